@@ -1,0 +1,37 @@
+//! What a server function can answer instead of a result, as text a buyer can read.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use model::BookingError;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The request broke a booking rule, or the tickets ran out: the message says which.
+    #[error("{0}")]
+    Booking(BookingError),
+    #[error("we could not find that booking")]
+    NotFound,
+    /// The database failed; the detail is in the server's log, never in the page.
+    #[error("the box office is having trouble right now; please try again in a moment")]
+    Unavailable,
+    /// The call never reached the server or its answer was unreadable (network down, server restarting).
+    #[error("could not reach the box office ({0}); please try again")]
+    Transport(String),
+}
+
+impl From<BookingError> for AppError {
+    fn from(error: BookingError) -> Self {
+        AppError::Booking(error)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        AppError::Transport(error.to_string())
+    }
+}

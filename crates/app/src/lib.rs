@@ -1,0 +1,64 @@
+//! The boxoffice page, rendered on the server and hydrated in the browser.
+//!
+//! `pages/` holds one component per route, `components/` the pieces they share, `server_fns.rs` the calls
+//! the page makes to the server, and `backend.rs` (server only) the interface the server crate implements
+//! so server functions stay thin calls into its store.
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+mod components;
+mod error;
+mod pages;
+pub mod server_fns;
+
+pub use error::AppError;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered by the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/boxoffice.css" />
+        <Link rel="icon" href="/favicon.ico" />
+        <Meta name="description" content="Tickets for the concert, with live availability." />
+        <Title text="boxoffice" />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::HomePage />
+                <Route path=path!("/bookings/:id") view=pages::BookingPage />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The WASM entry point: attaches the server-rendered page to the reactive system.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

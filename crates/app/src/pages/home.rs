@@ -1,0 +1,125 @@
+//! `/`: the concert, its tiers with live availability, and the booking form.
+//!
+//! The catalog is rendered once (server-side, then hydrated); afterwards only the numbers change, through
+//! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
+
+use crate::{
+    components::{BookingSummary, TierOption},
+    server_fns::{get_concert, BookTickets},
+    AppError,
+};
+use leptos::{prelude::*, task::spawn_local};
+use model::{Concert, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let book = ServerAction::<BookTickets>::new();
+    let concert = Resource::new(|| (), |_| get_concert());
+    // Availability newer than the server-rendered catalog; `None` until the first refresh.
+    let latest: RwSignal<Option<Vec<TierAvailability>>> = RwSignal::new(None);
+
+    // After every booking attempt (booked or refused) the numbers are refreshed: others may have booked too.
+    Effect::new(move |_| {
+        if book.version().get() > 0 {
+            spawn_local(async move {
+                if let Ok(concert) = get_concert().await {
+                    latest.set(Some(concert.tiers));
+                }
+            });
+        }
+    });
+
+    // Effects run only in the browser: tests wait for this mark before they interact.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
+            <Suspense fallback=|| view! { <p>"Loading the concert…"</p> }>
+                {move || Suspend::new(async move {
+                    match concert.await {
+                        Ok(concert) => view! { <ConcertView concert book latest /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn ConcertView(
+    concert: Concert,
+    book: ServerAction<BookTickets>,
+    latest: RwSignal<Option<Vec<TierAvailability>>>,
+) -> impl IntoView {
+    let pending = book.pending();
+    let tiers = concert.tiers.clone();
+    let options = concert
+        .tiers
+        .into_iter()
+        .map(|tier| {
+            let initial = tier.available;
+            let code = tier.tier;
+            let available = Signal::derive(move || available_now(&latest.read(), code).unwrap_or(initial));
+            view! { <TierOption tier available /> }
+        })
+        .collect_view();
+    let all_sold_out = move || {
+        tiers.iter().all(|t| available_now(&latest.read(), t.tier).unwrap_or(t.available) == 0)
+    };
+
+    view! {
+        <header class="concert">
+            <p class="eyebrow">"Live in concert"</p>
+            <h1>{concert.name}</h1>
+            <p class="concert-when">
+                <time datetime=concert.starts_at.to_rfc3339()>
+                    {concert.starts_at.format("%A %-d %B %Y, %H:%M UTC").to_string()}
+                </time>
+                " · "
+                {concert.venue}
+            </p>
+        </header>
+        <ActionForm action=book>
+            <fieldset class="tiers">
+                <legend>"Choose your tickets"</legend>
+                {options}
+            </fieldset>
+            <div class="fields">
+                <label>
+                    "Quantity"
+                    <input
+                        type="number"
+                        name="quantity"
+                        min="1"
+                        max=MAX_TICKETS_PER_ORDER.to_string()
+                        value="1"
+                        inputmode="numeric"
+                        required
+                    />
+                </label>
+                <label>"Your name" <input type="text" name="name" autocomplete="name" required /></label>
+                <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+            </div>
+            // `formnovalidate`: the server's rules answer in words, the same with JavaScript on or off.
+            <button type="submit" formnovalidate disabled=move || pending.get() || all_sold_out()>
+                {move || if pending.get() { "Booking…" } else { "Book tickets" }}
+            </button>
+        </ActionForm>
+        <div class="result" aria-live="polite">
+            {move || book.value().get().map(result_view)}
+        </div>
+    }
+}
+
+fn result_view(result: Result<model::Booking, AppError>) -> AnyView {
+    match result {
+        Ok(booking) => view! { <BookingSummary booking /> }.into_any(),
+        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+    }
+}
+
+fn available_now(latest: &Option<Vec<TierAvailability>>, tier: Tier) -> Option<u32> {
+    latest.as_ref()?.iter().find(|t| t.tier == tier).map(|t| t.available)
+}

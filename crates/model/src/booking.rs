@@ -1,0 +1,114 @@
+//! A booking request as the rules accept it, the booking that results, and what the catalog shows.
+
+use crate::{BookingError, BuyerEmail, BuyerName, Cents, Quantity, Tier, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A request that passed every rule: the one type both the REST API and the page's server function hand
+/// to the store. Built only through [`BookingRequest::parse`] or [`BookingRequest::from_page_form`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    pub user_id: UserId,
+    pub buyer_name: Option<BuyerName>,
+    pub tier: Tier,
+    pub quantity: Quantity,
+}
+
+impl BookingRequest {
+    /// The API's request: `user_id`, `tier`, and an already parsed quantity. The first rule broken is the
+    /// one reported, in field order, so a client fixes its request top to bottom.
+    pub fn parse(
+        user_id: &str,
+        tier: &str,
+        quantity: Result<Quantity, BookingError>,
+    ) -> Result<BookingRequest, BookingError> {
+        Ok(BookingRequest {
+            user_id: UserId::parse(user_id)?,
+            buyer_name: None,
+            tier: Tier::parse(tier)?,
+            quantity: quantity?,
+        })
+    }
+
+    /// The page's form: every field arrives as text. The buyer is identified by their email.
+    pub fn from_page_form(
+        tier: &str,
+        quantity: &str,
+        name: &str,
+        email: &str,
+    ) -> Result<BookingRequest, BookingError> {
+        let tier = Tier::parse(tier)?;
+        let quantity = Quantity::parse(quantity)?;
+        let buyer_name = BuyerName::parse(name)?;
+        let email = BuyerEmail::parse(email)?;
+        Ok(BookingRequest { user_id: email.into(), buyer_name: Some(buyer_name), tier, quantity })
+    }
+}
+
+/// A confirmed booking, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booking {
+    /// The order code: unguessable, safe to show the buyer and to look the booking up by.
+    pub id: String,
+    pub user_id: String,
+    pub tier: Tier,
+    pub quantity: u32,
+    pub unit_price_cents: Cents,
+    pub total_cents: Cents,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One tier of the catalog with its live stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierAvailability {
+    pub tier: Tier,
+    pub name: String,
+    pub price_cents: Cents,
+    pub capacity: u32,
+    pub available: u32,
+}
+
+impl TierAvailability {
+    pub fn is_sold_out(&self) -> bool {
+        self.available == 0
+    }
+}
+
+/// A concert on sale and its tiers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concert {
+    pub id: i64,
+    pub name: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub tiers: Vec<TierAvailability>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_request_reports_the_first_broken_rule() {
+        let ok = BookingRequest::parse("u1", "vip", Quantity::new(2)).unwrap();
+        assert_eq!((ok.tier, ok.quantity.get(), ok.user_id.as_str()), (Tier::Vip, 2, "u1"));
+        assert_eq!(BookingRequest::parse("", "balcony", Quantity::new(0)), Err(BookingError::UserMissing));
+        assert_eq!(
+            BookingRequest::parse("u1", "balcony", Quantity::new(0)),
+            Err(BookingError::UnknownTier("balcony".into()))
+        );
+        assert_eq!(BookingRequest::parse("u1", "vip", Quantity::new(0)), Err(BookingError::QuantityTooSmall(0)));
+    }
+
+    #[test]
+    fn page_form_identifies_the_buyer_by_email() {
+        let req = BookingRequest::from_page_form("general", "2", "Ada", "Ada@Example.org").unwrap();
+        assert_eq!(req.user_id.as_str(), "ada@example.org");
+        assert_eq!(req.buyer_name.unwrap().as_str(), "Ada");
+        assert_eq!(
+            BookingRequest::from_page_form("general", "11", "Ada", "ada@example.org"),
+            Err(BookingError::QuantityTooLarge { max: 10 })
+        );
+        assert_eq!(BookingRequest::from_page_form("general", "1", "Ada", "nope"), Err(BookingError::EmailInvalid));
+    }
+}

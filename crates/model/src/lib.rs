@@ -1,0 +1,19 @@
+//! The boxoffice domain, shared by the server and the browser (WASM).
+//!
+//! Values here are *parsed*, not validated later: a [`Quantity`], [`UserId`] or [`Tier`] that exists is
+//! valid, so the REST handlers and the page's server functions cannot forget a rule. Nothing here does IO
+//! or knows about HTTP or SQL; the server crate maps [`BookingError`] onto status codes.
+
+mod booking;
+mod error;
+mod money;
+mod quantity;
+mod tier;
+mod user;
+
+pub use booking::{Booking, BookingRequest, Concert, TierAvailability};
+pub use error::BookingError;
+pub use money::Cents;
+pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
+pub use tier::{Capacities, Tier};
+pub use user::{BuyerEmail, BuyerName, UserId};

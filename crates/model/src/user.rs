@@ -1,0 +1,123 @@
+//! Who books: a program's `user_id`, or a page buyer's name and email.
+
+use crate::BookingError;
+use serde::{Deserialize, Serialize};
+
+const MAX_USER_ID_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = 100;
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// The buyer's identity as the booking records it: an API client's own user id, or a page buyer's email.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(String);
+
+impl UserId {
+    /// Trimmed, non-empty, at most 200 characters, no control characters.
+    pub fn parse(text: &str) -> Result<UserId, BookingError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BookingError::UserMissing);
+        }
+        if text.chars().count() > MAX_USER_ID_CHARS {
+            return Err(BookingError::UserTooLong { max: MAX_USER_ID_CHARS });
+        }
+        if text.chars().any(char::is_control) {
+            return Err(BookingError::UserInvalid);
+        }
+        Ok(UserId(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<BuyerEmail> for UserId {
+    fn from(email: BuyerEmail) -> Self {
+        UserId(email.0)
+    }
+}
+
+/// A buyer's name as typed on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerName(String);
+
+impl BuyerName {
+    pub fn parse(text: &str) -> Result<BuyerName, BookingError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BookingError::NameMissing);
+        }
+        if text.chars().count() > MAX_NAME_CHARS || text.chars().any(char::is_control) {
+            return Err(BookingError::NameInvalid { max: MAX_NAME_CHARS });
+        }
+        Ok(BuyerName(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A buyer's email, lower-cased so one person is one buyer. The check is the shape every mail address has
+/// (`local@domain.tld`); whether it receives mail is for a confirmation mail to find out, not a regex.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BuyerEmail(String);
+
+impl BuyerEmail {
+    pub fn parse(text: &str) -> Result<BuyerEmail, BookingError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BookingError::EmailMissing);
+        }
+        let shaped_right = text.chars().count() <= MAX_EMAIL_CHARS
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+            && match text.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                }
+                None => false,
+            };
+        if !shaped_right {
+            return Err(BookingError::EmailInvalid);
+        }
+        Ok(BuyerEmail(text.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_id_is_trimmed_and_required() {
+        assert_eq!(UserId::parse("  alice ").unwrap().as_str(), "alice");
+        assert_eq!(UserId::parse("   "), Err(BookingError::UserMissing));
+        assert_eq!(UserId::parse(&"x".repeat(201)), Err(BookingError::UserTooLong { max: 200 }));
+        assert_eq!(UserId::parse("a\u{0}b"), Err(BookingError::UserInvalid));
+    }
+
+    #[test]
+    fn email_needs_the_shape_of_an_address() {
+        assert_eq!(BuyerEmail::parse(" Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+        for bad in ["ada", "ada@", "@example.org", "ada@example", "a b@example.org", "a@b@c.org", "a@.org"] {
+            assert_eq!(BuyerEmail::parse(bad), Err(BookingError::EmailInvalid), "{bad}");
+        }
+        assert_eq!(BuyerEmail::parse(""), Err(BookingError::EmailMissing));
+    }
+
+    #[test]
+    fn name_is_required() {
+        assert_eq!(BuyerName::parse(" Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
+        assert_eq!(BuyerName::parse(""), Err(BookingError::NameMissing));
+    }
+}

@@ -1,0 +1,56 @@
+//! `POST /api/bookings` and `GET /api/bookings/{id}`.
+//!
+//! The body's fields are read loosely (optional, quantity as any JSON number) so that a missing user or a
+//! fractional quantity is answered by the model's rules with a precise message, not a decoder's.
+
+use super::{json_body::JsonBody, ApiError};
+use crate::{store::Store, AppState};
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use model::{Booking, BookingError, BookingRequest, Quantity};
+use serde::Deserialize;
+use serde_json::Number;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/bookings", post(create_booking))
+        .route("/api/bookings/{id}", get(show_booking))
+}
+
+#[derive(Deserialize)]
+struct BookingBody {
+    user_id: Option<String>,
+    tier: Option<String>,
+    quantity: Option<Number>,
+}
+
+fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingError> {
+    let number = number.ok_or(BookingError::QuantityMissing)?;
+    match (number.as_i64(), number.as_u64(), number.as_f64()) {
+        (Some(count), _, _) => Quantity::new(count),
+        (None, Some(_), _) => Err(BookingError::QuantityTooLarge { max: model::MAX_TICKETS_PER_ORDER }),
+        (None, None, Some(count)) => Quantity::from_f64(count),
+        (None, None, None) => Err(BookingError::QuantityNotANumber),
+    }
+}
+
+async fn create_booking(
+    State(store): State<Store>,
+    JsonBody(body): JsonBody<BookingBody>,
+) -> Result<(StatusCode, Json<Booking>), ApiError> {
+    let request = BookingRequest::parse(
+        body.user_id.as_deref().unwrap_or_default(),
+        body.tier.as_deref().unwrap_or_default(),
+        quantity_of(body.quantity.as_ref()),
+    )?;
+    let booking = store.book(&request).await?;
+    Ok((StatusCode::CREATED, Json(booking)))
+}
+
+async fn show_booking(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Booking>, ApiError> {
+    Ok(Json(store.booking(&id).await?))
+}

@@ -1,0 +1,15 @@
+//! The boxoffice server as a library, so integration tests can start the real router on a random port.
+//!
+//! `config` is the command line and environment, `store` every SQL statement, `api` the REST handlers,
+//! `page_backend` the bridge that lets the page's server functions reach the store, and `router` puts the
+//! page, the API and the middleware together.
+
+pub mod api;
+pub mod config;
+mod page_backend;
+pub mod router;
+pub mod store;
+
+pub use config::Config;
+pub use router::{build_router, AppState};
+pub use store::{Store, StoreError};

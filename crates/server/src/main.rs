@@ -1,0 +1,43 @@
+//! `boxoffice`: starts the server. Everything it does is in the library; this file only wires it up.
+
+use clap::Parser;
+use leptos::prelude::get_configuration;
+use server::{build_router, AppState, Config, Store};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::parse();
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    leptos_options.site_addr = config.addr;
+
+    let store = Store::open(&config.database_url, config.capacity).await?;
+    let router = build_router(AppState { leptos_options, store: store.clone() });
+
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!("serving http://{}", listener.local_addr()?);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish and the database closes cleanly.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

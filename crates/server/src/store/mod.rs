@@ -1,0 +1,82 @@
+//! The store: every SQL statement boxoffice runs lives under this module.
+//!
+//! SQLite in WAL mode with `synchronous=FULL`, so a booking acknowledged to a buyer has been fsynced and
+//! survives a power cut, not only a crash. Each booking is one `BEGIN IMMEDIATE` transaction (see
+//! `bookings.rs`): immediate so a writer queues on the busy timeout instead of failing with SQLITE_BUSY
+//! when it upgrades from reading to writing.
+
+mod bookings;
+mod catalog;
+mod order_code;
+
+use model::{BookingError, Capacities};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool,
+};
+use std::{str::FromStr, time::Duration};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request broke a rule the store enforces (sold out, tier not on sale).
+    #[error(transparent)]
+    Rejected(#[from] BookingError),
+    #[error("not found")]
+    NotFound,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database's folder: {0}")]
+    Folder(#[from] std::io::Error),
+}
+
+/// A handle on the database, cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    /// The concert the page and the API sell: the first one created.
+    default_event_id: i64,
+}
+
+impl Store {
+    /// Opens (creating if absent) the database at `url`, applies migrations, and seeds the default concert
+    /// with `capacities` if the database has none.
+    pub async fn open(url: &str, capacities: Capacities) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(folder) = options.get_filename().parent() {
+            if !folder.as_os_str().is_empty() {
+                std::fs::create_dir_all(folder)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        let default_event_id = catalog::seed_default_concert(&pool, capacities).await?;
+        Ok(Store { pool, default_event_id })
+    }
+
+    /// Whether the database answers a query: what `/healthz` reports.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The pool, for tests that inspect the database directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn default_event_id(&self) -> i64 {
+        self.default_event_id
+    }
+
+    /// Closes every connection, checkpointing the WAL: called on shutdown.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

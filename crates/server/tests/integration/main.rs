@@ -1,0 +1,10 @@
+//! Black-box tests of the server: the store on a temporary database file, and the real router on a random
+//! port over HTTP. One binary (this file only lists modules) so the suite links once.
+
+mod api_bad_input;
+mod api_bookings;
+mod api_catalog;
+mod helpers;
+mod page;
+mod race;
+mod store_bookings;
