@@ -18,12 +18,7 @@ pub async fn get_booking(id: String) -> Result<Booking, AppError> {
 /// Books from the page's form. Every field arrives as text so that a wrong value comes back as the
 /// model's readable error rather than a decoding failure.
 #[server(prefix = "/_fn", endpoint = "book")]
-pub async fn book_tickets(
-    tier: String,
-    quantity: String,
-    name: String,
-    email: String,
-) -> Result<Booking, AppError> {
+pub async fn book_tickets(tier: String, quantity: String, name: String, email: String) -> Result<Booking, AppError> {
     let request = model::BookingRequest::from_page_form(&tier, &quantity, &name, &email)?;
     let booking = crate::backend::backend()?.book(request).await?;
     redirect_plain_form_posts(&booking);
@@ -35,7 +30,14 @@ pub async fn book_tickets(
 #[cfg(feature = "ssr")]
 fn redirect_plain_form_posts(booking: &Booking) {
     let accepts_html = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(str::to_owned))
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
         .is_some_and(|accept| accept.contains("text/html"));
     if accepts_html {
         leptos_axum::redirect(&format!("/bookings/{}", booking.id));

@@ -52,9 +52,7 @@ impl BookingError {
             | BookingError::QuantityNotWhole
             | BookingError::QuantityTooSmall(_)
             | BookingError::QuantityTooLarge { .. } => "invalid_quantity",
-            BookingError::UserMissing | BookingError::UserTooLong { .. } | BookingError::UserInvalid => {
-                "invalid_user"
-            }
+            BookingError::UserMissing | BookingError::UserTooLong { .. } | BookingError::UserInvalid => "invalid_user",
             BookingError::NameMissing | BookingError::NameInvalid { .. } => "invalid_name",
             BookingError::EmailMissing | BookingError::EmailInvalid => "invalid_email",
             BookingError::SoldOut { .. } => "sold_out",

@@ -80,7 +80,11 @@ pub struct Capacities {
 
 impl Default for Capacities {
     fn default() -> Self {
-        Capacities { vip: 100, front_row: 500, general: 5000 }
+        Capacities {
+            vip: 100,
+            front_row: 500,
+            general: 5000,
+        }
     }
 }
 
@@ -152,7 +156,14 @@ mod tests {
     #[test]
     fn capacities_parse_with_defaults_for_missing_tiers() {
         let c: Capacities = "general=1, vip=7".parse().unwrap();
-        assert_eq!(c, Capacities { vip: 7, front_row: 500, general: 1 });
+        assert_eq!(
+            c,
+            Capacities {
+                vip: 7,
+                front_row: 500,
+                general: 1
+            }
+        );
         assert!("vip".parse::<Capacities>().is_err());
         assert!("vip=-1".parse::<Capacities>().is_err());
         assert!("balcony=3".parse::<Capacities>().is_err());

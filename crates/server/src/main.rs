@@ -15,11 +15,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     leptos_options.site_addr = config.addr;
 
     let store = Store::open(&config.database_url, config.capacity).await?;
-    let router = build_router(AppState { leptos_options, store: store.clone() });
+    let router = build_router(AppState {
+        leptos_options,
+        store: store.clone(),
+    });
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

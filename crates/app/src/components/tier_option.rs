@@ -33,4 +33,3 @@ pub fn TierOption(tier: TierAvailability, available: Signal<u32>) -> impl IntoVi
         </label>
     }
 }
-

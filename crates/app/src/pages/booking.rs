@@ -7,10 +7,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn BookingPage() -> impl IntoView {
     let params = use_params_map();
-    let booking = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        get_booking,
-    );
+    let booking = Resource::new(move || params.read().get("id").unwrap_or_default(), get_booking);
     view! {
         <main class="page">
             <p><a href="/">"← All tickets"</a></p>

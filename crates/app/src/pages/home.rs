@@ -66,7 +66,9 @@ fn ConcertView(
         })
         .collect_view();
     let all_sold_out = move || {
-        tiers.iter().all(|t| available_now(&latest.read(), t.tier).unwrap_or(t.available) == 0)
+        tiers
+            .iter()
+            .all(|t| available_now(&latest.read(), t.tier).unwrap_or(t.available) == 0)
     };
 
     view! {

@@ -60,7 +60,9 @@ impl Store {
                     .await?;
             tx.rollback().await?;
             return Err(match available {
-                Some(n) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
+                Some(n) => BookingError::SoldOut {
+                    available: u32::try_from(n).unwrap_or(0),
+                },
                 None => BookingError::NotOnSale,
             }
             .into());

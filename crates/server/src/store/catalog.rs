@@ -10,7 +10,9 @@ const DEFAULT_CONCERT_NAME: &str = "The Midnight Orchestra";
 const DEFAULT_CONCERT_VENUE: &str = "Harbor Arena";
 
 fn default_concert_start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 3, 20, 20, 0, 0).single().expect("a valid calendar date")
+    Utc.with_ymd_and_hms(2027, 3, 20, 20, 0, 0)
+        .single()
+        .expect("a valid calendar date")
 }
 
 /// Creates the default concert with `capacities` when the database has no concert yet, and returns the id
@@ -24,15 +26,14 @@ pub(super) async fn seed_default_concert(pool: &SqlitePool, capacities: Capaciti
         return Ok(id);
     }
     let now = Utc::now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (name, venue, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-    )
-    .bind(DEFAULT_CONCERT_NAME)
-    .bind(DEFAULT_CONCERT_VENUE)
-    .bind(default_concert_start())
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO events (name, venue, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(DEFAULT_CONCERT_NAME)
+            .bind(DEFAULT_CONCERT_VENUE)
+            .bind(default_concert_start())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
     for tier in Tier::ALL {
         sqlx::query("INSERT INTO tiers (event_id, tier, name, price_cents, capacity) VALUES (?, ?, ?, ?, ?)")
             .bind(id)
@@ -94,7 +95,13 @@ impl Store {
             .await?;
         let tiers = self.tiers_in(&mut tx).await?;
         tx.commit().await?;
-        Ok(Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at, tiers })
+        Ok(Concert {
+            id: event.id,
+            name: event.name,
+            venue: event.venue,
+            starts_at: event.starts_at,
+            tiers,
+        })
     }
 
     /// The default concert's tiers with their availability, VIP first.

@@ -54,7 +54,10 @@ impl Store {
                 std::fs::create_dir_all(folder)?;
             }
         }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let default_event_id = catalog::seed_default_concert(&pool, capacities).await?;
         Ok(Store { pool, default_event_id })

@@ -14,31 +14,145 @@ struct Case {
 }
 
 fn json_case(what: &'static str, body: &str, status: u16, code: &'static str, mentions: &'static str) -> Case {
-    Case { what, body: body.to_owned(), content_type: Some("application/json"), status, code, message_mentions: mentions }
+    Case {
+        what,
+        body: body.to_owned(),
+        content_type: Some("application/json"),
+        status,
+        code,
+        message_mentions: mentions,
+    }
 }
 
 fn cases() -> Vec<Case> {
-    let huge_user = format!(r#"{{"user_id": "{}", "tier": "vip", "quantity": 1}}"#, "x".repeat(70 * 1024));
+    let huge_user = format!(
+        r#"{{"user_id": "{}", "tier": "vip", "quantity": 1}}"#,
+        "x".repeat(70 * 1024)
+    );
     vec![
-        json_case("malformed JSON", r#"{"user_id": "a", "tier": "vip""#, 400, "invalid_json", ""),
+        json_case(
+            "malformed JSON",
+            r#"{"user_id": "a", "tier": "vip""#,
+            400,
+            "invalid_json",
+            "",
+        ),
         json_case("empty body", "", 400, "invalid_json", ""),
         json_case("not an object", "[1, 2]", 422, "invalid_field", ""),
-        json_case("user_id of the wrong type", r#"{"user_id": 5, "tier": "vip", "quantity": 1}"#, 422, "invalid_field", "user_id"),
-        json_case("quantity as a string", r#"{"user_id": "a", "tier": "vip", "quantity": "2"}"#, 422, "invalid_field", "quantity"),
-        json_case("tier of the wrong type", r#"{"user_id": "a", "tier": 1, "quantity": 1}"#, 422, "invalid_field", "tier"),
-        json_case("unknown tier", r#"{"user_id": "a", "tier": "balcony", "quantity": 1}"#, 422, "unknown_tier", "balcony"),
-        json_case("missing tier", r#"{"user_id": "a", "quantity": 1}"#, 422, "invalid_tier", "tier"),
-        json_case("missing user", r#"{"tier": "vip", "quantity": 1}"#, 422, "invalid_user", "user_id"),
-        json_case("empty user", r#"{"user_id": "   ", "tier": "vip", "quantity": 1}"#, 422, "invalid_user", "user_id"),
-        json_case("missing quantity", r#"{"user_id": "a", "tier": "vip"}"#, 422, "invalid_quantity", "quantity"),
-        json_case("zero quantity", r#"{"user_id": "a", "tier": "vip", "quantity": 0}"#, 422, "invalid_quantity", "at least 1"),
-        json_case("negative quantity", r#"{"user_id": "a", "tier": "vip", "quantity": -2}"#, 422, "invalid_quantity", "at least 1"),
-        json_case("fractional quantity", r#"{"user_id": "a", "tier": "vip", "quantity": 1.5}"#, 422, "invalid_quantity", "whole"),
-        json_case("quantity over the order limit", r#"{"user_id": "a", "tier": "vip", "quantity": 11}"#, 422, "invalid_quantity", "at most 10"),
-        json_case("huge quantity", r#"{"user_id": "a", "tier": "vip", "quantity": 18446744073709551616}"#, 422, "invalid_quantity", "at most 10"),
-        json_case("huge float quantity", r#"{"user_id": "a", "tier": "vip", "quantity": 1e300}"#, 422, "invalid_quantity", "at most 10"),
-        Case { what: "body over 64 KiB", body: huge_user, content_type: Some("application/json"), status: 413, code: "payload_too_large", message_mentions: "65536" },
-        Case { what: "no JSON content type", body: r#"{"user_id": "a", "tier": "vip", "quantity": 1}"#.into(), content_type: Some("text/plain"), status: 415, code: "unsupported_media_type", message_mentions: "application/json" },
+        json_case(
+            "user_id of the wrong type",
+            r#"{"user_id": 5, "tier": "vip", "quantity": 1}"#,
+            422,
+            "invalid_field",
+            "user_id",
+        ),
+        json_case(
+            "quantity as a string",
+            r#"{"user_id": "a", "tier": "vip", "quantity": "2"}"#,
+            422,
+            "invalid_field",
+            "quantity",
+        ),
+        json_case(
+            "tier of the wrong type",
+            r#"{"user_id": "a", "tier": 1, "quantity": 1}"#,
+            422,
+            "invalid_field",
+            "tier",
+        ),
+        json_case(
+            "unknown tier",
+            r#"{"user_id": "a", "tier": "balcony", "quantity": 1}"#,
+            422,
+            "unknown_tier",
+            "balcony",
+        ),
+        json_case(
+            "missing tier",
+            r#"{"user_id": "a", "quantity": 1}"#,
+            422,
+            "invalid_tier",
+            "tier",
+        ),
+        json_case(
+            "missing user",
+            r#"{"tier": "vip", "quantity": 1}"#,
+            422,
+            "invalid_user",
+            "user_id",
+        ),
+        json_case(
+            "empty user",
+            r#"{"user_id": "   ", "tier": "vip", "quantity": 1}"#,
+            422,
+            "invalid_user",
+            "user_id",
+        ),
+        json_case(
+            "missing quantity",
+            r#"{"user_id": "a", "tier": "vip"}"#,
+            422,
+            "invalid_quantity",
+            "quantity",
+        ),
+        json_case(
+            "zero quantity",
+            r#"{"user_id": "a", "tier": "vip", "quantity": 0}"#,
+            422,
+            "invalid_quantity",
+            "at least 1",
+        ),
+        json_case(
+            "negative quantity",
+            r#"{"user_id": "a", "tier": "vip", "quantity": -2}"#,
+            422,
+            "invalid_quantity",
+            "at least 1",
+        ),
+        json_case(
+            "fractional quantity",
+            r#"{"user_id": "a", "tier": "vip", "quantity": 1.5}"#,
+            422,
+            "invalid_quantity",
+            "whole",
+        ),
+        json_case(
+            "quantity over the order limit",
+            r#"{"user_id": "a", "tier": "vip", "quantity": 11}"#,
+            422,
+            "invalid_quantity",
+            "at most 10",
+        ),
+        json_case(
+            "huge quantity",
+            r#"{"user_id": "a", "tier": "vip", "quantity": 18446744073709551616}"#,
+            422,
+            "invalid_quantity",
+            "at most 10",
+        ),
+        json_case(
+            "huge float quantity",
+            r#"{"user_id": "a", "tier": "vip", "quantity": 1e300}"#,
+            422,
+            "invalid_quantity",
+            "at most 10",
+        ),
+        Case {
+            what: "body over 64 KiB",
+            body: huge_user,
+            content_type: Some("application/json"),
+            status: 413,
+            code: "payload_too_large",
+            message_mentions: "65536",
+        },
+        Case {
+            what: "no JSON content type",
+            body: r#"{"user_id": "a", "tier": "vip", "quantity": 1}"#.into(),
+            content_type: Some("text/plain"),
+            status: 415,
+            code: "unsupported_media_type",
+            message_mentions: "application/json",
+        },
     ]
 }
 
@@ -60,8 +174,15 @@ async fn every_bad_request_gets_a_named_json_error_and_changes_nothing() {
         let status = response.status().as_u16();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         let message = body["message"].as_str().unwrap_or_default();
-        if status != case.status || body["error"] != case.code || message.is_empty() || !message.contains(case.message_mentions) {
-            failures.push(format!("{}: expected {} {} mentioning {:?}, got {status} {body}", case.what, case.status, case.code, case.message_mentions));
+        if status != case.status
+            || body["error"] != case.code
+            || message.is_empty()
+            || !message.contains(case.message_mentions)
+        {
+            failures.push(format!(
+                "{}: expected {} {} mentioning {:?}, got {status} {body}",
+                case.what, case.status, case.code, case.message_mentions
+            ));
         }
     }
     assert!(failures.is_empty(), "wrong answers:\n{}", failures.join("\n"));

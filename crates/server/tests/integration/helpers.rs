@@ -19,11 +19,20 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(&body).send().await.expect("request reaches the server")
+        self.client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request reaches the server")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request reaches the server")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the server")
     }
 }
 
@@ -38,15 +47,27 @@ pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
 pub async fn spawn_app(capacities: Capacities) -> TestApp {
     let (store, dir) = fresh_store(capacities).await;
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
-    let router = build_router(AppState { leptos_options, store: store.clone() });
+    let router = build_router(AppState {
+        leptos_options,
+        store: store.clone(),
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
     tokio::spawn(async move { axum::serve(listener, router).await.expect("server runs") });
-    TestApp { base, store, client: reqwest::Client::new(), _dir: dir }
+    TestApp {
+        base,
+        store,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
 }
 
 pub fn capacities(vip: u32, front_row: u32, general: u32) -> Capacities {
-    Capacities { vip, front_row, general }
+    Capacities {
+        vip,
+        front_row,
+        general,
+    }
 }
 
 /// One tier's counters, read straight from the database and independently of each other.
@@ -59,12 +80,13 @@ pub struct TierCounts {
 }
 
 pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
-    let (capacity, sold): (i64, i64) = sqlx::query_as("SELECT capacity, sold FROM tiers WHERE event_id = ? AND tier = ?")
-        .bind(store.default_event_id())
-        .bind(tier.code())
-        .fetch_one(store.pool())
-        .await
-        .expect("tier row");
+    let (capacity, sold): (i64, i64) =
+        sqlx::query_as("SELECT capacity, sold FROM tiers WHERE event_id = ? AND tier = ?")
+            .bind(store.default_event_id())
+            .bind(tier.code())
+            .fetch_one(store.pool())
+            .await
+            .expect("tier row");
     let (booked_rows, booked_quantity): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM bookings WHERE event_id = ? AND tier = ?")
             .bind(store.default_event_id())
@@ -72,7 +94,12 @@ pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
             .fetch_one(store.pool())
             .await
             .expect("booking sums");
-    TierCounts { capacity, sold, booked_rows, booked_quantity }
+    TierCounts {
+        capacity,
+        sold,
+        booked_rows,
+        booked_quantity,
+    }
 }
 
 /// `sold + available == capacity` for every tier, where `sold` is what the booking rows add up to and

@@ -1,0 +1,48 @@
+import { defineConfig } from '@playwright/test';
+
+// Two release servers on fresh databases: one with the default stock, one where General Admission has a
+// single ticket (for the sold-out test). Playwright starts and stops them; nothing is left running.
+export const MAIN = 'http://127.0.0.1:3100';
+export const SCARCE = 'http://127.0.0.1:3101';
+
+const server = (port: number, capacity: string) => ({
+  command: `rm -rf .tmp/${port} && mkdir -p .tmp/${port} && exec ../target/release/boxoffice`,
+  url: `http://127.0.0.1:${port}/healthz`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: 'ignore' as const,
+  stderr: 'pipe' as const,
+  env: {
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_SITE_ROOT: '../target/site',
+    DATABASE_URL: `sqlite://.tmp/${port}/boxoffice.db`,
+    BOXOFFICE_CAPACITY: capacity,
+    RUST_LOG: 'warn',
+  },
+});
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: MAIN,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: [server(3100, 'vip=100,front_row=500,general=5000'), server(3101, 'vip=100,front_row=500,general=1')],
+});

@@ -1,0 +1,43 @@
+import { test as base, expect, Page } from '@playwright/test';
+
+// Every test fails on a console error or an uncaught exception: a broken WASM build shows up only there
+// (the server-rendered page looks right while hydration dies).
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await use(errors);
+    expect(errors, 'console errors').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Opens `url` and waits until the WASM has hydrated the page (an effect marks `main`). */
+export async function openHydrated(page: Page, url: string) {
+  await page.goto(url);
+  await expect(page.locator('main[data-hydrated="true"]')).toBeVisible({ timeout: 15_000 });
+}
+
+/** A tier's "n of m left" / "Sold out" text on the page. */
+export function availability(page: Page, tier: string) {
+  return page.locator(`#availability-${tier}`);
+}
+
+/** The tier's availability as the API reports it, for checking that nothing changed. */
+export async function apiAvailable(baseURL: string, tier: string): Promise<number> {
+  const response = await fetch(`${baseURL}/api/tickets`);
+  const tiers: { tier: string; available: number }[] = await response.json();
+  const found = tiers.find((t) => t.tier === tier);
+  if (!found) throw new Error(`no tier ${tier}`);
+  return found.available;
+}
+
+export async function fillBuyer(page: Page, quantity: string) {
+  await page.getByLabel('Quantity').fill(quantity);
+  await page.getByLabel('Your name').fill('Ada Lovelace');
+  await page.getByLabel('Email').fill('ada@example.org');
+}
