@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 // Two release servers on fresh databases: one with the default stock, one where General Admission has a
-// single ticket (for the sold-out test). Playwright starts and stops them; nothing is left running.
+// single ticket and Front Row three (for the sold-out tests). Playwright starts and stops them; nothing is left running.
 export const MAIN = 'http://127.0.0.1:3100';
 export const SCARCE = 'http://127.0.0.1:3101';
 
@@ -44,5 +44,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [server(3100, 'vip=100,front_row=500,general=5000'), server(3101, 'vip=100,front_row=500,general=1')],
+  webServer: [server(3100, 'vip=100,front_row=500,general=5000'), server(3101, 'vip=100,front_row=3,general=1')],
 });

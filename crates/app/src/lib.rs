@@ -8,6 +8,7 @@
 pub mod backend;
 mod components;
 mod error;
+mod live;
 mod pages;
 pub mod server_fns;
 

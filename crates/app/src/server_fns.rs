@@ -30,14 +30,7 @@ pub async fn book_tickets(tier: String, quantity: String, name: String, email: S
 #[cfg(feature = "ssr")]
 fn redirect_plain_form_posts(booking: &Booking) {
     let accepts_html = use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)?
-                .to_str()
-                .ok()
-                .map(str::to_owned)
-        })
+        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(str::to_owned))
         .is_some_and(|accept| accept.contains("text/html"));
     if accepts_html {
         leptos_axum::redirect(&format!("/bookings/{}", booking.id));

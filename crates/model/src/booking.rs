@@ -36,12 +36,7 @@ impl BookingRequest {
         let quantity = Quantity::parse(quantity)?;
         let buyer_name = BuyerName::parse(name)?;
         let email = BuyerEmail::parse(email)?;
-        Ok(BookingRequest {
-            user_id: email.into(),
-            buyer_name: Some(buyer_name),
-            tier,
-            quantity,
-        })
+        Ok(BookingRequest { user_id: email.into(), buyer_name: Some(buyer_name), tier, quantity })
     }
 }
 
@@ -92,18 +87,12 @@ mod tests {
     fn api_request_reports_the_first_broken_rule() {
         let ok = BookingRequest::parse("u1", "vip", Quantity::new(2)).unwrap();
         assert_eq!((ok.tier, ok.quantity.get(), ok.user_id.as_str()), (Tier::Vip, 2, "u1"));
-        assert_eq!(
-            BookingRequest::parse("", "balcony", Quantity::new(0)),
-            Err(BookingError::UserMissing)
-        );
+        assert_eq!(BookingRequest::parse("", "balcony", Quantity::new(0)), Err(BookingError::UserMissing));
         assert_eq!(
             BookingRequest::parse("u1", "balcony", Quantity::new(0)),
             Err(BookingError::UnknownTier("balcony".into()))
         );
-        assert_eq!(
-            BookingRequest::parse("u1", "vip", Quantity::new(0)),
-            Err(BookingError::QuantityTooSmall(0))
-        );
+        assert_eq!(BookingRequest::parse("u1", "vip", Quantity::new(0)), Err(BookingError::QuantityTooSmall(0)));
     }
 
     #[test]
@@ -115,9 +104,6 @@ mod tests {
             BookingRequest::from_page_form("general", "11", "Ada", "ada@example.org"),
             Err(BookingError::QuantityTooLarge { max: 10 })
         );
-        assert_eq!(
-            BookingRequest::from_page_form("general", "1", "Ada", "nope"),
-            Err(BookingError::EmailInvalid)
-        );
+        assert_eq!(BookingRequest::from_page_form("general", "1", "Ada", "nope"), Err(BookingError::EmailInvalid));
     }
 }

@@ -18,9 +18,7 @@ impl Quantity {
             return Err(BookingError::QuantityTooSmall(count));
         }
         if count > i64::from(MAX_TICKETS_PER_ORDER) {
-            return Err(BookingError::QuantityTooLarge {
-                max: MAX_TICKETS_PER_ORDER,
-            });
+            return Err(BookingError::QuantityTooLarge { max: MAX_TICKETS_PER_ORDER });
         }
         Ok(Quantity(count as u32))
     }
@@ -32,9 +30,7 @@ impl Quantity {
             return Err(BookingError::QuantityNotWhole);
         }
         if count > i64::MAX as f64 {
-            return Err(BookingError::QuantityTooLarge {
-                max: MAX_TICKETS_PER_ORDER,
-            });
+            return Err(BookingError::QuantityTooLarge { max: MAX_TICKETS_PER_ORDER });
         }
         if count < i64::MIN as f64 {
             return Err(BookingError::QuantityTooSmall(i64::MIN));
@@ -91,10 +87,7 @@ mod tests {
     fn refuses_fractions_and_huge_floats() {
         assert_eq!(Quantity::from_f64(1.5), Err(BookingError::QuantityNotWhole));
         assert_eq!(Quantity::from_f64(f64::NAN), Err(BookingError::QuantityNotWhole));
-        assert_eq!(
-            Quantity::from_f64(1e30),
-            Err(BookingError::QuantityTooLarge { max: 10 })
-        );
+        assert_eq!(Quantity::from_f64(1e30), Err(BookingError::QuantityTooLarge { max: 10 }));
         assert_eq!(Quantity::from_f64(-1e30), Err(BookingError::QuantityTooSmall(i64::MIN)));
         assert_eq!(Quantity::from_f64(2.0).unwrap().get(), 2);
     }
@@ -106,10 +99,7 @@ mod tests {
         assert_eq!(Quantity::parse("two"), Err(BookingError::QuantityNotANumber));
         assert_eq!(Quantity::parse("2.5"), Err(BookingError::QuantityNotWhole));
         assert_eq!(Quantity::parse("11"), Err(BookingError::QuantityTooLarge { max: 10 }));
-        assert_eq!(
-            Quantity::parse("99999999999999999999999"),
-            Err(BookingError::QuantityTooLarge { max: 10 })
-        );
+        assert_eq!(Quantity::parse("99999999999999999999999"), Err(BookingError::QuantityTooLarge { max: 10 }));
     }
 
     #[test]

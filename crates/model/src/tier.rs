@@ -80,11 +80,7 @@ pub struct Capacities {
 
 impl Default for Capacities {
     fn default() -> Self {
-        Capacities {
-            vip: 100,
-            front_row: 500,
-            general: 5000,
-        }
+        Capacities { vip: 100, front_row: 500, general: 5000 }
     }
 }
 
@@ -112,9 +108,8 @@ impl FromStr for Capacities {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let mut capacities = Capacities::default();
         for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (tier, capacity) = pair
-                .split_once('=')
-                .ok_or_else(|| format!("`{pair}` is not of the form tier=capacity"))?;
+            let (tier, capacity) =
+                pair.split_once('=').ok_or_else(|| format!("`{pair}` is not of the form tier=capacity"))?;
             let tier = Tier::parse(tier).map_err(|e| e.to_string())?;
             let capacity = capacity
                 .trim()
@@ -156,14 +151,7 @@ mod tests {
     #[test]
     fn capacities_parse_with_defaults_for_missing_tiers() {
         let c: Capacities = "general=1, vip=7".parse().unwrap();
-        assert_eq!(
-            c,
-            Capacities {
-                vip: 7,
-                front_row: 500,
-                general: 1
-            }
-        );
+        assert_eq!(c, Capacities { vip: 7, front_row: 500, general: 1 });
         assert!("vip".parse::<Capacities>().is_err());
         assert!("vip=-1".parse::<Capacities>().is_err());
         assert!("balcony=3".parse::<Capacities>().is_err());

@@ -5,10 +5,7 @@ use model::Capacities;
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone, Parser)]
-#[command(
-    name = "boxoffice",
-    about = "Concert ticket booking: the page, the REST API and the store."
-)]
+#[command(name = "boxoffice", about = "Concert ticket booking: the page, the REST API and the store.")]
 pub struct Config {
     /// Address to listen on (cargo-leptos' variable).
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
@@ -19,10 +16,6 @@ pub struct Config {
     pub database_url: String,
 
     /// Tickets per tier that a *new* database's default concert starts with.
-    #[arg(
-        long,
-        env = "BOXOFFICE_CAPACITY",
-        default_value = "vip=100,front_row=500,general=5000"
-    )]
+    #[arg(long, env = "BOXOFFICE_CAPACITY", default_value = "vip=100,front_row=500,general=5000")]
     pub capacity: Capacities,
 }

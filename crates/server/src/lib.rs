@@ -1,11 +1,12 @@
 //! The boxoffice server as a library, so integration tests can start the real router on a random port.
 //!
 //! `config` is the command line and environment, `store` every SQL statement, `api` the REST handlers,
-//! `page_backend` the bridge that lets the page's server functions reach the store, and `router` puts the
-//! page, the API and the middleware together.
+//! `page_backend` the bridge that lets the page's server functions reach the store, and `live` the availability
+//! feed of open pages, and `router` puts the page, the API and the middleware together.
 
 pub mod api;
 pub mod config;
+pub mod live;
 mod page_backend;
 pub mod router;
 pub mod store;

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use leptos::prelude::get_configuration;
-use server::{build_router, AppState, Config, Store};
+use server::{build_router, live::Live, AppState, Config, Store};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -15,15 +15,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     leptos_options.site_addr = config.addr;
 
     let store = Store::open(&config.database_url, config.capacity).await?;
-    let router = build_router(AppState {
-        leptos_options,
-        store: store.clone(),
-    });
+    let live = Live::start(store.clone()).await?;
+    let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() });
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            live.close();
+        })
         .await?;
     store.close().await;
     tracing::info!("stopped");

@@ -1,7 +1,7 @@
 //! The whole HTTP surface: the leptos page and its server functions, the REST API, static files, and
 //! the middleware around them.
 
-use crate::{api, store::Store};
+use crate::{api, live::Live, store::Store};
 use app::{backend::SharedBackend, shell, App};
 use axum::{extract::FromRef, Router};
 use leptos::prelude::{provide_context, LeptosOptions};
@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub live: Live,
 }
 
 pub fn build_router(state: AppState) -> Router {

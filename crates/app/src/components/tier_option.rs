@@ -11,6 +11,17 @@ pub fn TierOption(tier: TierAvailability, available: Signal<u32>) -> impl IntoVi
     let id = format!("tier-{code}");
     let label_for = id.clone();
     let sold_out = move || available.get() == 0;
+    // A brief highlight when the number changes, so a buyer notices without reading every figure.
+    let changed = RwSignal::new(false);
+    let mut previous = None;
+    Effect::new(move |_| {
+        let now = available.get();
+        if previous.is_some_and(|before| before != now) {
+            changed.set(true);
+            set_timeout(move || changed.set(false), std::time::Duration::from_millis(1200));
+        }
+        previous = Some(now);
+    });
     let availability_text = move || match available.get() {
         0 => "Sold out".to_string(),
         n => format!("{n} of {} left", tier.capacity),
@@ -27,7 +38,12 @@ pub fn TierOption(tier: TierAvailability, available: Signal<u32>) -> impl IntoVi
             />
             <span class="tier-name">{tier.name.clone()}</span>
             <span class="tier-price">{tier.price_cents.to_string()}</span>
-            <span class="tier-availability" id=format!("availability-{code}") aria-live="polite">
+            <span
+                class="tier-availability"
+                class:changed=move || changed.get()
+                id=format!("availability-{code}")
+                aria-live="polite"
+            >
                 {availability_text}
             </span>
         </label>

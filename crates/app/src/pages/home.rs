@@ -5,6 +5,7 @@
 
 use crate::{
     components::{BookingSummary, TierOption},
+    live::LiveStatus,
     server_fns::{get_concert, BookTickets},
     AppError,
 };
@@ -29,16 +30,21 @@ pub fn HomePage() -> impl IntoView {
         }
     });
 
-    // Effects run only in the browser: tests wait for this mark before they interact.
+    // Effects run only in the browser: the live feed starts there, and tests wait for the mark.
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let status = RwSignal::new(LiveStatus::Connecting);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::live::follow_availability(latest, status);
+        hydrated.set(true);
+    });
 
     view! {
         <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <Suspense fallback=|| view! { <p>"Loading the concert…"</p> }>
                 {move || Suspend::new(async move {
                     match concert.await {
-                        Ok(concert) => view! { <ConcertView concert book latest /> }.into_any(),
+                        Ok(concert) => view! { <ConcertView concert book latest status /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -52,6 +58,7 @@ fn ConcertView(
     concert: Concert,
     book: ServerAction<BookTickets>,
     latest: RwSignal<Option<Vec<TierAvailability>>>,
+    status: RwSignal<LiveStatus>,
 ) -> impl IntoView {
     let pending = book.pending();
     let tiers = concert.tiers.clone();
@@ -65,11 +72,7 @@ fn ConcertView(
             view! { <TierOption tier available /> }
         })
         .collect_view();
-    let all_sold_out = move || {
-        tiers
-            .iter()
-            .all(|t| available_now(&latest.read(), t.tier).unwrap_or(t.available) == 0)
-    };
+    let all_sold_out = move || tiers.iter().all(|t| available_now(&latest.read(), t.tier).unwrap_or(t.available) == 0);
 
     view! {
         <header class="concert">
@@ -83,6 +86,11 @@ fn ConcertView(
                 {concert.venue}
             </p>
         </header>
+        <p class="live-status" data-status=move || format!("{:?}", status.get()).to_lowercase()>
+            <span class="live-dot" aria-hidden="true"></span>
+            {move || status.get().label()}
+            <span class="visually-hidden">" availability updates"</span>
+        </p>
         <ActionForm action=book>
             <fieldset class="tiers">
                 <legend>"Choose your tickets"</legend>

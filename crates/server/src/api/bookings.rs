@@ -16,9 +16,7 @@ use serde::Deserialize;
 use serde_json::Number;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/bookings", post(create_booking))
-        .route("/api/bookings/{id}", get(show_booking))
+    Router::new().route("/api/bookings", post(create_booking)).route("/api/bookings/{id}", get(show_booking))
 }
 
 #[derive(Deserialize)]
@@ -32,9 +30,7 @@ fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingError> {
     let number = number.ok_or(BookingError::QuantityMissing)?;
     match (number.as_i64(), number.as_u64(), number.as_f64()) {
         (Some(count), _, _) => Quantity::new(count),
-        (None, Some(_), _) => Err(BookingError::QuantityTooLarge {
-            max: model::MAX_TICKETS_PER_ORDER,
-        }),
+        (None, Some(_), _) => Err(BookingError::QuantityTooLarge { max: model::MAX_TICKETS_PER_ORDER }),
         (None, None, Some(count)) => Quantity::from_f64(count),
         (None, None, None) => Err(BookingError::QuantityNotANumber),
     }

@@ -14,11 +14,7 @@ use serde_json::json;
 pub enum ApiError {
     /// The body is not the JSON we expect: its status (400, 413, 415 or 422) and why, from the extractor.
     #[error("{message}")]
-    BadBody {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-    },
+    BadBody { status: StatusCode, code: &'static str, message: String },
     /// A booking rule refused the request, or the stock is short.
     #[error(transparent)]
     Booking(#[from] BookingError),
@@ -47,26 +43,19 @@ impl IntoResponse for ApiError {
         let message = self.to_string();
         let (status, body) = match &self {
             ApiError::BadBody { status, code, .. } => (*status, json!({ "error": code, "message": message })),
-            ApiError::Booking(BookingError::SoldOut { available }) => (
-                StatusCode::CONFLICT,
-                json!({ "error": "sold_out", "available": available, "message": message }),
-            ),
-            ApiError::Booking(BookingError::NotOnSale) => (
-                StatusCode::CONFLICT,
-                json!({ "error": "not_on_sale", "message": message }),
-            ),
-            ApiError::Booking(rule) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "error": rule.code(), "message": message }),
-            ),
-            ApiError::NotFound => (
-                StatusCode::NOT_FOUND,
-                json!({ "error": "not_found", "message": message }),
-            ),
-            ApiError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({ "error": "unavailable", "message": message }),
-            ),
+            ApiError::Booking(BookingError::SoldOut { available }) => {
+                (StatusCode::CONFLICT, json!({ "error": "sold_out", "available": available, "message": message }))
+            }
+            ApiError::Booking(BookingError::NotOnSale) => {
+                (StatusCode::CONFLICT, json!({ "error": "not_on_sale", "message": message }))
+            }
+            ApiError::Booking(rule) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": rule.code(), "message": message }))
+            }
+            ApiError::NotFound => (StatusCode::NOT_FOUND, json!({ "error": "not_found", "message": message })),
+            ApiError::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "unavailable", "message": message }))
+            }
         };
         (status, Json(body)).into_response()
     }

@@ -3,6 +3,7 @@
 
 mod bookings;
 mod error;
+mod events;
 mod health;
 mod json_body;
 mod tickets;
@@ -20,5 +21,6 @@ pub fn router() -> Router<AppState> {
         .merge(tickets::router())
         .merge(bookings::router())
         .merge(health::router())
+        .merge(events::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -60,9 +60,7 @@ impl Store {
                     .await?;
             tx.rollback().await?;
             return Err(match available {
-                Some(n) => BookingError::SoldOut {
-                    available: u32::try_from(n).unwrap_or(0),
-                },
+                Some(n) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
                 None => BookingError::NotOnSale,
             }
             .into());
@@ -93,6 +91,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.changes.notify_one();
         Ok(booking)
     }
 

@@ -10,18 +10,15 @@ const DEFAULT_CONCERT_NAME: &str = "The Midnight Orchestra";
 const DEFAULT_CONCERT_VENUE: &str = "Harbor Arena";
 
 fn default_concert_start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 3, 20, 20, 0, 0)
-        .single()
-        .expect("a valid calendar date")
+    Utc.with_ymd_and_hms(2027, 3, 20, 20, 0, 0).single().expect("a valid calendar date")
 }
 
 /// Creates the default concert with `capacities` when the database has no concert yet, and returns the id
 /// of the first concert either way. Capacities apply only to a new database: an existing one keeps its own.
 pub(super) async fn seed_default_concert(pool: &SqlitePool, capacities: Capacities) -> Result<i64, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM events ORDER BY id LIMIT 1")
-        .fetch_optional(&mut *tx)
-        .await?
+    if let Some(id) =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM events ORDER BY id LIMIT 1").fetch_optional(&mut *tx).await?
     {
         return Ok(id);
     }
@@ -95,13 +92,7 @@ impl Store {
             .await?;
         let tiers = self.tiers_in(&mut tx).await?;
         tx.commit().await?;
-        Ok(Concert {
-            id: event.id,
-            name: event.name,
-            venue: event.venue,
-            starts_at: event.starts_at,
-            tiers,
-        })
+        Ok(Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at, tiers })
     }
 
     /// The default concert's tiers with their availability, VIP first.

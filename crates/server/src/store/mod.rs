@@ -14,7 +14,8 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
 };
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
+use tokio::sync::Notify;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -37,6 +38,8 @@ pub struct Store {
     pool: SqlitePool,
     /// The concert the page and the API sell: the first one created.
     default_event_id: i64,
+    /// Woken after every commit that moves stock, for the live availability feed.
+    changes: Arc<Notify>,
 }
 
 impl Store {
@@ -54,13 +57,10 @@ impl Store {
                 std::fs::create_dir_all(folder)?;
             }
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let default_event_id = catalog::seed_default_concert(&pool, capacities).await?;
-        Ok(Store { pool, default_event_id })
+        Ok(Store { pool, default_event_id, changes: Arc::new(Notify::new()) })
     }
 
     /// Whether the database answers a query: what `/healthz` reports.
@@ -72,6 +72,11 @@ impl Store {
     /// The pool, for tests that inspect the database directly.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Notified (one stored permit, so nothing is missed) after each commit that changed availability.
+    pub fn changes(&self) -> Arc<Notify> {
+        self.changes.clone()
     }
 
     pub fn default_event_id(&self) -> i64 {

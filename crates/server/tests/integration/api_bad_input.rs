@@ -25,18 +25,9 @@ fn json_case(what: &'static str, body: &str, status: u16, code: &'static str, me
 }
 
 fn cases() -> Vec<Case> {
-    let huge_user = format!(
-        r#"{{"user_id": "{}", "tier": "vip", "quantity": 1}}"#,
-        "x".repeat(70 * 1024)
-    );
+    let huge_user = format!(r#"{{"user_id": "{}", "tier": "vip", "quantity": 1}}"#, "x".repeat(70 * 1024));
     vec![
-        json_case(
-            "malformed JSON",
-            r#"{"user_id": "a", "tier": "vip""#,
-            400,
-            "invalid_json",
-            "",
-        ),
+        json_case("malformed JSON", r#"{"user_id": "a", "tier": "vip""#, 400, "invalid_json", ""),
         json_case("empty body", "", 400, "invalid_json", ""),
         json_case("not an object", "[1, 2]", 422, "invalid_field", ""),
         json_case(
@@ -67,34 +58,10 @@ fn cases() -> Vec<Case> {
             "unknown_tier",
             "balcony",
         ),
-        json_case(
-            "missing tier",
-            r#"{"user_id": "a", "quantity": 1}"#,
-            422,
-            "invalid_tier",
-            "tier",
-        ),
-        json_case(
-            "missing user",
-            r#"{"tier": "vip", "quantity": 1}"#,
-            422,
-            "invalid_user",
-            "user_id",
-        ),
-        json_case(
-            "empty user",
-            r#"{"user_id": "   ", "tier": "vip", "quantity": 1}"#,
-            422,
-            "invalid_user",
-            "user_id",
-        ),
-        json_case(
-            "missing quantity",
-            r#"{"user_id": "a", "tier": "vip"}"#,
-            422,
-            "invalid_quantity",
-            "quantity",
-        ),
+        json_case("missing tier", r#"{"user_id": "a", "quantity": 1}"#, 422, "invalid_tier", "tier"),
+        json_case("missing user", r#"{"tier": "vip", "quantity": 1}"#, 422, "invalid_user", "user_id"),
+        json_case("empty user", r#"{"user_id": "   ", "tier": "vip", "quantity": 1}"#, 422, "invalid_user", "user_id"),
+        json_case("missing quantity", r#"{"user_id": "a", "tier": "vip"}"#, 422, "invalid_quantity", "quantity"),
         json_case(
             "zero quantity",
             r#"{"user_id": "a", "tier": "vip", "quantity": 0}"#,

@@ -6,12 +6,7 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn booking_two_vip_answers_201_with_the_booking_and_takes_two_off_availability() {
     let app = spawn_app(capacities(100, 500, 5000)).await;
-    let response = app
-        .post_json(
-            "/api/bookings",
-            json!({"user_id": "u-17", "tier": "vip", "quantity": 2}),
-        )
-        .await;
+    let response = app.post_json("/api/bookings", json!({"user_id": "u-17", "tier": "vip", "quantity": 2})).await;
     assert_eq!(response.status(), 201);
     let booking: Value = response.json().await.unwrap();
     assert_eq!(booking["user_id"], "u-17");
@@ -20,14 +15,7 @@ async fn booking_two_vip_answers_201_with_the_booking_and_takes_two_off_availabi
     assert_eq!(booking["unit_price_cents"], 10_000);
     assert_eq!(booking["total_cents"], 20_000);
     let created_at = booking["created_at"].as_str().unwrap();
-    assert!(
-        chrono::DateTime::parse_from_rfc3339(created_at)
-            .unwrap()
-            .offset()
-            .local_minus_utc()
-            == 0,
-        "UTC"
-    );
+    assert!(chrono::DateTime::parse_from_rfc3339(created_at).unwrap().offset().local_minus_utc() == 0, "UTC");
 
     let tickets: Value = app.get("/api/tickets").await.json().await.unwrap();
     assert_eq!(tickets[0]["available"], 98);
@@ -51,20 +39,13 @@ async fn an_unknown_booking_is_404_with_a_json_error() {
 async fn asking_for_more_than_is_left_is_409_sold_out_with_what_is_available() {
     let app = spawn_app(capacities(3, 1, 1)).await;
     assert_eq!(
-        app.post_json("/api/bookings", json!({"user_id": "a", "tier": "vip", "quantity": 2}))
-            .await
-            .status(),
+        app.post_json("/api/bookings", json!({"user_id": "a", "tier": "vip", "quantity": 2})).await.status(),
         201
     );
-    let response = app
-        .post_json("/api/bookings", json!({"user_id": "b", "tier": "vip", "quantity": 2}))
-        .await;
+    let response = app.post_json("/api/bookings", json!({"user_id": "b", "tier": "vip", "quantity": 2})).await;
     assert_eq!(response.status(), 409);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(
-        (body["error"].as_str(), body["available"].as_u64()),
-        (Some("sold_out"), Some(1))
-    );
+    assert_eq!((body["error"].as_str(), body["available"].as_u64()), (Some("sold_out"), Some(1)));
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert_conserved(&app.store).await;
 }

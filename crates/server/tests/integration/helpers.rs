@@ -3,7 +3,7 @@
 
 use leptos::prelude::LeptosOptions;
 use model::{Capacities, Tier};
-use server::{build_router, AppState, Store};
+use server::{build_router, live::Live, AppState, Store};
 use tempfile::TempDir;
 
 pub struct TestApp {
@@ -19,20 +19,11 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .expect("request reaches the server")
+        self.client.post(self.url(path)).json(&body).send().await.expect("request reaches the server")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request reaches the server")
+        self.client.get(self.url(path)).send().await.expect("request reaches the server")
     }
 }
 
@@ -47,27 +38,16 @@ pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
 pub async fn spawn_app(capacities: Capacities) -> TestApp {
     let (store, dir) = fresh_store(capacities).await;
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
-    let router = build_router(AppState {
-        leptos_options,
-        store: store.clone(),
-    });
+    let live = Live::start(store.clone()).await.expect("live availability starts");
+    let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
     tokio::spawn(async move { axum::serve(listener, router).await.expect("server runs") });
-    TestApp {
-        base,
-        store,
-        client: reqwest::Client::new(),
-        _dir: dir,
-    }
+    TestApp { base, store, client: reqwest::Client::new(), _dir: dir }
 }
 
 pub fn capacities(vip: u32, front_row: u32, general: u32) -> Capacities {
-    Capacities {
-        vip,
-        front_row,
-        general,
-    }
+    Capacities { vip, front_row, general }
 }
 
 /// One tier's counters, read straight from the database and independently of each other.
@@ -94,12 +74,7 @@ pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
             .fetch_one(store.pool())
             .await
             .expect("booking sums");
-    TierCounts {
-        capacity,
-        sold,
-        booked_rows,
-        booked_quantity,
-    }
+    TierCounts { capacity, sold, booked_rows, booked_quantity }
 }
 
 /// `sold + available == capacity` for every tier, where `sold` is what the booking rows add up to and

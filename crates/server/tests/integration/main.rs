@@ -5,6 +5,7 @@ mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
 mod helpers;
+mod live_events;
 mod page;
 mod race;
 mod store_bookings;

@@ -58,22 +58,8 @@ where
 async fn verify_exactly_capacity_sold(store: &Store, outcome: &RaceOutcome) -> Result<(), String> {
     let counts = tier_counts(store, Tier::General).await;
     let available = store.tiers().await.map_err(|e| e.to_string())?[2].available;
-    let seen = (
-        outcome.booked,
-        outcome.sold_out,
-        outcome.other.len(),
-        counts.sold,
-        counts.booked_rows,
-        available,
-    );
-    let expected = (
-        SEATS as usize,
-        BUYERS - SEATS as usize,
-        0,
-        i64::from(SEATS),
-        i64::from(SEATS),
-        0,
-    );
+    let seen = (outcome.booked, outcome.sold_out, outcome.other.len(), counts.sold, counts.booked_rows, available);
+    let expected = (SEATS as usize, BUYERS - SEATS as usize, 0, i64::from(SEATS), i64::from(SEATS), 0);
     if seen != expected {
         return Err(format!(
             "(booked, sold out, other, sold, booking rows, available) = {seen:?}, expected {expected:?}; other: {:?}",
@@ -93,11 +79,9 @@ async fn fifty_seats_four_hundred_buyers_exactly_fifty_sold() {
             match app.client.post(app.url("/api/bookings")).json(&body).send().await {
                 Ok(response) if response.status() == 201 => Attempt::Booked,
                 Ok(response) if response.status() == 409 => Attempt::SoldOut,
-                Ok(response) => Attempt::Other(format!(
-                    "{} {}",
-                    response.status(),
-                    response.text().await.unwrap_or_default()
-                )),
+                Ok(response) => {
+                    Attempt::Other(format!("{} {}", response.status(), response.text().await.unwrap_or_default()))
+                }
                 Err(error) => Attempt::Other(error.to_string()),
             }
         }
@@ -153,8 +137,5 @@ async fn the_race_check_catches_a_read_then_write_booking() {
     let (store, _dir) = fresh_store(capacities(10, 10, SEATS)).await;
     let outcome = race(|buyer| book_read_then_write(store.clone(), buyer)).await;
     let verdict = verify_exactly_capacity_sold(&store, &outcome).await;
-    assert!(
-        verdict.is_err(),
-        "a read-then-write booking passed the race check: {outcome:?}"
-    );
+    assert!(verdict.is_err(), "a read-then-write booking passed the race check: {outcome:?}");
 }

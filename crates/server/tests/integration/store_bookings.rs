@@ -13,19 +13,8 @@ async fn a_new_database_holds_the_default_concert_with_the_configured_capacities
     let (store, _dir) = fresh_store(capacities(7, 8, 9)).await;
     let concert = store.concert().await.unwrap();
     assert!(!concert.name.is_empty());
-    let seen: Vec<_> = concert
-        .tiers
-        .iter()
-        .map(|t| (t.tier, t.price_cents.0, t.capacity, t.available))
-        .collect();
-    assert_eq!(
-        seen,
-        vec![
-            (Tier::Vip, 10_000, 7, 7),
-            (Tier::FrontRow, 5_000, 8, 8),
-            (Tier::General, 1_000, 9, 9)
-        ]
-    );
+    let seen: Vec<_> = concert.tiers.iter().map(|t| (t.tier, t.price_cents.0, t.capacity, t.available)).collect();
+    assert_eq!(seen, vec![(Tier::Vip, 10_000, 7, 7), (Tier::FrontRow, 5_000, 8, 8), (Tier::General, 1_000, 9, 9)]);
     assert_conserved(&store).await;
 }
 
@@ -47,12 +36,7 @@ async fn booking_takes_tickets_and_prices_them() {
     let (store, _dir) = fresh_store(capacities(10, 10, 10)).await;
     let booking = store.book(&request("ada", "front_row", 3)).await.unwrap();
     assert_eq!(
-        (
-            booking.tier,
-            booking.quantity,
-            booking.unit_price_cents.0,
-            booking.total_cents.0
-        ),
+        (booking.tier, booking.quantity, booking.unit_price_cents.0, booking.total_cents.0),
         (Tier::FrontRow, 3, 5_000, 15_000)
     );
     assert_eq!(store.booking(&booking.id).await.unwrap(), booking);
@@ -65,10 +49,7 @@ async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left
     let (store, _dir) = fresh_store(capacities(3, 10, 10)).await;
     store.book(&request("ada", "vip", 2)).await.unwrap();
     let refused = store.book(&request("bob", "vip", 2)).await.unwrap_err();
-    assert!(
-        matches!(refused, StoreError::Rejected(BookingError::SoldOut { available: 1 })),
-        "{refused:?}"
-    );
+    assert!(matches!(refused, StoreError::Rejected(BookingError::SoldOut { available: 1 })), "{refused:?}");
     let counts = tier_counts(&store, Tier::Vip).await;
     assert_eq!((counts.sold, counts.booked_rows), (2, 1));
     store.book(&request("bob", "vip", 1)).await.unwrap();
@@ -82,19 +63,10 @@ async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left
 #[tokio::test]
 async fn a_tier_that_is_not_on_sale_is_refused_without_a_change() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
-    sqlx::query("DELETE FROM tiers WHERE tier = 'general'")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    sqlx::query("DELETE FROM tiers WHERE tier = 'general'").execute(store.pool()).await.unwrap();
     let refused = store.book(&request("ada", "general", 1)).await.unwrap_err();
-    assert!(
-        matches!(refused, StoreError::Rejected(BookingError::NotOnSale)),
-        "{refused:?}"
-    );
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    assert!(matches!(refused, StoreError::Rejected(BookingError::NotOnSale)), "{refused:?}");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(store.pool()).await.unwrap();
     assert_eq!(rows, 0);
     assert_conserved(&store).await;
 }
@@ -102,22 +74,13 @@ async fn a_tier_that_is_not_on_sale_is_refused_without_a_change() {
 #[tokio::test]
 async fn an_unknown_booking_is_not_found() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
-    assert!(matches!(
-        store.booking("BX-NOPE").await.unwrap_err(),
-        StoreError::NotFound
-    ));
+    assert!(matches!(store.booking("BX-NOPE").await.unwrap_err(), StoreError::NotFound));
 }
 
 #[tokio::test]
 async fn the_database_runs_in_wal_mode_with_full_sync() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(store.pool()).await.unwrap();
     assert_eq!((mode.as_str(), sync), ("wal", 2), "2 is FULL");
 }

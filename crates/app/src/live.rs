@@ -1,0 +1,65 @@
+//! Follows `/api/events` in the browser and feeds each availability snapshot into the page's signals.
+//!
+//! The browser's EventSource reconnects by itself after a dropped connection; if it gives up (state
+//! `Closed`, e.g. the server answered with an error while restarting) we open a new one after a pause.
+
+/// What the page tells the buyer about its live updates.
+/// The server renders every page as `Connecting`; only the browser moves on from there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub enum LiveStatus {
+    Connecting,
+    Live,
+    Reconnecting,
+}
+
+impl LiveStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            LiveStatus::Connecting => "Connecting…",
+            LiveStatus::Live => "Live",
+            LiveStatus::Reconnecting => "Reconnecting…",
+        }
+    }
+}
+
+/// Starts following availability; runs until the page is left.
+#[cfg(feature = "hydrate")]
+pub fn follow_availability(
+    latest: leptos::prelude::RwSignal<Option<Vec<model::TierAvailability>>>,
+    status: leptos::prelude::RwSignal<LiveStatus>,
+) {
+    use futures::StreamExt;
+    use gloo_net::eventsource::{futures::EventSource, State};
+    use leptos::prelude::Set;
+
+    leptos::task::spawn_local(async move {
+        loop {
+            if let Ok(mut source) = EventSource::new("/api/events") {
+                if let Ok(mut events) = source.subscribe("availability") {
+                    while let Some(event) = events.next().await {
+                        match event {
+                            Ok((_, message)) => {
+                                let tiers =
+                                    message.data().as_string().and_then(|text| serde_json::from_str(&text).ok());
+                                if let Some(tiers) = tiers {
+                                    latest.set(Some(tiers));
+                                    status.set(LiveStatus::Live);
+                                }
+                            }
+                            Err(_) => {
+                                status.set(LiveStatus::Reconnecting);
+                                if source.state() == State::Closed {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                source.close();
+            }
+            status.set(LiveStatus::Reconnecting);
+            gloo_timers::future::TimeoutFuture::new(2_000).await;
+        }
+    });
+}

@@ -1,0 +1,72 @@
+//! Live availability for every open page: one `watch` channel holding the latest catalog snapshot.
+//!
+//! The store signals "something changed" after each commit; a single task coalesces those signals, reads
+//! the catalog at most every [`MIN_INTERVAL`], and publishes it if it differs. So an open event stream
+//! costs one watch receiver, not a task or a query, however many buyers watch a hot sale.
+
+use crate::store::{Store, StoreError};
+use model::TierAvailability;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::watch;
+
+/// At most ten updates a second reach a client.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+
+pub type Snapshot = Arc<Vec<TierAvailability>>;
+
+#[derive(Clone)]
+pub struct Live {
+    snapshots: watch::Receiver<Snapshot>,
+    closing: watch::Sender<bool>,
+}
+
+impl Live {
+    /// Reads the current catalog and starts the task that keeps it current.
+    pub async fn start(store: Store) -> Result<Live, StoreError> {
+        let (publish, snapshots) = watch::channel(Arc::new(store.tiers().await?));
+        tokio::spawn(publish_changes(store, publish));
+        let (closing, _) = watch::channel(false);
+        Ok(Live { snapshots, closing })
+    }
+
+    /// The latest snapshot now, then every change.
+    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+        self.snapshots.clone()
+    }
+
+    /// Resolves when the server is shutting down: event streams end then, so shutdown is not held up by
+    /// connections that would otherwise stay open forever.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
+        }
+    }
+
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+}
+
+async fn publish_changes(store: Store, publish: watch::Sender<Snapshot>) {
+    let changed = store.changes();
+    loop {
+        changed.notified().await;
+        match store.tiers().await {
+            Ok(tiers) => {
+                publish.send_if_modified(|current| {
+                    let differs = **current != tiers;
+                    if differs {
+                        *current = Arc::new(tiers);
+                    }
+                    differs
+                });
+            }
+            Err(error) => tracing::warn!(%error, "could not read availability for live updates"),
+        }
+        if publish.is_closed() && publish.receiver_count() == 0 {
+            return;
+        }
+        tokio::time::sleep(MIN_INTERVAL).await;
+    }
+}

@@ -1,0 +1,95 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { test as base } from '@playwright/test';
+import { MAIN, SCARCE } from '../playwright.config';
+import { apiAvailable, availability, expect, fillBuyer, openHydrated, test } from './fixtures';
+
+async function bookViaApi(baseURL: string, tier: string, quantity: number) {
+  const response = await fetch(`${baseURL}/api/bookings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user_id: `api-${Date.now()}`, tier, quantity }),
+  });
+  expect(response.status).toBe(201);
+}
+
+test('a booking in one browser shows in another within a second, without a reload', async ({ browser, consoleErrors }) => {
+  const buyer = await (await browser.newContext()).newPage();
+  const watcher = await (await browser.newContext()).newPage();
+  await openHydrated(buyer, MAIN);
+  await openHydrated(watcher, MAIN);
+  await expect(watcher.locator('.live-status')).toHaveAttribute('data-status', 'live');
+  const before = await apiAvailable(MAIN, 'general');
+  await expect(watcher.locator('#availability-general')).toHaveText(`${before} of 5000 left`);
+
+  await buyer.getByLabel('General Admission').check();
+  await fillBuyer(buyer, '3');
+  await buyer.getByRole('button', { name: 'Book tickets' }).click();
+  await expect(buyer.locator('.confirmation')).toBeVisible();
+  await expect(watcher.locator('#availability-general')).toHaveText(`${before - 3} of 5000 left`, { timeout: 1_000 });
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a tier sold out through the API turns "Sold out" in an open page and leaves the form', async ({ page, consoleErrors }) => {
+  await openHydrated(page, SCARCE);
+  await expect(page.locator('.live-status')).toHaveAttribute('data-status', 'live');
+  await expect(availability(page, 'front_row')).toHaveText('3 of 3 left');
+  await expect(page.getByLabel('Front Row')).toBeEnabled();
+
+  await bookViaApi(SCARCE, 'front_row', 3);
+  await expect(availability(page, 'front_row')).toHaveText('Sold out', { timeout: 1_000 });
+  await expect(page.getByLabel('Front Row')).toBeDisabled();
+  expect(consoleErrors).toEqual([]);
+});
+
+// This test stops the server on purpose, so the browser's refused connections are expected console errors.
+base('the page recovers by itself after the server restarts', async ({ page }) => {
+  const port = 3102;
+  const url = `http://127.0.0.1:${port}`;
+  rmSync(`.tmp/${port}`, { recursive: true, force: true });
+  mkdirSync(`.tmp/${port}`, { recursive: true });
+  const start = (): ChildProcess =>
+    spawn('../target/release/boxoffice', [], {
+      stdio: 'ignore',
+      env: {
+        ...process.env,
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: '../target/site',
+        DATABASE_URL: `sqlite://.tmp/${port}/boxoffice.db`,
+        RUST_LOG: 'warn',
+      },
+    });
+  const waitUp = async () => {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) return;
+      } catch {}
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('server did not start');
+  };
+  const stop = (server: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      server.once('exit', () => resolve());
+      server.kill('SIGTERM');
+    });
+
+  let server = start();
+  try {
+    await waitUp();
+    await openHydrated(page, url);
+    const status = page.locator('.live-status');
+    await expect(status).toHaveAttribute('data-status', 'live');
+
+    await stop(server);
+    await expect(status).toHaveAttribute('data-status', 'reconnecting', { timeout: 5_000 });
+
+    server = start();
+    await waitUp();
+    await expect(status).toHaveAttribute('data-status', 'live', { timeout: 10_000 });
+    await bookViaApi(url, 'vip', 2);
+    await expect(availability(page, 'vip')).toHaveText('98 of 100 left', { timeout: 1_000 });
+  } finally {
+    await stop(server);
+  }
+});

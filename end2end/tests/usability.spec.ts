@@ -1,0 +1,51 @@
+import AxeBuilder from '@axe-core/playwright';
+import { MAIN } from '../playwright.config';
+import { expect, openHydrated, test } from './fixtures';
+
+test('a buyer can book with the keyboard alone', async ({ page, consoleErrors }) => {
+  await openHydrated(page, MAIN);
+  await page.locator('body').focus();
+  await page.keyboard.press('Tab'); // the first tier's radio button
+  await expect(page.getByLabel('VIP')).toBeFocused();
+  await page.keyboard.press('ArrowDown'); // Front Row
+  await page.keyboard.press('ArrowDown'); // General Admission, checked by moving to it
+  await expect(page.getByLabel('General Admission')).toBeChecked();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Quantity')).toBeFocused();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Kim Keyboard');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('kim@example.org');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.confirmation .order-tickets')).toHaveText('2 × General Admission');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('the page has no serious or critical accessibility violations', async ({ page, consoleErrors }) => {
+  await openHydrated(page, MAIN);
+  await expect(page.locator('.live-status')).toHaveAttribute('data-status', 'live');
+  // Also scan the states a buyer meets: an error message.
+  await page.getByRole('button', { name: 'Book tickets' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+});
+
+for (const [name, size] of [
+  ['desktop', { width: 1280, height: 900 }],
+  ['phone', { width: 390, height: 844 }],
+] as const) {
+  test(`screenshot at ${name} width`, async ({ page, consoleErrors }, testInfo) => {
+    await page.setViewportSize(size);
+    await openHydrated(page, MAIN);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+    await testInfo.attach(name, { path: `test-results/screenshots/${name}.png`, contentType: 'image/png' });
+    expect(consoleErrors).toEqual([]);
+  });
+}
