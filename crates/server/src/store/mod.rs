@@ -1,18 +1,20 @@
 //! The store: every SQL statement boxoffice runs lives under this module.
 //!
 //! SQLite in WAL mode with `synchronous=FULL`, so a booking acknowledged to a buyer has been fsynced and
-//! survives a power cut, not only a crash. Each booking is one `BEGIN IMMEDIATE` transaction (see
-//! `bookings.rs`): immediate so a writer queues on the busy timeout instead of failing with SQLITE_BUSY
-//! when it upgrades from reading to writing.
+//! survives a power cut, not only a crash. Reads go through a pool; every write goes through the single
+//! writer task of `writer.rs`, which commits bookings in batches (group commit) so one fsync serves many.
 
 mod bookings;
 mod catalog;
 mod order_code;
+mod writer;
+
+pub use writer::{Outcome, MAX_BATCH};
 
 use model::{BookingError, Capacities};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
+    ConnectOptions, SqlitePool,
 };
 use std::{str::FromStr, sync::Arc, time::Duration};
 use tokio::sync::Notify;
@@ -28,6 +30,11 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The batch this request was in could not be committed; nothing of it was written.
+    #[error("the write batch failed: {0}")]
+    BatchFailed(String),
+    #[error("the writer has stopped")]
+    WriterStopped,
     #[error("cannot create the database's folder: {0}")]
     Folder(#[from] std::io::Error),
 }
@@ -38,6 +45,7 @@ pub struct Store {
     pool: SqlitePool,
     /// The concert the page and the API sell: the first one created.
     default_event_id: i64,
+    writer: writer::Writer,
     /// Woken after every commit that moves stock, for the live availability feed.
     changes: Arc<Notify>,
 }
@@ -57,10 +65,12 @@ impl Store {
                 std::fs::create_dir_all(folder)?;
             }
         }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         let default_event_id = catalog::seed_default_concert(&pool, capacities).await?;
-        Ok(Store { pool, default_event_id, changes: Arc::new(Notify::new()) })
+        let changes = Arc::new(Notify::new());
+        let writer = writer::Writer::start(options.connect().await?, default_event_id, changes.clone());
+        Ok(Store { pool, default_event_id, writer, changes })
     }
 
     /// Whether the database answers a query: what `/healthz` reports.

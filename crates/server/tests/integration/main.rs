@@ -8,4 +8,5 @@ mod helpers;
 mod live_events;
 mod page;
 mod race;
+mod store_batches;
 mod store_bookings;

@@ -1,0 +1,117 @@
+//! Group commit: requests that share a batch each get their own answer, and a batch that fails leaves
+//! nothing behind while the writer goes on with the next one.
+
+use crate::helpers::{assert_conserved, capacities, fresh_store, tier_counts};
+use model::{BookingError, BookingRequest, Quantity, Tier};
+use server::StoreError;
+
+fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
+    BookingRequest::parse(user, tier, Quantity::new(quantity)).expect("a valid request")
+}
+
+#[tokio::test]
+async fn one_batch_mixing_booked_sold_out_and_not_on_sale_answers_each_in_order() {
+    let (store, _dir) = fresh_store(capacities(5, 5, 3)).await;
+    sqlx::query("DELETE FROM tiers WHERE tier = 'front_row'").execute(store.pool()).await.unwrap();
+    let outcomes = store
+        .book_batch(vec![
+            request("a", "general", 2),
+            request("b", "general", 2),
+            request("c", "general", 1),
+            request("d", "front_row", 1),
+            request("e", "vip", 4),
+            request("f", "general", 1),
+        ])
+        .await
+        .expect("the batch commits");
+    let summary: Vec<_> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Ok(booking) => format!("booked {} {}", booking.quantity, booking.tier),
+            Err(refusal) => format!("{refusal:?}"),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            "booked 2 general",
+            "SoldOut { available: 1 }",
+            "booked 1 general",
+            "NotOnSale",
+            "booked 4 vip",
+            "SoldOut { available: 0 }",
+        ]
+    );
+    for outcome in outcomes.iter().flatten() {
+        assert_eq!(&store.booking(&outcome.id).await.unwrap(), outcome, "each booking is stored as answered");
+    }
+    assert_eq!(tier_counts(&store, Tier::General).await.sold, 3);
+    assert_eq!(tier_counts(&store, Tier::Vip).await.sold, 4);
+    assert_conserved(&store).await;
+}
+
+#[tokio::test]
+async fn a_failure_mid_batch_fails_every_request_in_it_writes_nothing_and_the_next_batch_works() {
+    let (store, _dir) = fresh_store(capacities(5, 5, 5)).await;
+    // A statement that fails halfway through the batch, as a full disk or an I/O error would.
+    sqlx::query(
+        "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON bookings WHEN NEW.user_id = 'unlucky'
+         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    let failed = store
+        .book_batch(vec![request("first", "vip", 2), request("unlucky", "vip", 1), request("third", "general", 1)])
+        .await;
+    assert!(matches!(failed, Err(StoreError::BatchFailed(_))), "{failed:?}");
+    for tier in Tier::ALL {
+        let counts = tier_counts(&store, tier).await;
+        assert_eq!((counts.sold, counts.booked_rows), (0, 0), "{tier}: nothing of the failed batch was written");
+    }
+
+    let next = store.book(&request("fourth", "vip", 2)).await.expect("the writer recovers");
+    assert_eq!(next.quantity, 2);
+    assert_eq!(tier_counts(&store, Tier::Vip).await.sold, 2);
+    assert_conserved(&store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_callers_with_one_failing_each_see_the_truth() {
+    let (store, _dir) = fresh_store(capacities(500, 5, 5)).await;
+    sqlx::query(
+        "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON bookings WHEN NEW.user_id = 'unlucky'
+         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let attempts: Vec<_> = (0..300)
+        .map(|i| {
+            let store = store.clone();
+            let user = if i == 150 { "unlucky".to_owned() } else { format!("buyer-{i}") };
+            tokio::spawn(async move { store.book(&request(&user, "vip", 1)).await })
+        })
+        .collect();
+    let mut booked_ids = Vec::new();
+    let mut failed = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(booking) => booked_ids.push(booking.id),
+            Err(StoreError::BatchFailed(_)) => failed += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(failed >= 1, "the unlucky request fails");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(stored as usize, booked_ids.len(), "exactly the acknowledged bookings are stored");
+    for id in &booked_ids {
+        store.booking(id).await.expect("every acknowledged booking is stored");
+    }
+    assert!(matches!(
+        store.book(&request("x", "general", 9)).await,
+        Err(StoreError::Rejected(BookingError::SoldOut { available: 5 }))
+    ));
+    assert_conserved(&store).await;
+}
