@@ -12,11 +12,12 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # apt-get as root (CI) or through sudo (a developer's machine).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup tools node build run test test-rust test-browser fmt lint clean
+.PHONY: help setup tools node build run test test-rust test-browser bench fmt lint clean
 
 help:
 	@echo "make run    build in release and serve http://127.0.0.1:3000 on data/boxoffice.db"
 	@echo "make test   unit, integration, race and browser tests"
+	@echo "make bench  throughput and latency over loopback, written to bench/RESULTS.md"
 	@echo "make setup | build | fmt | lint | clean"
 
 ## setup: everything the build and the tests need, installed only where missing.
@@ -55,6 +56,11 @@ test-rust:
 # The browser tests start the release server themselves (end2end/playwright.config.ts) on fresh databases.
 test-browser: build
 	cd end2end && npx playwright test
+
+# Not part of `make test`: figures, not assertions. 10,000 connections need a raised descriptor limit.
+bench: build
+	cargo build --release -p bench
+	ulimit -n $$(ulimit -Hn) && target/release/boxoffice-bench
 
 fmt:
 	cargo fmt --all

@@ -1,0 +1,151 @@
+//! A closed-loop load generator: N keep-alive HTTP/1.1 connections, each sending its next request as soon
+//! as the previous answer is read, until the deadline. Latencies go into one HDR histogram.
+
+use bytes::Bytes;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+use tokio::{net::TcpStream, sync::Mutex};
+
+/// What each connection sends: the method, path and (for POST) a body that may vary per request.
+#[derive(Clone)]
+pub struct Target {
+    pub method: Method,
+    pub path: &'static str,
+    pub body: Option<Arc<dyn Fn(u64) -> String + Send + Sync>>,
+}
+
+impl Target {
+    pub fn get(path: &'static str) -> Target {
+        Target { method: Method::GET, path, body: None }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub requests: u64,
+    pub by_status: std::collections::BTreeMap<u16, u64>,
+    pub transport_errors: u64,
+    pub elapsed: Duration,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl Report {
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    pub fn count(&self, status: u16) -> u64 {
+        self.by_status.get(&status).copied().unwrap_or(0)
+    }
+}
+
+pub async fn run(addr: SocketAddr, target: Target, connections: usize, duration: Duration) -> Report {
+    let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
+    let sequence = Arc::new(AtomicU64::new(0));
+    let transport_errors = Arc::new(AtomicU64::new(0));
+    let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let (target, histogram, sequence, errors, statuses) =
+            (target.clone(), histogram.clone(), sequence.clone(), transport_errors.clone(), statuses.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut local = Histogram::<u64>::new(3).expect("histogram");
+            let mut local_statuses = std::collections::BTreeMap::<u16, u64>::new();
+            if let Err(()) = connection_loop(addr, &target, deadline, &sequence, &mut local, &mut local_statuses).await
+            {
+                errors.fetch_add(1, Ordering::Relaxed);
+            }
+            histogram.lock().await.add(&local).expect("same histogram bounds");
+            let mut all = statuses.lock().await;
+            for (status, count) in local_statuses {
+                *all.entry(status).or_insert(0) += count;
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed();
+    let histogram = histogram.lock().await;
+    let by_status = statuses.lock().await.clone();
+    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
+    Report {
+        requests: by_status.values().sum(),
+        by_status,
+        transport_errors: transport_errors.load(Ordering::Relaxed),
+        elapsed,
+        p50_ms: ms(0.50),
+        p95_ms: ms(0.95),
+        p99_ms: ms(0.99),
+    }
+}
+
+async fn connection_loop(
+    addr: SocketAddr,
+    target: &Target,
+    deadline: Instant,
+    sequence: &AtomicU64,
+    histogram: &mut Histogram<u64>,
+    statuses: &mut std::collections::BTreeMap<u16, u64>,
+) -> Result<(), ()> {
+    let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
+    stream.set_nodelay(true).map_err(|_| ())?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|_| ())?;
+    tokio::spawn(connection);
+    while Instant::now() < deadline {
+        let body = target.body.as_ref().map(|make| make(sequence.fetch_add(1, Ordering::Relaxed))).unwrap_or_default();
+        let request = Request::builder()
+            .method(target.method.clone())
+            .uri(target.path)
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .expect("a valid request");
+        sender.ready().await.map_err(|_| ())?;
+        let sent = Instant::now();
+        let response = sender.send_request(request).await.map_err(|_| ())?;
+        let status = response.status().as_u16();
+        response.into_body().collect().await.map_err(|_| ())?;
+        histogram.record(sent.elapsed().as_micros() as u64).map_err(|_| ())?;
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    Ok(())
+}
+
+/// Holds `count` event streams open, reading and discarding what they receive, until dropped.
+pub async fn open_event_streams(addr: SocketAddr, count: usize) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut streams = Vec::with_capacity(count);
+    for _ in 0..count {
+        streams.push(tokio::spawn(async move {
+            let Ok(stream) = TcpStream::connect(addr).await else { return };
+            let Ok((mut sender, connection)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await else {
+                return;
+            };
+            tokio::spawn(connection);
+            let request = Request::builder()
+                .uri("/api/events")
+                .header("host", "127.0.0.1")
+                .body(Full::new(Bytes::new()))
+                .expect("a valid request");
+            if let Ok(response) = sender.send_request(request).await {
+                let mut body = response.into_body();
+                while let Some(Ok(_)) = body.frame().await {}
+            }
+        }));
+    }
+    streams
+}

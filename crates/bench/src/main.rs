@@ -1,0 +1,236 @@
+//! `make bench`: starts the release server on a fresh temporary database with large capacities, drives it
+//! over loopback with the closed-loop generator in `load.rs`, prints one table and writes it to
+//! `bench/RESULTS.md`. Figures, never assertions: these machines are shared and noisy. The only checks are
+//! of correctness: every 201 is a sold ticket, and `sold + available == capacity`.
+
+mod load;
+
+use clap::Parser;
+use load::{Report, Target};
+use std::{fmt::Write as _, io::Write as _, net::SocketAddr, path::PathBuf, process::Stdio, sync::Arc, time::Duration};
+use tokio::process::{Child, Command};
+
+#[derive(Parser)]
+struct Args {
+    /// The release server binary (built by `cargo leptos build --release`).
+    #[arg(long, default_value = "target/release/boxoffice")]
+    server: PathBuf,
+    #[arg(long, default_value = "target/site")]
+    site_root: PathBuf,
+    /// Seconds per scenario.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    #[arg(long, default_value = "bench/RESULTS.md")]
+    out: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:3900")]
+    addr: SocketAddr,
+    /// Event streams held open in the live-updates scenario.
+    #[arg(long, default_value_t = 5000)]
+    streams: usize,
+}
+
+const CAPACITY: u64 = 50_000_000;
+
+struct Row {
+    scenario: String,
+    connections: usize,
+    report: Report,
+    note: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let duration = Duration::from_secs(args.seconds);
+    let data = tempfile::tempdir()?;
+    let mut server = start_server(&args, &data).await?;
+    let addr = args.addr;
+    let mut rows = Vec::new();
+
+    let healthz = load::run(addr, Target::get("/healthz"), 64, duration).await;
+    let healthz_rate = healthz.rate();
+    rows.push(Row {
+        scenario: "GET /healthz".into(),
+        connections: 64,
+        report: healthz,
+        note: "the HTTP ceiling".into(),
+    });
+    let tickets = load::run(addr, Target::get("/api/tickets"), 64, duration).await;
+    rows.push(Row { scenario: "GET /api/tickets".into(), connections: 64, report: tickets, note: String::new() });
+
+    let mut created = 0;
+    for connections in [64, 1024, 10_000] {
+        let report = load::run(addr, booking_target(connections), connections, duration).await;
+        created += report.count(201);
+        let note = format!("{:.2} × healthz", report.rate() / healthz_rate);
+        rows.push(Row { scenario: "POST /api/bookings".into(), connections, report, note });
+    }
+
+    let streams = load::open_event_streams(addr, args.streams).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_with_streams = rss_kib(&server);
+    let report = load::run(addr, booking_target(64), 64, duration).await;
+    created += report.count(201);
+    let note = format!("{} event streams open; {:.2} × healthz", args.streams, report.rate() / healthz_rate);
+    rows.push(Row { scenario: "POST /api/bookings + live streams".into(), connections: 64, report, note });
+    for stream in streams {
+        stream.abort();
+    }
+
+    let page = load::run(addr, Target::get("/"), 64, duration).await;
+    rows.push(Row { scenario: "GET / (server-rendered)".into(), connections: 64, report: page, note: String::new() });
+
+    let (sold, conserved) = check_stock(addr).await?;
+    let peak_rss = rss_kib(&server);
+    let _ = server.kill().await;
+
+    let wasm = wasm_sizes(&args.site_root)?;
+    let table = render(&rows, created, sold, conserved, peak_rss, rss_with_streams, wasm);
+    println!("{table}");
+    if let Some(folder) = args.out.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    std::fs::write(&args.out, table)?;
+    println!("written to {}", args.out.display());
+    if created != sold || !conserved {
+        return Err("correctness check failed: see the table".into());
+    }
+    Ok(())
+}
+
+async fn start_server(args: &Args, data: &tempfile::TempDir) -> Result<Child, Box<dyn std::error::Error>> {
+    let server = Command::new(&args.server)
+        .env("LEPTOS_SITE_ADDR", args.addr.to_string())
+        .env("LEPTOS_SITE_ROOT", &args.site_root)
+        .env("DATABASE_URL", format!("sqlite://{}/bench.db", data.path().display()))
+        .env("BOXOFFICE_CAPACITY", format!("vip={CAPACITY},front_row={CAPACITY},general={CAPACITY}"))
+        .env("BOXOFFICE_RATE_LIMIT", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(args.addr).await.is_ok() {
+            return Ok(server);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err("the server did not start".into())
+}
+
+/// One ticket each, all on General Admission, every request from a different buyer.
+fn booking_target(connections: usize) -> Target {
+    Target {
+        method: hyper::Method::POST,
+        path: "/api/bookings",
+        body: Some(Arc::new(move |n| {
+            format!(r#"{{"user_id":"bench-{connections}-{n}","tier":"general","quantity":1}}"#)
+        })),
+    }
+}
+
+/// General Admission's sold count as the API reports it, and whether every tier conserves its tickets
+/// (`available <= capacity` and the counts the API shows add up).
+async fn check_stock(addr: SocketAddr) -> Result<(u64, bool), Box<dyn std::error::Error>> {
+    let body = http_get(addr, "/api/tickets").await?;
+    let tiers: Vec<serde_json::Value> = serde_json::from_str(&body)?;
+    let mut sold_general = 0;
+    let mut conserved = true;
+    for tier in tiers {
+        let capacity = tier["capacity"].as_u64().unwrap_or(0);
+        let available = tier["available"].as_u64().unwrap_or(u64::MAX);
+        conserved &= capacity == CAPACITY && available <= capacity;
+        if tier["tier"] == "general" {
+            sold_general = capacity - available.min(capacity);
+        }
+    }
+    Ok((sold_general, conserved))
+}
+
+async fn http_get(addr: SocketAddr, path: &str) -> Result<String, Box<dyn std::error::Error>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    Ok(response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default())
+}
+
+/// The server's resident memory (peak, from /proc) in KiB.
+fn rss_kib(server: &Child) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.id()?)).ok()?;
+    status.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.trim().parse().ok())
+}
+
+/// The page's WASM: raw bytes and gzip-compressed bytes.
+fn wasm_sizes(site_root: &std::path::Path) -> Result<(u64, u64), Box<dyn std::error::Error>> {
+    let wasm = std::fs::read_dir(site_root.join("pkg"))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        .ok_or("no .wasm in the site's pkg folder")?;
+    let raw = std::fs::read(&wasm)?;
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(&raw)?;
+    Ok((raw.len() as u64, gzip.finish()?.len() as u64))
+}
+
+fn render(
+    rows: &[Row],
+    created: u64,
+    sold: u64,
+    conserved: bool,
+    peak_rss: Option<u64>,
+    rss_with_streams: Option<u64>,
+    (wasm_raw, wasm_gzip): (u64, u64),
+) -> String {
+    let mut out = String::new();
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let _ = writeln!(out, "# boxoffice bench\n");
+    let _ = writeln!(
+        out,
+        "{} UTC · commit {commit} · {cores} cores (load generator on the same machine) · SQLite WAL, synchronous=FULL\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    );
+    let _ = writeln!(
+        out,
+        "| scenario | connections | req/s | p50 ms | p95 ms | p99 ms | statuses | transport errors | note |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---|---:|---|");
+    for row in rows {
+        let r = &row.report;
+        let statuses: Vec<String> = r.by_status.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+            row.scenario,
+            row.connections,
+            r.rate(),
+            r.p50_ms,
+            r.p95_ms,
+            r.p99_ms,
+            statuses.join(", "),
+            r.transport_errors,
+            row.note
+        );
+    }
+    let mib = |kib: Option<u64>| kib.map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or("n/a".into());
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "- Correctness: {created} bookings answered 201, General Admission sold {sold} → {}; conservation {}.",
+        if created == sold { "equal" } else { "MISMATCH" },
+        if conserved { "holds" } else { "BROKEN" }
+    );
+    let _ =
+        writeln!(out, "- Server peak RSS: {} (with the event streams open: {}).", mib(peak_rss), mib(rss_with_streams));
+    let _ =
+        writeln!(out, "- WASM: {:.1} KiB raw, {:.1} KiB gzip.", wasm_raw as f64 / 1024.0, wasm_gzip as f64 / 1024.0);
+    out
+}
