@@ -29,7 +29,10 @@ pub fn follow_availability(
     latest: leptos::prelude::RwSignal<Option<Vec<model::TierAvailability>>>,
     status: leptos::prelude::RwSignal<LiveStatus>,
 ) {
-    use futures::StreamExt;
+    use futures::{
+        future::{select, Either},
+        StreamExt,
+    };
     use gloo_net::eventsource::{futures::EventSource, State};
     use leptos::prelude::Set;
 
@@ -37,22 +40,24 @@ pub fn follow_availability(
         loop {
             if let Ok(mut source) = EventSource::new("/api/events") {
                 if let Ok(mut events) = source.subscribe("availability") {
-                    while let Some(event) = events.next().await {
-                        match event {
-                            Ok((_, message)) => {
-                                let tiers =
-                                    message.data().as_string().and_then(|text| serde_json::from_str(&text).ok());
-                                if let Some(tiers) = tiers {
+                    // gloo reports no error while the browser is reconnecting by itself, so the connection's
+                    // state is also checked every second to show "Reconnecting…" while it is down.
+                    loop {
+                        let tick = gloo_timers::future::TimeoutFuture::new(1_000);
+                        match select(events.next(), tick).await {
+                            Either::Left((Some(Ok((_, message))), _)) => {
+                                let text = message.data().as_string();
+                                if let Some(tiers) = text.and_then(|text| serde_json::from_str(&text).ok()) {
                                     latest.set(Some(tiers));
                                     status.set(LiveStatus::Live);
                                 }
                             }
-                            Err(_) => {
-                                status.set(LiveStatus::Reconnecting);
-                                if source.state() == State::Closed {
-                                    break;
-                                }
-                            }
+                            Either::Left((None, _)) => break,
+                            Either::Left((Some(Err(_)), _)) | Either::Right(_) => match source.state() {
+                                State::Open => {}
+                                State::Connecting => status.set(LiveStatus::Reconnecting),
+                                State::Closed => break,
+                            },
                         }
                     }
                 }

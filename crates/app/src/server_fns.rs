@@ -15,14 +15,34 @@ pub async fn get_booking(id: String) -> Result<Booking, AppError> {
     crate::backend::backend()?.booking(&id).await
 }
 
-/// Books from the page's form. Every field arrives as text so that a wrong value comes back as the
-/// model's readable error rather than a decoding failure.
+/// What a booking attempt from the page comes to: booked, or refused by a rule (sold out, a wrong
+/// quantity…). Refusals are answers, not failures of the call, so they travel as data with a 200 and
+/// `AppError` is left for the call itself failing.
+pub type BookingAttempt = Result<Booking, model::BookingError>;
+
+/// Books from the page's form. Every field arrives as text (and may be absent, as an unchosen radio
+/// button is) so that a wrong value comes back as the model's readable error rather than a decoding failure.
 #[server(prefix = "/_fn", endpoint = "book")]
-pub async fn book_tickets(tier: String, quantity: String, name: String, email: String) -> Result<Booking, AppError> {
-    let request = model::BookingRequest::from_page_form(&tier, &quantity, &name, &email)?;
-    let booking = crate::backend::backend()?.book(request).await?;
-    redirect_plain_form_posts(&booking);
-    Ok(booking)
+pub async fn book_tickets(
+    tier: Option<String>,
+    quantity: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+) -> Result<BookingAttempt, AppError> {
+    let field = |value: &Option<String>| value.clone().unwrap_or_default();
+    let request =
+        match model::BookingRequest::from_page_form(&field(&tier), &field(&quantity), &field(&name), &field(&email)) {
+            Ok(request) => request,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+    match crate::backend::backend()?.book(request).await {
+        Ok(booking) => {
+            redirect_plain_form_posts(&booking);
+            Ok(Ok(booking))
+        }
+        Err(AppError::Booking(refusal)) => Ok(Err(refusal)),
+        Err(failure) => Err(failure),
+    }
 }
 
 /// Without JavaScript the browser posts the form itself and expects a page back: send it to the booking's

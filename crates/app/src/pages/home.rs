@@ -6,7 +6,7 @@
 use crate::{
     components::{BookingSummary, TierOption},
     live::LiveStatus,
-    server_fns::{get_concert, BookTickets},
+    server_fns::{get_concert, BookTickets, BookingAttempt},
     AppError,
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -123,11 +123,13 @@ fn ConcertView(
     }
 }
 
-fn result_view(result: Result<model::Booking, AppError>) -> AnyView {
-    match result {
-        Ok(booking) => view! { <BookingSummary booking /> }.into_any(),
-        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
-    }
+fn result_view(result: Result<BookingAttempt, AppError>) -> AnyView {
+    let message = match result {
+        Ok(Ok(booking)) => return view! { <BookingSummary booking /> }.into_any(),
+        Ok(Err(refusal)) => refusal.to_string(),
+        Err(failure) => failure.to_string(),
+    };
+    view! { <p class="error" role="alert">{message}</p> }.into_any()
 }
 
 fn available_now(latest: &Option<Vec<TierAvailability>>, tier: Tier) -> Option<u32> {

@@ -29,12 +29,23 @@ async fn the_booking_server_function_books_and_refuses_like_the_api() {
     let booked = book("2").await.unwrap();
     assert_eq!(booked.status(), 200);
     let booking: serde_json::Value = booked.json().await.unwrap();
+    let booking = &booking["Ok"];
     assert_eq!((booking["quantity"].as_u64(), booking["user_id"].as_str()), (Some(2), Some("ada@example.org")));
 
     let refused = book("11").await.unwrap();
-    assert!(refused.status().is_server_error() || refused.status().is_client_error());
-    let error: app::AppError = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
-    assert!(error.to_string().contains("at most 10"), "{error}");
+    assert_eq!(refused.status(), 200, "a refusal is an answer, not a failed call");
+    let attempt: app::server_fns::BookingAttempt = refused.json().await.unwrap();
+    assert_eq!(attempt, Err(model::BookingError::QuantityTooLarge { max: 10 }));
+    let no_tier = app
+        .client
+        .post(app.url("/_fn/book"))
+        .header("accept", "application/json")
+        .form(&[("quantity", "1"), ("name", "Ada"), ("email", "ada@example.org")])
+        .send()
+        .await
+        .unwrap();
+    let attempt: app::server_fns::BookingAttempt = no_tier.json().await.unwrap();
+    assert_eq!(attempt, Err(model::BookingError::TierMissing));
     assert_eq!(tier_counts(&app.store, Tier::General).await.sold, 2);
     assert_conserved(&app.store).await;
 }
