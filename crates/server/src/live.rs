@@ -12,25 +12,37 @@ use tokio::sync::watch;
 /// At most ten updates a second reach a client.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
-pub type Snapshot = Arc<Vec<TierAvailability>>;
+/// The catalog's availability, with its JSON made once per change rather than once per open stream.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub tiers: Vec<TierAvailability>,
+    pub json: String,
+}
+
+impl Snapshot {
+    fn new(tiers: Vec<TierAvailability>) -> Arc<Snapshot> {
+        let json = serde_json::to_string(&tiers).expect("availability always serialises");
+        Arc::new(Snapshot { tiers, json })
+    }
+}
 
 #[derive(Clone)]
 pub struct Live {
-    snapshots: watch::Receiver<Snapshot>,
+    snapshots: watch::Receiver<Arc<Snapshot>>,
     closing: watch::Sender<bool>,
 }
 
 impl Live {
     /// Reads the current catalog and starts the task that keeps it current.
     pub async fn start(store: Store) -> Result<Live, StoreError> {
-        let (publish, snapshots) = watch::channel(Arc::new(store.tiers().await?));
+        let (publish, snapshots) = watch::channel(Snapshot::new(store.tiers().await?));
         tokio::spawn(publish_changes(store, publish));
         let (closing, _) = watch::channel(false);
         Ok(Live { snapshots, closing })
     }
 
     /// The latest snapshot now, then every change.
-    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
         self.snapshots.clone()
     }
 
@@ -48,16 +60,16 @@ impl Live {
     }
 }
 
-async fn publish_changes(store: Store, publish: watch::Sender<Snapshot>) {
+async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
     let changed = store.changes();
     loop {
         changed.notified().await;
         match store.tiers().await {
             Ok(tiers) => {
                 publish.send_if_modified(|current| {
-                    let differs = **current != tiers;
+                    let differs = current.tiers != tiers;
                     if differs {
-                        *current = Arc::new(tiers);
+                        *current = Snapshot::new(tiers);
                     }
                     differs
                 });

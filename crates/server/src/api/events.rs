@@ -17,10 +17,7 @@ pub fn router() -> Router<AppState> {
 
 async fn availability_events(State(live): State<Live>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let events = WatchStream::new(live.subscribe())
-        .map(|snapshot| {
-            let data = serde_json::to_string(&*snapshot).unwrap_or_else(|_| "[]".to_owned());
-            Ok(Event::default().event("availability").data(data))
-        })
+        .map(|snapshot| Ok(Event::default().event("availability").data(&snapshot.json)))
         .take_until(live.closed());
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
