@@ -10,6 +10,7 @@ mod money;
 mod quantity;
 mod tier;
 mod user;
+pub mod when;
 
 pub use booking::{Booking, BookingRequest, Concert, TierAvailability};
 pub use error::BookingError;

@@ -19,7 +19,7 @@ pub fn BookingSummary(booking: Booking) -> impl IntoView {
                 <dt>"Total"</dt>
                 <dd class="order-total">{booking.total_cents.to_string()}</dd>
                 <dt>"Booked at"</dt>
-                <dd>{booking.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</dd>
+                <dd>{model::when::short_date_time(booking.created_at)}</dd>
             </dl>
             <p>"Keep this link to see your booking again: " <a href=link.clone()>{link.clone()}</a></p>
         </section>

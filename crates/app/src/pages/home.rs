@@ -80,7 +80,7 @@ fn ConcertView(
             <h1>{concert.name}</h1>
             <p class="concert-when">
                 <time datetime=concert.starts_at.to_rfc3339()>
-                    {concert.starts_at.format("%A %-d %B %Y, %H:%M UTC").to_string()}
+                    {model::when::long_date_time(concert.starts_at)}
                 </time>
                 " · "
                 {concert.venue}

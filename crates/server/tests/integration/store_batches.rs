@@ -3,10 +3,20 @@
 
 use crate::helpers::{assert_conserved, capacities, fresh_store, tier_counts};
 use model::{BookingError, BookingRequest, Quantity, Tier};
-use server::StoreError;
+use server::{Store, StoreError};
 
 fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
     BookingRequest::parse(user, tier, Quantity::new(quantity)).expect("a valid request")
+}
+
+/// Makes the database fail the insert of `user`'s booking, as a full disk or an I/O error would fail a
+/// statement halfway through a batch.
+async fn fail_inserts_for(store: &Store, user: &str) {
+    let trigger = format!(
+        "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON bookings WHEN NEW.user_id = '{user}'
+         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(trigger)).execute(store.pool()).await.expect("trigger created");
 }
 
 #[tokio::test]
@@ -53,14 +63,7 @@ async fn one_batch_mixing_booked_sold_out_and_not_on_sale_answers_each_in_order(
 #[tokio::test]
 async fn a_failure_mid_batch_fails_every_request_in_it_writes_nothing_and_the_next_batch_works() {
     let (store, _dir) = fresh_store(capacities(5, 5, 5)).await;
-    // A statement that fails halfway through the batch, as a full disk or an I/O error would.
-    sqlx::query(
-        "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON bookings WHEN NEW.user_id = 'unlucky'
-         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    fail_inserts_for(&store, "unlucky").await;
 
     let failed = store
         .book_batch(vec![request("first", "vip", 2), request("unlucky", "vip", 1), request("third", "general", 1)])
@@ -80,13 +83,7 @@ async fn a_failure_mid_batch_fails_every_request_in_it_writes_nothing_and_the_ne
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_callers_with_one_failing_each_see_the_truth() {
     let (store, _dir) = fresh_store(capacities(500, 5, 5)).await;
-    sqlx::query(
-        "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON bookings WHEN NEW.user_id = 'unlucky'
-         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    fail_inserts_for(&store, "unlucky").await;
     let attempts: Vec<_> = (0..300)
         .map(|i| {
             let store = store.clone();
