@@ -66,9 +66,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.push(Row { scenario: "POST /api/bookings".into(), connections, report, note });
     }
 
+    let rss_without_streams = rss_kib(&server, "VmRSS:");
     let streams = load::open_event_streams(addr, args.streams).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let rss_with_streams = rss_kib(&server);
+    let rss_with_streams = rss_kib(&server, "VmRSS:");
     let report = load::run(addr, booking_target(64), 64, duration).await;
     created += report.count(201);
     let note = format!("{} event streams open; {:.2} × healthz", args.streams, report.rate() / healthz_rate);
@@ -81,11 +82,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     rows.push(Row { scenario: "GET / (server-rendered)".into(), connections: 64, report: page, note: String::new() });
 
     let (sold, conserved) = check_stock(addr).await?;
-    let peak_rss = rss_kib(&server);
+    let peak_rss = rss_kib(&server, "VmHWM:");
     let _ = server.kill().await;
 
     let wasm = wasm_sizes(&args.site_root)?;
-    let table = render(&rows, created, sold, conserved, peak_rss, rss_with_streams, wasm);
+    let memory = Memory { peak: peak_rss, without_streams: rss_without_streams, with_streams: rss_with_streams };
+    let table = render(&rows, created, sold, conserved, &memory, wasm);
     println!("{table}");
     if let Some(folder) = args.out.parent() {
         std::fs::create_dir_all(folder)?;
@@ -156,10 +158,16 @@ async fn http_get(addr: SocketAddr, path: &str) -> Result<String, Box<dyn std::e
     Ok(response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default())
 }
 
-/// The server's resident memory (peak, from /proc) in KiB.
-fn rss_kib(server: &Child) -> Option<u64> {
+/// The server's resident memory in KiB, from /proc: `VmRSS:` now, or `VmHWM:` the peak so far.
+fn rss_kib(server: &Child, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.id()?)).ok()?;
-    status.lines().find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix(" kB")?.trim().parse().ok())
+    status.lines().find_map(|line| line.strip_prefix(field)?.trim().strip_suffix(" kB")?.trim().parse().ok())
+}
+
+struct Memory {
+    peak: Option<u64>,
+    without_streams: Option<u64>,
+    with_streams: Option<u64>,
 }
 
 /// The page's WASM: raw bytes and gzip-compressed bytes.
@@ -180,8 +188,7 @@ fn render(
     created: u64,
     sold: u64,
     conserved: bool,
-    peak_rss: Option<u64>,
-    rss_with_streams: Option<u64>,
+    memory: &Memory,
     (wasm_raw, wasm_gzip): (u64, u64),
 ) -> String {
     let mut out = String::new();
@@ -228,8 +235,13 @@ fn render(
         if created == sold { "equal" } else { "MISMATCH" },
         if conserved { "holds" } else { "BROKEN" }
     );
-    let _ =
-        writeln!(out, "- Server peak RSS: {} (with the event streams open: {}).", mib(peak_rss), mib(rss_with_streams));
+    let _ = writeln!(
+        out,
+        "- Server RSS: peak {} (after the 10,000-connection run); {} before the event streams opened, {} with them open.",
+        mib(memory.peak),
+        mib(memory.without_streams),
+        mib(memory.with_streams)
+    );
     let _ =
         writeln!(out, "- WASM: {:.1} KiB raw, {:.1} KiB gzip.", wasm_raw as f64 / 1024.0, wasm_gzip as f64 / 1024.0);
     out
