@@ -35,6 +35,8 @@ struct Row {
     scenario: String,
     connections: usize,
     report: Report,
+    /// Share of the machine's cores the server used during the run; the load generator had the rest.
+    server_cpu: Option<f64>,
     note: String,
 }
 
@@ -47,39 +49,59 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = args.addr;
     let mut rows = Vec::new();
 
-    let healthz = load::run(addr, Target::get("/healthz"), 64, duration).await;
+    let (healthz, cpu) = measured(&server, load::run(addr, Target::get("/healthz"), 64, duration)).await;
     let healthz_rate = healthz.rate();
     rows.push(Row {
         scenario: "GET /healthz".into(),
         connections: 64,
         report: healthz,
+        server_cpu: cpu,
         note: "the HTTP ceiling".into(),
     });
-    let tickets = load::run(addr, Target::get("/api/tickets"), 64, duration).await;
-    rows.push(Row { scenario: "GET /api/tickets".into(), connections: 64, report: tickets, note: String::new() });
+    let (tickets, cpu) = measured(&server, load::run(addr, Target::get("/api/tickets"), 64, duration)).await;
+    rows.push(Row {
+        scenario: "GET /api/tickets".into(),
+        connections: 64,
+        report: tickets,
+        server_cpu: cpu,
+        note: String::new(),
+    });
 
     let mut created = 0;
     for connections in [64, 1024, 10_000] {
-        let report = load::run(addr, booking_target(connections), connections, duration).await;
+        let (report, cpu) =
+            measured(&server, load::run(addr, booking_target(connections), connections, duration)).await;
         created += report.count(201);
         let note = format!("{:.2} × healthz", report.rate() / healthz_rate);
-        rows.push(Row { scenario: "POST /api/bookings".into(), connections, report, note });
+        rows.push(Row { scenario: "POST /api/bookings".into(), connections, report, server_cpu: cpu, note });
     }
 
     let rss_without_streams = rss_kib(&server, "VmRSS:");
     let streams = load::open_event_streams(addr, args.streams).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_with_streams = rss_kib(&server, "VmRSS:");
-    let report = load::run(addr, booking_target(64), 64, duration).await;
+    let (report, cpu) = measured(&server, load::run(addr, booking_target(64), 64, duration)).await;
     created += report.count(201);
     let note = format!("{} event streams open; {:.2} × healthz", args.streams, report.rate() / healthz_rate);
-    rows.push(Row { scenario: "POST /api/bookings + live streams".into(), connections: 64, report, note });
+    rows.push(Row {
+        scenario: "POST /api/bookings + live streams".into(),
+        connections: 64,
+        report,
+        server_cpu: cpu,
+        note,
+    });
     for stream in streams {
         stream.abort();
     }
 
-    let page = load::run(addr, Target::get("/"), 64, duration).await;
-    rows.push(Row { scenario: "GET / (server-rendered)".into(), connections: 64, report: page, note: String::new() });
+    let (page, cpu) = measured(&server, load::run(addr, Target::get("/"), 64, duration)).await;
+    rows.push(Row {
+        scenario: "GET / (server-rendered)".into(),
+        connections: 64,
+        report: page,
+        server_cpu: cpu,
+        note: String::new(),
+    });
 
     let (sold, conserved) = check_stock(addr).await?;
     let peak_rss = rss_kib(&server, "VmHWM:");
@@ -158,6 +180,25 @@ async fn http_get(addr: SocketAddr, path: &str) -> Result<String, Box<dyn std::e
     Ok(response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default())
 }
 
+/// Runs one load and measures the server's CPU time meanwhile, as a share of all cores.
+async fn measured(server: &Child, run: impl std::future::Future<Output = Report>) -> (Report, Option<f64>) {
+    let before = cpu_seconds(server);
+    let report = run.await;
+    let after = cpu_seconds(server);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+    let share = before.zip(after).map(|(before, after)| (after - before) / report.elapsed.as_secs_f64() / cores);
+    (report, share)
+}
+
+/// User plus system CPU seconds the server has used, from /proc (clock ticks of 1/100 s on Linux).
+fn cpu_seconds(server: &Child) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", server.id()?)).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// The server's resident memory in KiB, from /proc: `VmRSS:` now, or `VmHWM:` the peak so far.
 fn rss_kib(server: &Child, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", server.id()?)).ok()?;
@@ -207,15 +248,15 @@ fn render(
     );
     let _ = writeln!(
         out,
-        "| scenario | connections | req/s | p50 ms | p95 ms | p99 ms | statuses | transport errors | note |"
+        "| scenario | connections | req/s | p50 ms | p95 ms | p99 ms | statuses | transport errors | server CPU | note |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---|---:|---|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---|---:|---:|---|");
     for row in rows {
         let r = &row.report;
         let statuses: Vec<String> = r.by_status.iter().map(|(s, n)| format!("{s}: {n}")).collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} |",
             row.scenario,
             row.connections,
             r.rate(),
@@ -224,6 +265,7 @@ fn render(
             r.p99_ms,
             statuses.join(", "),
             r.transport_errors,
+            row.server_cpu.map(|share| format!("{:.0} %", share * 100.0)).unwrap_or_default(),
             row.note
         );
     }

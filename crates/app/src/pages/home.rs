@@ -19,9 +19,12 @@ pub fn HomePage() -> impl IntoView {
     // Availability newer than the server-rendered catalog; `None` until the first refresh.
     let latest: RwSignal<Option<Vec<TierAvailability>>> = RwSignal::new(None);
 
-    // After every booking attempt (booked or refused) the numbers are refreshed: others may have booked too.
+    let status = RwSignal::new(LiveStatus::Connecting);
+
+    // While the live feed is down, the numbers are refreshed after every booking attempt instead. (While it
+    // is up, a refresh could land after a newer live snapshot and put an older number back.)
     Effect::new(move |_| {
-        if book.version().get() > 0 {
+        if book.version().get() > 0 && status.get_untracked() != LiveStatus::Live {
             spawn_local(async move {
                 if let Ok(concert) = get_concert().await {
                     latest.set(Some(concert.tiers));
@@ -32,7 +35,6 @@ pub fn HomePage() -> impl IntoView {
 
     // Effects run only in the browser: the live feed starts there, and tests wait for the mark.
     let hydrated = RwSignal::new(false);
-    let status = RwSignal::new(LiveStatus::Connecting);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         crate::live::follow_availability(latest, status);
