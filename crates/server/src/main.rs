@@ -1,5 +1,6 @@
 //! `boxoffice`: starts the server. Everything it does is in the library; this file only wires it up.
 
+use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::get_configuration;
 use server::{build_router, live::Live, AppState, Config, Store};
@@ -20,6 +21,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
+    // Without TCP_NODELAY, a response written in pieces (streamed SSR, SSE frames) waits on Nagle's
+    // algorithm against the client's delayed ACK: ~40 ms per page.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
