@@ -63,12 +63,6 @@ pub struct TierAvailability {
     pub available: u32,
 }
 
-impl TierAvailability {
-    pub fn is_sold_out(&self) -> bool {
-        self.available == 0
-    }
-}
-
 /// A concert on sale and its tiers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Concert {

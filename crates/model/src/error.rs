@@ -59,11 +59,6 @@ impl BookingError {
             BookingError::NotOnSale => "not_on_sale",
         }
     }
-
-    /// Whether the request itself was wrong (as opposed to the stock being short).
-    pub fn is_invalid_input(&self) -> bool {
-        !matches!(self, BookingError::SoldOut { .. } | BookingError::NotOnSale)
-    }
 }
 
 #[cfg(test)]
@@ -74,13 +69,12 @@ mod tests {
     fn sold_out_carries_what_is_left() {
         let err = BookingError::SoldOut { available: 3 };
         assert_eq!(err.code(), "sold_out");
-        assert!(!err.is_invalid_input());
         assert!(err.to_string().contains('3'));
     }
 
     #[test]
-    fn input_errors_are_input_errors() {
-        assert!(BookingError::QuantityNotWhole.is_invalid_input());
+    fn quantity_errors_share_one_code() {
+        assert_eq!(BookingError::QuantityNotWhole.code(), "invalid_quantity");
         assert_eq!(BookingError::QuantityTooLarge { max: 10 }.code(), "invalid_quantity");
     }
 }

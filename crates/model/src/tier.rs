@@ -57,13 +57,6 @@ impl Tier {
     }
 }
 
-impl FromStr for Tier {
-    type Err = BookingError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Tier::parse(s)
-    }
-}
-
 impl fmt::Display for Tier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

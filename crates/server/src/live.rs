@@ -76,9 +76,6 @@ async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
             }
             Err(error) => tracing::warn!(%error, "could not read availability for live updates"),
         }
-        if publish.is_closed() && publish.receiver_count() == 0 {
-            return;
-        }
         tokio::time::sleep(MIN_INTERVAL).await;
     }
 }
