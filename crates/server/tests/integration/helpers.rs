@@ -35,6 +35,11 @@ pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
     (store, dir)
 }
 
+/// A store on an existing database file (opened after another process wrote it).
+pub async fn open_store_at(url: &str) -> Store {
+    Store::open(url, Capacities::default()).await.expect("the store opens")
+}
+
 pub async fn spawn_app(capacities: Capacities) -> TestApp {
     let (store, dir) = fresh_store(capacities).await;
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();

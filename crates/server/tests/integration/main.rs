@@ -4,6 +4,7 @@
 mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
+mod crash_safety;
 mod helpers;
 mod live_events;
 mod page;

@@ -1,0 +1,113 @@
+//! Crash safety, short form: under booking load the real server is killed with SIGKILL at a random
+//! instant and restarted, three times. Every booking answered 201 must be in the database afterwards, every
+//! booking in it must have been requested, and conservation must hold.
+
+use crate::helpers::{check_conservation, open_store_at};
+use rand::Rng;
+use std::{
+    collections::HashSet,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+use tokio::process::{Child, Command};
+
+const CYCLES: usize = 3;
+const BUYERS: usize = 16;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+async fn start_server(database_url: &str, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_OUTPUT_NAME", "boxoffice")
+        .env("DATABASE_URL", database_url)
+        .env("BOXOFFICE_CAPACITY", "vip=10,front_row=10,general=1000000")
+        .env("RUST_LOG", "error")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not become healthy");
+}
+
+#[derive(Default)]
+struct Ledger {
+    requested: HashSet<String>,
+    acknowledged: HashSet<String>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/crash.db", dir.path().display());
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+
+    for cycle in 0..CYCLES {
+        let port = free_port();
+        let mut server = start_server(&database_url, port).await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let buyers: Vec<_> = (0..BUYERS)
+            .map(|buyer| {
+                let (ledger, stop) = (ledger.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let client = reqwest::Client::new();
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let user = format!("c{cycle}-b{buyer}-{n}");
+                        n += 1;
+                        ledger.lock().unwrap().requested.insert(user.clone());
+                        let body = serde_json::json!({"user_id": user, "tier": "general", "quantity": 1});
+                        let sent = client.post(format!("http://127.0.0.1:{port}/api/bookings")).json(&body).send();
+                        match sent.await {
+                            Ok(response) if response.status() == 201 => {
+                                if let Ok(booking) = response.json::<serde_json::Value>().await {
+                                    let id = booking["id"].as_str().unwrap_or_default().to_owned();
+                                    ledger.lock().unwrap().acknowledged.insert(id);
+                                }
+                            }
+                            Ok(_) => {}
+                            Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                        }
+                    }
+                })
+            })
+            .collect();
+        let instant = rand::rng().random_range(300..900);
+        tokio::time::sleep(Duration::from_millis(instant)).await;
+        server.kill().await.expect("SIGKILL");
+        stop.store(true, Ordering::Relaxed);
+        for buyer in buyers {
+            buyer.await.unwrap();
+        }
+    }
+
+    let store = open_store_at(&database_url).await;
+    let ledger = ledger.lock().unwrap();
+    assert!(ledger.acknowledged.len() > CYCLES, "the load booked something each cycle");
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, user_id FROM bookings").fetch_all(store.pool()).await.unwrap();
+    let stored_ids: HashSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
+    let lost: Vec<_> = ledger.acknowledged.iter().filter(|id| !stored_ids.contains(id.as_str())).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged bookings lost, e.g. {:?}",
+        lost.len(),
+        lost.iter().take(3).collect::<Vec<_>>()
+    );
+    let unrequested: Vec<_> = stored.iter().filter(|(_, user)| !ledger.requested.contains(user)).collect();
+    assert!(unrequested.is_empty(), "bookings nobody requested: {unrequested:?}");
+    if let Err(broken) = check_conservation(&store).await {
+        panic!("conservation broken after crashes: {broken}");
+    }
+}
