@@ -92,8 +92,8 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
         }
     }
 
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     let store = open_store_at(&database_url).await;
-    let ledger = ledger.lock().unwrap();
     assert!(ledger.acknowledged.len() > CYCLES, "the load booked something each cycle");
     let stored: Vec<(String, String)> =
         sqlx::query_as("SELECT id, user_id FROM bookings").fetch_all(store.pool()).await.unwrap();
