@@ -12,7 +12,7 @@ impl Backend for Store {
     }
 
     async fn book(&self, request: BookingRequest) -> Result<Booking, AppError> {
-        Store::book(self, &request).await.map_err(to_page_error)
+        Store::book(self, request).await.map_err(to_page_error)
     }
 
     async fn booking(&self, id: &str) -> Result<Booking, AppError> {

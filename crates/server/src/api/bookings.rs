@@ -45,7 +45,7 @@ async fn create_booking(
         body.tier.as_deref().unwrap_or_default(),
         quantity_of(body.quantity.as_ref()),
     )?;
-    let booking = store.book(&request).await?;
+    let booking = store.book(request).await?;
     Ok((StatusCode::CREATED, Json(booking)))
 }
 

@@ -35,8 +35,8 @@ impl TryFrom<BookingRow> for Booking {
 impl Store {
     /// Books `request` on the default concert. It joins the writer's next batch (see `writer.rs`) and
     /// is answered once that batch is durably committed: booked, sold out, or an error.
-    pub async fn book(&self, request: &BookingRequest) -> Result<Booking, StoreError> {
-        let mut outcomes = self.writer.book(vec![request.clone()]).await?;
+    pub async fn book(&self, request: BookingRequest) -> Result<Booking, StoreError> {
+        let mut outcomes = self.writer.book(vec![request]).await?;
         Ok(outcomes.pop().ok_or(StoreError::WriterStopped)??)
     }
 

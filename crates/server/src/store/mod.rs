@@ -93,7 +93,8 @@ impl Store {
         self.default_event_id
     }
 
-    /// Closes every connection, checkpointing the WAL: called on shutdown.
+    /// Closes the read pool: called on shutdown. The writer's connection closes with the process; anything
+    /// it committed is already durable (WAL, synchronous=FULL), so no write is lost either way.
     pub async fn close(&self) {
         self.pool.close().await;
     }

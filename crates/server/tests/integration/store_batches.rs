@@ -74,7 +74,7 @@ async fn a_failure_mid_batch_fails_every_request_in_it_writes_nothing_and_the_ne
         assert_eq!((counts.sold, counts.booked_rows), (0, 0), "{tier}: nothing of the failed batch was written");
     }
 
-    let next = store.book(&request("fourth", "vip", 2)).await.expect("the writer recovers");
+    let next = store.book(request("fourth", "vip", 2)).await.expect("the writer recovers");
     assert_eq!(next.quantity, 2);
     assert_eq!(tier_counts(&store, Tier::Vip).await.sold, 2);
     assert_conserved(&store).await;
@@ -88,7 +88,7 @@ async fn concurrent_callers_with_one_failing_each_see_the_truth() {
         .map(|i| {
             let store = store.clone();
             let user = if i == 150 { "unlucky".to_owned() } else { format!("buyer-{i}") };
-            tokio::spawn(async move { store.book(&request(&user, "vip", 1)).await })
+            tokio::spawn(async move { store.book(request(&user, "vip", 1)).await })
         })
         .collect();
     let mut booked_ids = Vec::new();
@@ -107,7 +107,7 @@ async fn concurrent_callers_with_one_failing_each_see_the_truth() {
         store.booking(id).await.expect("every acknowledged booking is stored");
     }
     assert!(matches!(
-        store.book(&request("x", "general", 9)).await,
+        store.book(request("x", "general", 9)).await,
         Err(StoreError::Rejected(BookingError::SoldOut { available: 5 }))
     ));
     assert_conserved(&store).await;

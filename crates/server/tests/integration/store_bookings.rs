@@ -23,7 +23,7 @@ async fn reopening_keeps_the_existing_capacities() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/db.sqlite", dir.path().display());
     let store = server::Store::open(&url, capacities(5, 5, 5)).await.unwrap();
-    store.book(&request("a", "vip", 2)).await.unwrap();
+    store.book(request("a", "vip", 2)).await.unwrap();
     store.close().await;
     let reopened = server::Store::open(&url, capacities(50, 50, 50)).await.unwrap();
     let vip = &reopened.tiers().await.unwrap()[0];
@@ -34,7 +34,7 @@ async fn reopening_keeps_the_existing_capacities() {
 #[tokio::test]
 async fn booking_takes_tickets_and_prices_them() {
     let (store, _dir) = fresh_store(capacities(10, 10, 10)).await;
-    let booking = store.book(&request("ada", "front_row", 3)).await.unwrap();
+    let booking = store.book(request("ada", "front_row", 3)).await.unwrap();
     assert_eq!(
         (booking.tier, booking.quantity, booking.unit_price_cents.0, booking.total_cents.0),
         (Tier::FrontRow, 3, 5_000, 15_000)
@@ -47,14 +47,14 @@ async fn booking_takes_tickets_and_prices_them() {
 #[tokio::test]
 async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left() {
     let (store, _dir) = fresh_store(capacities(3, 10, 10)).await;
-    store.book(&request("ada", "vip", 2)).await.unwrap();
-    let refused = store.book(&request("bob", "vip", 2)).await.unwrap_err();
+    store.book(request("ada", "vip", 2)).await.unwrap();
+    let refused = store.book(request("bob", "vip", 2)).await.unwrap_err();
     assert!(matches!(refused, StoreError::Rejected(BookingError::SoldOut { available: 1 })), "{refused:?}");
     let counts = tier_counts(&store, Tier::Vip).await;
     assert_eq!((counts.sold, counts.booked_rows), (2, 1));
-    store.book(&request("bob", "vip", 1)).await.unwrap();
+    store.book(request("bob", "vip", 1)).await.unwrap();
     assert!(matches!(
-        store.book(&request("cy", "vip", 1)).await.unwrap_err(),
+        store.book(request("cy", "vip", 1)).await.unwrap_err(),
         StoreError::Rejected(BookingError::SoldOut { available: 0 })
     ));
     assert_conserved(&store).await;
@@ -64,7 +64,7 @@ async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left
 async fn a_tier_that_is_not_on_sale_is_refused_without_a_change() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
     sqlx::query("DELETE FROM tiers WHERE tier = 'general'").execute(store.pool()).await.unwrap();
-    let refused = store.book(&request("ada", "general", 1)).await.unwrap_err();
+    let refused = store.book(request("ada", "general", 1)).await.unwrap_err();
     assert!(matches!(refused, StoreError::Rejected(BookingError::NotOnSale)), "{refused:?}");
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(store.pool()).await.unwrap();
     assert_eq!(rows, 0);
