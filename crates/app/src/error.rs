@@ -12,7 +12,7 @@ pub enum AppError {
     /// The request broke a booking rule, or the tickets ran out: the message says which.
     #[error("{0}")]
     Booking(BookingError),
-    #[error("we could not find that booking")]
+    #[error("we could not find that — check the link or the code")]
     NotFound,
     /// The database failed; the detail is in the server's log, never in the page.
     #[error("the box office is having trouble right now; please try again in a moment")]

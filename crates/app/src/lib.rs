@@ -11,6 +11,7 @@ mod error;
 mod live;
 mod pages;
 pub mod server_fns;
+mod submission;
 
 pub use error::AppError;
 
@@ -50,7 +51,9 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::HomePage />
-                <Route path=path!("/bookings/:id") view=pages::BookingPage />
+                <Route path=path!("/checkout/:hold") view=pages::CheckoutPage />
+                <Route path=path!("/orders") view=pages::FindOrderPage />
+                <Route path=path!("/orders/:code/:secret") view=pages::OrderPage />
             </Routes>
         </Router>
     }

@@ -32,8 +32,19 @@ impl BookingRequest {
 
     /// The page's form: every field arrives as text. The buyer is identified by their email.
     pub fn from_page_form(tier: &str, quantity: &str, name: &str, email: &str) -> Result<BookingRequest, BookingError> {
-        let tier = Tier::parse(tier)?;
-        let quantity = Quantity::parse(quantity)?;
+        let tier = Tier::parse(tier);
+        BookingRequest::from_buyer(tier, Quantity::parse(quantity), name, email)
+    }
+
+    /// A named buyer's request (the page's form, the API's holds): checked tier, quantity, name, email.
+    pub fn from_buyer(
+        tier: Result<Tier, BookingError>,
+        quantity: Result<Quantity, BookingError>,
+        name: &str,
+        email: &str,
+    ) -> Result<BookingRequest, BookingError> {
+        let tier = tier?;
+        let quantity = quantity?;
         let buyer_name = BuyerName::parse(name)?;
         let email = BuyerEmail::parse(email)?;
         Ok(BookingRequest { user_id: email.into(), buyer_name: Some(buyer_name), tier, quantity })
@@ -45,6 +56,10 @@ impl BookingRequest {
 pub struct Booking {
     /// The order code: unguessable, safe to show the buyer and to look the booking up by.
     pub id: String,
+    /// With the code, opens the order's page (`/orders/{id}/{secret}`) and its tickets. Only the answer to
+    /// the booking carries it; a lookup by code alone does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
     pub user_id: String,
     pub tier: Tier,
     pub quantity: u32,

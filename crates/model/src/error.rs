@@ -39,6 +39,32 @@ pub enum BookingError {
     SoldOut { available: u32 },
     #[error("sales of this tier are not open")]
     NotOnSale,
+    #[error("at most {max} {tier} tickets per buyer; you already hold or bought {already}")]
+    BuyerLimit { tier: crate::Tier, max: u32, already: u32 },
+    #[error("no hold with that id")]
+    HoldNotFound,
+    #[error("your hold has expired and its tickets went back on sale; please start again")]
+    HoldExpired,
+    #[error("this hold is already paid: order {order_code}")]
+    HoldAlreadyPaid { order_code: String },
+    #[error("please enter the card number")]
+    CardNumberMissing,
+    #[error("that card number is not valid; check the digits")]
+    CardNumberInvalid,
+    #[error("enter the card's expiry as MM/YY")]
+    CardExpiryInvalid,
+    #[error("this card has expired")]
+    CardExpired,
+    #[error("the security code (CVC) is the 3 or 4 digits on the card")]
+    CardCvcInvalid,
+    #[error("the payment was declined: {reason}; you were not charged")]
+    PaymentDeclined { reason: String },
+    #[error("the payment processor did not answer in time; you were not charged, please try again")]
+    PaymentUnavailable,
+    #[error("no order with that code")]
+    OrderNotFound,
+    #[error("this order is already cancelled")]
+    OrderCancelled,
 }
 
 impl BookingError {
@@ -57,6 +83,19 @@ impl BookingError {
             BookingError::EmailMissing | BookingError::EmailInvalid => "invalid_email",
             BookingError::SoldOut { .. } => "sold_out",
             BookingError::NotOnSale => "not_on_sale",
+            BookingError::BuyerLimit { .. } => "buyer_limit",
+            BookingError::HoldNotFound => "hold_not_found",
+            BookingError::HoldExpired => "hold_expired",
+            BookingError::HoldAlreadyPaid { .. } => "hold_already_paid",
+            BookingError::CardNumberMissing
+            | BookingError::CardNumberInvalid
+            | BookingError::CardExpiryInvalid
+            | BookingError::CardExpired
+            | BookingError::CardCvcInvalid => "invalid_card",
+            BookingError::PaymentDeclined { .. } => "payment_declined",
+            BookingError::PaymentUnavailable => "payment_unavailable",
+            BookingError::OrderNotFound => "order_not_found",
+            BookingError::OrderCancelled => "order_cancelled",
         }
     }
 }

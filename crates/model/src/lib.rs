@@ -5,16 +5,24 @@
 //! or knows about HTTP or SQL; the server crate maps [`BookingError`] onto status codes.
 
 mod booking;
+mod card;
 mod error;
+mod hold;
 mod money;
+mod order;
 mod quantity;
+mod rules;
 mod tier;
 mod user;
 pub mod when;
 
 pub use booking::{Booking, BookingRequest, Concert, TierAvailability};
+pub use card::{CardNumber, PaymentCard, TEST_CARDS};
 pub use error::BookingError;
+pub use hold::{Hold, HoldStatus};
 pub use money::Cents;
+pub use order::{Order, OrderStatus, Ticket};
 pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
+pub use rules::BuyerLimits;
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId};

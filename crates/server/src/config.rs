@@ -1,8 +1,10 @@
 //! Configuration: one struct, filled once at start from flags and the environment.
 
+use crate::store::SaleSettings;
 use clap::Parser;
-use model::Capacities;
+use model::{BuyerLimits, Capacities, MAX_TICKETS_PER_ORDER};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Parser)]
 #[command(name = "boxoffice", about = "Concert ticket booking: the page, the REST API and the store.")]
@@ -18,4 +20,27 @@ pub struct Config {
     /// Tickets per tier that a *new* database's default concert starts with.
     #[arg(long, env = "BOXOFFICE_CAPACITY", default_value = "vip=100,front_row=500,general=5000")]
     pub capacity: Capacities,
+
+    /// How long a hold keeps its tickets for the buyer while they pay, in seconds.
+    #[arg(long, env = "BOXOFFICE_HOLD_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub hold_seconds: u64,
+
+    /// The most tickets one order may have (at most 10).
+    #[arg(long, env = "BOXOFFICE_MAX_PER_ORDER", default_value_t = MAX_TICKETS_PER_ORDER as u8,
+          value_parser = clap::value_parser!(u8).range(1..=MAX_TICKETS_PER_ORDER as i64))]
+    pub max_per_order: u8,
+
+    /// The most tickets of a tier one buyer (email) may hold or own: `vip=4,general=none`.
+    #[arg(long, env = "BOXOFFICE_BUYER_LIMITS", default_value = "vip=4")]
+    pub buyer_limits: BuyerLimits,
+}
+
+impl Config {
+    pub fn sale(&self) -> SaleSettings {
+        SaleSettings {
+            hold_for: Duration::from_secs(self.hold_seconds),
+            max_per_order: u32::from(self.max_per_order),
+            buyer_limits: self.buyer_limits,
+        }
+    }
 }

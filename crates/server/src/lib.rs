@@ -1,6 +1,7 @@
 //! The boxoffice server as a library, so integration tests can start the real router on a random port.
 //!
 //! `config` is the command line and environment, `store` every SQL statement, `api` the REST handlers,
+//! `payments` the card processor's simulator, `sweeper` the job that expires holds,
 //! `page_backend` the bridge that lets the page's server functions reach the store, and `live` the availability
 //! feed of open pages, and `router` puts the page, the API and the middleware together.
 
@@ -8,8 +9,11 @@ pub mod api;
 pub mod config;
 pub mod live;
 mod page_backend;
+pub mod payments;
+pub mod qr;
 pub mod router;
 pub mod store;
+pub mod sweeper;
 
 pub use config::Config;
 pub use router::{build_router, AppState};

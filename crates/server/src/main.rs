@@ -15,7 +15,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = config.addr;
 
-    let store = Store::open(&config.database_url, config.capacity).await?;
+    let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
+    server::sweeper::start(store.clone());
     let live = Live::start(store.clone()).await?;
     let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() });
 

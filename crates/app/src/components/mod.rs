@@ -1,7 +1,9 @@
 //! Pieces the pages share.
 
-mod booking_summary;
+mod countdown;
+mod order_summary;
 mod tier_option;
 
-pub use booking_summary::BookingSummary;
+pub use countdown::Countdown;
+pub use order_summary::OrderSummary;
 pub use tier_option::TierOption;

@@ -1,20 +1,29 @@
-//! `/`: the concert, its tiers with live availability, and the booking form.
+//! `/`: the concert, its tiers with live availability, and the form that holds tickets (checkout follows on
+//! `/checkout/:hold`).
 //!
 //! The catalog is rendered once (server-side, then hydrated); afterwards only the numbers change, through
 //! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
 
 use crate::{
-    components::{BookingSummary, TierOption},
+    components::TierOption,
     live::LiveStatus,
-    server_fns::{get_concert, BookTickets, BookingAttempt},
+    server_fns::{get_concert, Attempt, PlaceHold},
+    submission::submission_key,
     AppError,
 };
 use leptos::{prelude::*, task::spawn_local};
-use model::{Concert, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
+use leptos_router::hooks::use_navigate;
+use model::{Concert, Hold, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let book = ServerAction::<BookTickets>::new();
+    let book = ServerAction::<PlaceHold>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(Ok(hold))) = book.value().get() {
+            navigate(&format!("/checkout/{}", hold.id), Default::default());
+        }
+    });
     let concert = Resource::new(|| (), |_| get_concert());
     // Availability newer than the server-rendered catalog; `None` until the first refresh.
     let latest: RwSignal<Option<Vec<TierAvailability>>> = RwSignal::new(None);
@@ -58,11 +67,12 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn ConcertView(
     concert: Concert,
-    book: ServerAction<BookTickets>,
+    book: ServerAction<PlaceHold>,
     latest: RwSignal<Option<Vec<TierAvailability>>>,
     status: RwSignal<LiveStatus>,
 ) -> impl IntoView {
     let pending = book.pending();
+    let key = submission_key(book.version());
     let tiers = concert.tiers.clone();
     let options = concert
         .tiers
@@ -94,6 +104,7 @@ fn ConcertView(
             <span class="visually-hidden">" availability updates"</span>
         </p>
         <ActionForm action=book>
+            <input type="hidden" name="submission" prop:value=key />
             <fieldset class="tiers">
                 <legend>"Choose your tickets"</legend>
                 {options}
@@ -116,18 +127,22 @@ fn ConcertView(
             </div>
             // `formnovalidate`: the server's rules answer in words, the same with JavaScript on or off.
             <button type="submit" formnovalidate disabled=move || pending.get() || all_sold_out()>
-                {move || if pending.get() { "Booking…" } else { "Book tickets" }}
+                {move || if pending.get() { "Holding…" } else { "Hold tickets" }}
             </button>
         </ActionForm>
+        <p class="hint">
+            "Tickets are held for you while you pay. Already booked? "
+            <a href="/orders">"Find my order"</a>
+        </p>
         <div class="result" aria-live="polite">
             {move || book.value().get().map(result_view)}
         </div>
     }
 }
 
-fn result_view(result: Result<BookingAttempt, AppError>) -> AnyView {
+fn result_view(result: Result<Attempt<Hold>, AppError>) -> AnyView {
     let message = match result {
-        Ok(Ok(booking)) => return view! { <BookingSummary booking /> }.into_any(),
+        Ok(Ok(_)) => return view! { <p class="notice">"Tickets held: on to checkout…"</p> }.into_any(),
         Ok(Err(refusal)) => refusal.to_string(),
         Err(failure) => failure.to_string(),
     };

@@ -1,9 +1,13 @@
 //! One component per route.
 
-mod booking;
+mod checkout;
+mod find_order;
 mod home;
 mod not_found;
+mod order;
 
-pub use booking::BookingPage;
+pub use checkout::CheckoutPage;
+pub use find_order::FindOrderPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use order::OrderPage;

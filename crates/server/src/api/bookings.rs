@@ -1,9 +1,10 @@
-//! `POST /api/bookings` and `GET /api/bookings/{id}`.
+//! `POST /api/bookings` and `GET /api/bookings/{id}`: the one-step sale of the system we replace, kept for
+//! its programs (straight to sold; no hold, no card). The answer now also carries the order's `secret`.
 //!
 //! The body's fields are read loosely (optional, quantity as any JSON number) so that a missing user or a
 //! fractional quantity is answered by the model's rules with a precise message, not a decoder's.
 
-use super::{json_body::JsonBody, ApiError};
+use super::{idempotency::KeyHeader, json_body::JsonBody, ApiError};
 use crate::{store::Store, AppState};
 use axum::{
     extract::{Path, State},
@@ -26,7 +27,7 @@ struct BookingBody {
     quantity: Option<Number>,
 }
 
-fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingError> {
+pub(super) fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingError> {
     let number = number.ok_or(BookingError::QuantityMissing)?;
     match (number.as_i64(), number.as_u64(), number.as_f64()) {
         (Some(count), _, _) => Quantity::new(count),
@@ -38,6 +39,7 @@ fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingError> {
 
 async fn create_booking(
     State(store): State<Store>,
+    key: KeyHeader,
     JsonBody(body): JsonBody<BookingBody>,
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
     let request = BookingRequest::parse(
@@ -45,7 +47,9 @@ async fn create_booking(
         body.tier.as_deref().unwrap_or_default(),
         quantity_of(body.quantity.as_ref()),
     )?;
-    let booking = store.book(request).await?;
+    let fingerprint = format!("{}|{}|{}", request.user_id.as_str(), request.tier, request.quantity.get());
+    let (key, _in_flight) = key.claim(&store, "book", fingerprint)?;
+    let booking = store.book_keyed(request, key).await?;
     Ok((StatusCode::CREATED, Json(booking)))
 }
 

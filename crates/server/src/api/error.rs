@@ -18,8 +18,13 @@ pub enum ApiError {
     /// A booking rule refused the request, or the stock is short.
     #[error(transparent)]
     Booking(#[from] BookingError),
-    #[error("no booking with that id")]
+    #[error("not found")]
     NotFound,
+    /// A request with this Idempotency-Key is still being processed.
+    #[error("a request with this Idempotency-Key is still in progress; retry when it has finished")]
+    KeyInFlight,
+    #[error("this Idempotency-Key was already used for a different request")]
+    KeyReused,
     /// The database failed: the buyer may retry; the operator reads the log.
     #[error("the service is unavailable, please retry")]
     Unavailable,
@@ -30,6 +35,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::Rejected(rule) => ApiError::Booking(rule),
             StoreError::NotFound => ApiError::NotFound,
+            StoreError::IdempotencyKeyReused => ApiError::KeyReused,
             other => {
                 tracing::error!(error = %other, "store failed during an API request");
                 ApiError::Unavailable
@@ -46,17 +52,36 @@ impl IntoResponse for ApiError {
             ApiError::Booking(BookingError::SoldOut { available }) => {
                 (StatusCode::CONFLICT, json!({ "error": "sold_out", "available": available, "message": message }))
             }
-            ApiError::Booking(BookingError::NotOnSale) => {
-                (StatusCode::CONFLICT, json!({ "error": "not_on_sale", "message": message }))
-            }
-            ApiError::Booking(rule) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": rule.code(), "message": message }))
-            }
+            ApiError::Booking(rule) => (status_of(rule), json!({ "error": rule.code(), "message": message })),
             ApiError::NotFound => (StatusCode::NOT_FOUND, json!({ "error": "not_found", "message": message })),
+            ApiError::KeyInFlight => {
+                (StatusCode::CONFLICT, json!({ "error": "idempotency_key_in_use", "message": message }))
+            }
+            ApiError::KeyReused => {
+                (StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": "idempotency_key_reused", "message": message }))
+            }
             ApiError::Unavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, json!({ "error": "unavailable", "message": message }))
             }
         };
         (status, Json(body)).into_response()
+    }
+}
+
+/// A refusal's status: 404 for what does not exist (or whose secret is wrong), 409 for a conflict with the
+/// current state, 410 for a hold that ran out, 402 for a declined card, 503 when the processor did not
+/// answer (nothing happened: retry), 422 for a request that breaks a rule whatever the state.
+fn status_of(refusal: &BookingError) -> StatusCode {
+    match refusal {
+        BookingError::HoldNotFound | BookingError::OrderNotFound => StatusCode::NOT_FOUND,
+        BookingError::SoldOut { .. }
+        | BookingError::NotOnSale
+        | BookingError::BuyerLimit { .. }
+        | BookingError::HoldAlreadyPaid { .. }
+        | BookingError::OrderCancelled => StatusCode::CONFLICT,
+        BookingError::HoldExpired => StatusCode::GONE,
+        BookingError::PaymentDeclined { .. } => StatusCode::PAYMENT_REQUIRED,
+        BookingError::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

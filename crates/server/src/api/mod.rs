@@ -5,7 +5,10 @@ mod bookings;
 mod error;
 mod events;
 mod health;
+mod holds;
+mod idempotency;
 mod json_body;
+mod orders;
 mod tickets;
 
 pub use error::ApiError;
@@ -20,6 +23,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(tickets::router())
         .merge(bookings::router())
+        .merge(holds::router())
+        .merge(orders::router())
         .merge(health::router())
         .merge(events::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

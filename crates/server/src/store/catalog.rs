@@ -61,6 +61,7 @@ struct TierRow {
     price_cents: i64,
     capacity: i64,
     sold: i64,
+    held: i64,
 }
 
 impl TierRow {
@@ -72,7 +73,9 @@ impl TierRow {
             name: self.name,
             price_cents: Cents(self.price_cents),
             capacity,
-            available: capacity - count(self.sold)?,
+            available: capacity
+                .checked_sub(count(self.sold)? + count(self.held)?)
+                .ok_or_else(|| StoreError::Database(sqlx::Error::Protocol("sold + held exceeds capacity".into())))?,
         })
     }
 }
@@ -102,11 +105,17 @@ impl Store {
     }
 
     async fn tiers_in(&self, conn: &mut sqlx::SqliteConnection) -> Result<Vec<TierAvailability>, StoreError> {
+        // Holds past their expiry count as available at once, before the sweeper marks them.
         let rows: Vec<TierRow> = sqlx::query_as(
-            "SELECT tier, name, price_cents, capacity, sold FROM tiers WHERE event_id = ?
+            "SELECT tier, name, price_cents, capacity, sold,
+                    held - COALESCE((SELECT SUM(h.quantity) FROM holds h
+                                     WHERE h.status = 'held' AND h.expires_at_ms <= ?2
+                                       AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0) AS held
+             FROM tiers WHERE event_id = ?1
              ORDER BY price_cents DESC, tier",
         )
         .bind(self.default_event_id)
+        .bind(Utc::now().timestamp_millis())
         .fetch_all(conn)
         .await?;
         rows.into_iter().map(TierRow::into_availability).collect()

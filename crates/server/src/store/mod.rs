@@ -6,12 +6,17 @@
 
 mod bookings;
 mod catalog;
-mod order_code;
+mod codes;
+mod idempotency;
+mod orders;
+mod sales;
 mod writer;
 
+pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};
+pub use sales::Charge;
 pub use writer::{Outcome, MAX_BATCH};
 
-use model::{BookingError, Capacities};
+use model::{BookingError, BuyerLimits, Capacities, MAX_TICKETS_PER_ORDER};
 use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     ConnectOptions, SqlitePool,
@@ -33,10 +38,33 @@ pub enum StoreError {
     /// The batch this request was in could not be committed; nothing of it was written.
     #[error("the write batch failed: {0}")]
     BatchFailed(String),
+    /// An idempotency key came back with a different request than the one it was first used for.
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
     #[error("the writer has stopped")]
     WriterStopped,
     #[error("cannot create the database's folder: {0}")]
     Folder(#[from] std::io::Error),
+}
+
+/// The rules of the sale the store enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct SaleSettings {
+    /// How long a hold keeps its tickets.
+    pub hold_for: Duration,
+    /// At most this many tickets in one order (never above [`MAX_TICKETS_PER_ORDER`]).
+    pub max_per_order: u32,
+    pub buyer_limits: BuyerLimits,
+}
+
+impl Default for SaleSettings {
+    fn default() -> Self {
+        SaleSettings {
+            hold_for: Duration::from_secs(10 * 60),
+            max_per_order: MAX_TICKETS_PER_ORDER,
+            buyer_limits: BuyerLimits::default(),
+        }
+    }
 }
 
 /// A handle on the database, cheap to clone (the pool is shared).
@@ -48,12 +76,19 @@ pub struct Store {
     writer: writer::Writer,
     /// Woken after every commit that moves stock, for the live availability feed.
     changes: Arc<Notify>,
+    /// Idempotency keys of requests being processed now.
+    in_flight: InFlight,
 }
 
 impl Store {
     /// Opens (creating if absent) the database at `url`, applies migrations, and seeds the default concert
     /// with `capacities` if the database has none.
     pub async fn open(url: &str, capacities: Capacities) -> Result<Store, StoreError> {
+        Store::open_with(url, capacities, SaleSettings::default()).await
+    }
+
+    /// [`Store::open`] with the sale's rules.
+    pub async fn open_with(url: &str, capacities: Capacities, sale: SaleSettings) -> Result<Store, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -69,8 +104,13 @@ impl Store {
         sqlx::migrate!("./migrations").run(&pool).await?;
         let default_event_id = catalog::seed_default_concert(&pool, capacities).await?;
         let changes = Arc::new(Notify::new());
-        let writer = writer::Writer::start(options.connect().await?, default_event_id, changes.clone());
-        Ok(Store { pool, default_event_id, writer, changes })
+        let limits = sales::Limits {
+            max_per_order: sale.max_per_order.min(MAX_TICKETS_PER_ORDER),
+            buyer_limits: sale.buyer_limits,
+        };
+        let settings = writer::Settings { event_id: default_event_id, limits, hold_for: sale.hold_for };
+        let writer = writer::Writer::start(options.connect().await?, settings, changes.clone());
+        Ok(Store { pool, default_event_id, writer, changes, in_flight: InFlight::default() })
     }
 
     /// Whether the database answers a query: what `/healthz` reports.
@@ -87,6 +127,11 @@ impl Store {
     /// Notified (one stored permit, so nothing is missed) after each commit that changed availability.
     pub fn changes(&self) -> Arc<Notify> {
         self.changes.clone()
+    }
+
+    /// Requests with an idempotency key that are running now (see `idempotency.rs`).
+    pub fn in_flight(&self) -> &InFlight {
+        &self.in_flight
     }
 
     pub fn default_event_id(&self) -> i64 {

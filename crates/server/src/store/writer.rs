@@ -1,85 +1,149 @@
-//! Group commit: one task owns the only writing connection and commits bookings in batches.
+//! Group commit: one task owns the only writing connection and commits every sales step in batches.
 //!
-//! SQLite has one writer at a time and `synchronous=FULL` costs an fsync per commit, so one booking per
-//! transaction caps throughput at the disk's fsync rate. Instead every booking is sent here; the writer
-//! takes the first waiting request plus all others already queued (up to [`MAX_BATCH`]), decides each in
-//! arrival order inside one `BEGIN IMMEDIATE` transaction, commits once, and only then answers each caller
-//! (booked, sold out, not on sale). If any statement or the commit fails, the transaction rolls back and
-//! every caller in that batch gets an error: nothing is half-written, and the next batch starts afresh.
-//! The conditional update still guards each booking, so correctness never rests on the batching.
+//! SQLite has one writer at a time and `synchronous=FULL` costs an fsync per commit, so one step per
+//! transaction caps throughput at the disk's fsync rate. Instead every write (book, hold, pay, cancel,
+//! sweep) is sent here as a [`Work`]; the writer takes the first waiting command plus all others already
+//! queued (up to [`MAX_BATCH`]), first expires the holds that ran out, then decides each command in arrival
+//! order inside one `BEGIN IMMEDIATE` transaction, commits once, and only then answers each caller. If any
+//! statement or the commit fails, the transaction rolls back and every caller in that batch gets an error:
+//! nothing is half-written, and the next batch starts afresh. Each step guards stock on its own (see
+//! `sales.rs`), so correctness never rests on the batching.
 
-use super::{order_code::new_order_code, StoreError};
-use chrono::Utc;
-use model::{Booking, BookingError, BookingRequest, Cents};
+use super::{
+    idempotency::{self, IdempotencyKey},
+    sales::{self, Charge, Limits},
+    StoreError,
+};
+use chrono::{DateTime, Utc};
+use model::{Booking, BookingError, BookingRequest, Hold, Order};
+use serde::{Deserialize, Serialize};
 use sqlx::{Connection, SqliteConnection};
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 /// Most commands in one transaction: bounds the latency a batch adds and the work lost to a failure.
 pub const MAX_BATCH: usize = 256;
-/// Requests waiting for the writer beyond this make callers wait to enqueue (back-pressure).
+/// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE_DEPTH: usize = 16 * 1024;
 
-/// Each request's own answer, decided inside a batch that committed.
+/// A one-step booking's own answer, decided inside a batch that committed.
 pub type Outcome = Result<Booking, BookingError>;
 
+/// One write the writer performs.
+#[derive(Debug)]
+pub enum Work {
+    Book(BookingRequest),
+    Hold(BookingRequest),
+    Pay {
+        hold_id: String,
+        charge: Charge,
+    },
+    Cancel {
+        code: String,
+        secret: String,
+    },
+    /// Expire run-out holds (every batch does) and forget old idempotency keys.
+    Sweep,
+}
+
+/// What a command came to. Serialisable because an idempotency key stores it to answer retries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Answer {
+    Booked(Outcome),
+    Held(Result<Hold, BookingError>),
+    Paid(Result<Order, BookingError>),
+    Cancelled(Result<Order, BookingError>),
+    Swept { keys_forgotten: u64 },
+}
+
+impl Answer {
+    /// Whether availability changed, so open pages should hear of it.
+    fn moved_stock(&self) -> bool {
+        matches!(self, Answer::Booked(Ok(_)) | Answer::Held(Ok(_)) | Answer::Cancelled(Ok(_)))
+    }
+}
+
+/// What the writer needs to know about the sale.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub event_id: i64,
+    pub limits: Limits,
+    pub hold_for: Duration,
+}
+
 struct Command {
-    requests: Vec<BookingRequest>,
-    reply: oneshot::Sender<Result<Vec<Outcome>, StoreError>>,
+    work: Work,
+    key: Option<IdempotencyKey>,
+    reply: oneshot::Sender<Result<Answer, StoreError>>,
 }
 
 /// The handle callers use; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Writer {
-    inbox: mpsc::Sender<Command>,
+    inbox: mpsc::Sender<Vec<Command>>,
 }
 
 impl Writer {
     /// Starts the writer task on `connection`, which it owns from now on.
-    pub fn start(connection: SqliteConnection, event_id: i64, changes: Arc<Notify>) -> Writer {
+    pub fn start(connection: SqliteConnection, settings: Settings, changes: Arc<Notify>) -> Writer {
         let (inbox, commands) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(connection, commands, event_id, changes));
+        tokio::spawn(run(connection, commands, settings, changes));
         Writer { inbox }
     }
 
-    /// Books `requests` together (they share one batch) and returns each one's outcome in order.
-    pub async fn book(&self, requests: Vec<BookingRequest>) -> Result<Vec<Outcome>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.inbox.send(Command { requests, reply }).await.map_err(|_| StoreError::WriterStopped)?;
-        answer.await.map_err(|_| StoreError::WriterStopped)?
+    /// Performs `jobs` in one batch, each decided in order, and returns each one's answer.
+    pub async fn submit(
+        &self,
+        jobs: Vec<(Work, Option<IdempotencyKey>)>,
+    ) -> Result<Vec<Result<Answer, StoreError>>, StoreError> {
+        let (commands, answers): (Vec<_>, Vec<_>) = jobs
+            .into_iter()
+            .map(|(work, key)| {
+                let (reply, answer) = oneshot::channel();
+                (Command { work, key, reply }, answer)
+            })
+            .unzip();
+        self.inbox.send(commands).await.map_err(|_| StoreError::WriterStopped)?;
+        let mut results = Vec::with_capacity(answers.len());
+        for answer in answers {
+            results.push(answer.await.map_err(|_| StoreError::WriterStopped)?);
+        }
+        Ok(results)
+    }
+
+    /// Performs one job.
+    pub async fn perform(&self, work: Work, key: Option<IdempotencyKey>) -> Result<Answer, StoreError> {
+        self.submit(vec![(work, key)]).await?.pop().ok_or(StoreError::WriterStopped)?
     }
 }
 
 async fn run(
     mut connection: SqliteConnection,
-    mut commands: mpsc::Receiver<Command>,
-    event_id: i64,
+    mut inbox: mpsc::Receiver<Vec<Command>>,
+    settings: Settings,
     changes: Arc<Notify>,
 ) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = commands.recv().await {
-        batch.push(first);
+    let mut batch: Vec<Command> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = inbox.recv().await {
+        batch.extend(first);
         while batch.len() < MAX_BATCH {
-            match commands.try_recv() {
-                Ok(command) => batch.push(command),
+            match inbox.try_recv() {
+                Ok(more) => batch.extend(more),
                 Err(_) => break,
             }
         }
-        let requests: Vec<&BookingRequest> = batch.iter().flat_map(|command| &command.requests).collect();
-        tracing::trace!(size = requests.len(), "write batch");
-        match commit_batch(&mut connection, event_id, &requests).await {
-            Ok(outcomes) => {
-                if outcomes.iter().any(Result::is_ok) {
+        tracing::trace!(size = batch.len(), "write batch");
+        match commit_batch(&mut connection, &settings, &batch, Utc::now()).await {
+            Ok((answers, moved_stock)) => {
+                if moved_stock {
                     changes.notify_one();
                 }
-                let mut outcomes = outcomes.into_iter();
-                for command in batch.drain(..) {
-                    let mine = outcomes.by_ref().take(command.requests.len()).collect();
-                    let _ = command.reply.send(Ok(mine));
+                for (command, answer) in batch.drain(..).zip(answers) {
+                    let _ = command.reply.send(answer);
                 }
             }
             Err(error) => {
-                tracing::error!(%error, requests = requests.len(), "write batch failed and was rolled back");
+                tracing::error!(%error, commands = batch.len(), "write batch failed and was rolled back");
                 for command in batch.drain(..) {
                     let _ = command.reply.send(Err(StoreError::BatchFailed(error.to_string())));
                 }
@@ -90,67 +154,51 @@ async fn run(
 
 async fn commit_batch(
     connection: &mut SqliteConnection,
-    event_id: i64,
-    requests: &[&BookingRequest],
-) -> Result<Vec<Outcome>, sqlx::Error> {
+    settings: &Settings,
+    batch: &[Command],
+    now: DateTime<Utc>,
+) -> Result<(Vec<Result<Answer, StoreError>>, bool), sqlx::Error> {
     let mut tx = connection.begin_with("BEGIN IMMEDIATE").await?;
-    let mut outcomes = Vec::with_capacity(requests.len());
-    for request in requests {
-        outcomes.push(book_one(&mut tx, event_id, request).await?);
+    let mut moved_stock = sales::expire_holds(&mut tx, now).await? > 0;
+    let mut answers = Vec::with_capacity(batch.len());
+    for command in batch {
+        if let Some(key) = &command.key {
+            if let Some((fingerprint, stored)) = idempotency::recall(&mut tx, key).await? {
+                answers.push(if fingerprint == key.fingerprint {
+                    Ok(serde_json::from_str(&stored).map_err(|e| sqlx::Error::Decode(e.into()))?)
+                } else {
+                    Err(StoreError::IdempotencyKeyReused)
+                });
+                continue;
+            }
+        }
+        let answer = apply(&mut tx, settings, &command.work, now).await?;
+        moved_stock |= answer.moved_stock();
+        if let Some(key) = &command.key {
+            let stored = serde_json::to_string(&answer).map_err(|e| sqlx::Error::Encode(e.into()))?;
+            idempotency::remember(&mut tx, key, &stored, now.timestamp_millis()).await?;
+        }
+        answers.push(Ok(answer));
     }
     tx.commit().await?;
-    Ok(outcomes)
+    Ok((answers, moved_stock))
 }
 
-/// One booking inside the batch's transaction: the conditional update, then the booking row.
-async fn book_one(tx: &mut SqliteConnection, event_id: i64, request: &BookingRequest) -> Result<Outcome, sqlx::Error> {
-    let quantity = i64::from(request.quantity.get());
-    let price: Option<i64> = sqlx::query_scalar(
-        "UPDATE tiers SET sold = sold + ?1
-         WHERE event_id = ?2 AND tier = ?3 AND capacity - sold >= ?1
-         RETURNING price_cents",
-    )
-    .bind(quantity)
-    .bind(event_id)
-    .bind(request.tier.code())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(unit_price_cents) = price else {
-        let available: Option<i64> =
-            sqlx::query_scalar("SELECT capacity - sold FROM tiers WHERE event_id = ? AND tier = ?")
-                .bind(event_id)
-                .bind(request.tier.code())
-                .fetch_optional(&mut *tx)
-                .await?;
-        return Ok(Err(match available {
-            Some(n) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
-            None => BookingError::NotOnSale,
-        }));
-    };
-    let booking = Booking {
-        id: new_order_code(),
-        user_id: request.user_id.as_str().to_owned(),
-        tier: request.tier,
-        quantity: request.quantity.get(),
-        unit_price_cents: Cents(unit_price_cents),
-        total_cents: Cents(unit_price_cents).times(request.quantity.get()),
-        created_at: Utc::now(),
-    };
-    sqlx::query(
-        "INSERT INTO bookings
-           (id, event_id, tier, user_id, buyer_name, quantity, unit_price_cents, total_cents, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&booking.id)
-    .bind(event_id)
-    .bind(booking.tier.code())
-    .bind(&booking.user_id)
-    .bind(request.buyer_name.as_ref().map(|name| name.as_str()))
-    .bind(quantity)
-    .bind(booking.unit_price_cents.0)
-    .bind(booking.total_cents.0)
-    .bind(booking.created_at)
-    .execute(&mut *tx)
-    .await?;
-    Ok(Ok(booking))
+async fn apply(
+    tx: &mut SqliteConnection,
+    settings: &Settings,
+    work: &Work,
+    now: DateTime<Utc>,
+) -> Result<Answer, sqlx::Error> {
+    let event_id = settings.event_id;
+    Ok(match work {
+        Work::Book(request) => Answer::Booked(sales::book(tx, event_id, &settings.limits, request, now).await?),
+        Work::Hold(request) => {
+            let expires_at = now + settings.hold_for;
+            Answer::Held(sales::hold(tx, event_id, &settings.limits, request, now, expires_at).await?)
+        }
+        Work::Pay { hold_id, charge } => Answer::Paid(sales::pay(tx, hold_id, charge, now).await?),
+        Work::Cancel { code, secret } => Answer::Cancelled(sales::cancel(tx, code, secret, now).await?),
+        Work::Sweep => Answer::Swept { keys_forgotten: idempotency::forget_old(tx, now.timestamp_millis()).await? },
+    })
 }

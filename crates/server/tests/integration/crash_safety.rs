@@ -96,7 +96,7 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
     let store = open_store_at(&database_url).await;
     assert!(ledger.acknowledged.len() > CYCLES, "the load booked something each cycle");
     let stored: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, user_id FROM bookings").fetch_all(store.pool()).await.unwrap();
+        sqlx::query_as("SELECT id, user_id FROM orders").fetch_all(store.pool()).await.unwrap();
     let stored_ids: HashSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
     let lost: Vec<_> = ledger.acknowledged.iter().filter(|id| !stored_ids.contains(id.as_str())).collect();
     assert!(

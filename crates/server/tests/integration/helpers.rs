@@ -3,7 +3,7 @@
 
 use leptos::prelude::LeptosOptions;
 use model::{Capacities, Tier};
-use server::{build_router, live::Live, AppState, Store};
+use server::{build_router, live::Live, store::SaleSettings, AppState, Store};
 use tempfile::TempDir;
 
 pub struct TestApp {
@@ -29,9 +29,14 @@ impl TestApp {
 
 /// A store on a new database file in a temporary folder (kept alive by the returned guard).
 pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
+    fresh_store_with(capacities, SaleSettings::default()).await
+}
+
+/// [`fresh_store`] with the sale's rules (hold time, limits).
+pub async fn fresh_store_with(capacities: Capacities, sale: SaleSettings) -> (Store, TempDir) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}/boxoffice.db", dir.path().display());
-    let store = Store::open(&url, capacities).await.expect("the store opens");
+    let store = Store::open_with(&url, capacities, sale).await.expect("the store opens");
     (store, dir)
 }
 
@@ -41,7 +46,12 @@ pub async fn open_store_at(url: &str) -> Store {
 }
 
 pub async fn spawn_app(capacities: Capacities) -> TestApp {
-    let (store, dir) = fresh_store(capacities).await;
+    spawn_app_with(capacities, SaleSettings::default()).await
+}
+
+pub async fn spawn_app_with(capacities: Capacities, sale: SaleSettings) -> TestApp {
+    let (store, dir) = fresh_store_with(capacities, sale).await;
+    server::sweeper::start(store.clone());
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
     let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() });
@@ -59,45 +69,75 @@ pub fn capacities(vip: u32, front_row: u32, general: u32) -> Capacities {
 #[derive(Debug, PartialEq, Eq)]
 pub struct TierCounts {
     pub capacity: i64,
+    /// The tier's `sold` counter.
     pub sold: i64,
+    /// The tier's `held` counter (holds not yet swept, expired or not).
+    pub held: i64,
+    /// Paid orders, and the tickets they add up to.
     pub booked_rows: i64,
     pub booked_quantity: i64,
+    /// Ticket rows of paid orders.
+    pub ticket_rows: i64,
+    /// Tickets in holds not yet swept, and in those of them still running.
+    pub held_quantity: i64,
+    pub live_held_quantity: i64,
 }
 
 pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
-    let (capacity, sold): (i64, i64) =
-        sqlx::query_as("SELECT capacity, sold FROM tiers WHERE event_id = ? AND tier = ?")
-            .bind(store.default_event_id())
-            .bind(tier.code())
-            .fetch_one(store.pool())
+    let event = store.default_event_id();
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let one = |sql: &'static str| {
+        sqlx::query_scalar::<_, i64>(sql).bind(event).bind(tier.code()).bind(now_ms).fetch_one(store.pool())
+    };
+    TierCounts {
+        capacity: one("SELECT capacity FROM tiers WHERE event_id = ? AND tier = ?").await.expect("tier"),
+        sold: one("SELECT sold FROM tiers WHERE event_id = ? AND tier = ?").await.expect("tier"),
+        held: one("SELECT held FROM tiers WHERE event_id = ? AND tier = ?").await.expect("tier"),
+        booked_rows: one("SELECT COUNT(*) FROM orders WHERE event_id = ? AND tier = ? AND status = 'paid'")
             .await
-            .expect("tier row");
-    let (booked_rows, booked_quantity): (i64, i64) =
-        sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM bookings WHERE event_id = ? AND tier = ?")
-            .bind(store.default_event_id())
-            .bind(tier.code())
-            .fetch_one(store.pool())
-            .await
-            .expect("booking sums");
-    TierCounts { capacity, sold, booked_rows, booked_quantity }
+            .expect("orders"),
+        booked_quantity: one(
+            "SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE event_id = ? AND tier = ? AND status = 'paid'",
+        )
+        .await
+        .expect("orders"),
+        ticket_rows: one("SELECT COUNT(*) FROM tickets JOIN orders ON orders.id = tickets.order_id
+             WHERE orders.event_id = ? AND orders.tier = ? AND orders.status = 'paid'")
+        .await
+        .expect("tickets"),
+        held_quantity: one(
+            "SELECT COALESCE(SUM(quantity), 0) FROM holds WHERE event_id = ? AND tier = ? AND status = 'held'",
+        )
+        .await
+        .expect("holds"),
+        live_held_quantity: one("SELECT COALESCE(SUM(quantity), 0) FROM holds
+             WHERE event_id = ? AND tier = ? AND status = 'held' AND expires_at_ms > ?")
+        .await
+        .expect("holds"),
+    }
 }
 
-/// `sold + available == capacity` for every tier, where `sold` is what the booking rows add up to and
-/// `available` what the store reports: the two are computed independently, so a lost update shows.
+/// `sold + held + available == capacity` for every tier, where `sold` is what the paid orders add up to,
+/// `held` what the running holds add up to and `available` what the store reports: computed independently,
+/// so a lost update shows. The counters must agree with the rows, and every sold ticket must have its row.
 pub async fn check_conservation(store: &Store) -> Result<(), String> {
     for availability in store.tiers().await.map_err(|e| e.to_string())? {
-        let counts = tier_counts(store, availability.tier).await;
+        let c = tier_counts(store, availability.tier).await;
         let available = i64::from(availability.available);
-        if counts.booked_quantity + available != counts.capacity || counts.sold != counts.booked_quantity {
+        let held_now = c.live_held_quantity;
+        if c.booked_quantity + held_now + available != c.capacity
+            || c.sold != c.booked_quantity
+            || c.held != c.held_quantity
+            || c.ticket_rows != c.booked_quantity
+        {
             return Err(format!(
-                "{}: booked {} + available {available} != capacity {} (counter says sold {})",
-                availability.tier, counts.booked_quantity, counts.capacity, counts.sold
+                "{}: sold {} + held {held_now} + available {available} != capacity {} ({c:?})",
+                availability.tier, c.booked_quantity, c.capacity
             ));
         }
     }
     Ok(())
 }
-
 pub async fn assert_conserved(store: &Store) {
     if let Err(broken) = check_conservation(store).await {
         panic!("conservation broken: {broken}");

@@ -1,7 +1,8 @@
-//! The page over HTTP without a browser: the server-rendered HTML and the booking server function.
+//! The page over HTTP without a browser: the server-rendered HTML and the checkout's server functions.
 
-use crate::helpers::{assert_conserved, capacities, spawn_app, tier_counts};
-use model::Tier;
+use crate::helpers::{assert_conserved, capacities, spawn_app, tier_counts, TestApp};
+use app::server_fns::Attempt;
+use model::{BookingError, Hold, Order, Tier};
 
 #[tokio::test]
 async fn the_page_is_rendered_on_the_server_with_the_tiers_and_their_availability() {
@@ -16,55 +17,106 @@ async fn the_page_is_rendered_on_the_server_with_the_tiers_and_their_availabilit
     }
 }
 
-#[tokio::test]
-async fn the_booking_server_function_books_and_refuses_like_the_api() {
-    let app = spawn_app(capacities(5, 5, 5)).await;
-    let book = |quantity: &'static str| {
-        app.client
-            .post(app.url("/_fn/book"))
-            .header("accept", "application/json")
-            .form(&[("tier", "general"), ("quantity", quantity), ("name", "Ada"), ("email", "ada@example.org")])
-            .send()
-    };
-    let booked = book("2").await.unwrap();
-    assert_eq!(booked.status(), 200);
-    let booking: serde_json::Value = booked.json().await.unwrap();
-    let booking = &booking["Ok"];
-    assert_eq!((booking["quantity"].as_u64(), booking["user_id"].as_str()), (Some(2), Some("ada@example.org")));
+const APPROVED: &str = "4242 4242 4242 4242";
 
-    let refused = book("11").await.unwrap();
+/// Posts a server function's form as the page's own code does (asking for JSON).
+async fn call(app: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client.post(app.url(endpoint)).header("accept", "application/json").form(form).send().await.unwrap()
+}
+
+fn hold_form<'a>(quantity: &'a str, submission: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("tier", "general"),
+        ("quantity", quantity),
+        ("name", "Ada"),
+        ("email", "ada@example.org"),
+        ("submission", submission),
+    ]
+}
+
+#[tokio::test]
+async fn the_page_holds_then_pays_and_refuses_like_the_api() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let held: Attempt<Hold> = call(&app, "/_fn/hold", &hold_form("2", "")).await.json().await.unwrap();
+    let hold = held.expect("held");
+    assert_eq!((hold.quantity, hold.user_id.as_str()), (2, "ada@example.org"));
+    assert_eq!(tier_counts(&app.store, Tier::General).await.held, 2);
+    assert_conserved(&app.store).await;
+
+    let refused = call(&app, "/_fn/hold", &hold_form("11", "")).await;
     assert_eq!(refused.status(), 200, "a refusal is an answer, not a failed call");
-    let attempt: app::server_fns::BookingAttempt = refused.json().await.unwrap();
-    assert_eq!(attempt, Err(model::BookingError::QuantityTooLarge { max: 10 }));
-    let no_tier = app
-        .client
-        .post(app.url("/_fn/book"))
-        .header("accept", "application/json")
-        .form(&[("quantity", "1"), ("name", "Ada"), ("email", "ada@example.org")])
-        .send()
+    let refused: Attempt<Hold> = refused.json().await.unwrap();
+    assert_eq!(refused, Err(BookingError::QuantityTooLarge { max: 10 }));
+    let no_tier: Attempt<Hold> = call(&app, "/_fn/hold", &[("quantity", "1"), ("name", "Ada"), ("email", "a@b.org")])
+        .await
+        .json()
         .await
         .unwrap();
-    let attempt: app::server_fns::BookingAttempt = no_tier.json().await.unwrap();
-    assert_eq!(attempt, Err(model::BookingError::TierMissing));
-    assert_eq!(tier_counts(&app.store, Tier::General).await.sold, 2);
+    assert_eq!(no_tier, Err(BookingError::TierMissing));
+
+    let app = &app;
+    let pay = |card: &'static str| {
+        let hold_id = hold.id.clone();
+        async move {
+            let form = [("hold", hold_id.as_str()), ("card_number", card), ("expiry", "12/35"), ("cvc", "123")];
+            call(app, "/_fn/pay", &form).await.json::<Attempt<Order>>().await.unwrap()
+        }
+    };
+    assert!(matches!(pay("4000 0000 0000 0002").await, Err(BookingError::PaymentDeclined { .. })));
+    assert_eq!(tier_counts(&app.store, Tier::General).await.held, 2, "a declined card keeps the hold");
+    let order = pay(APPROVED).await.expect("paid");
+    assert_eq!((order.quantity, order.tickets.len()), (2, 2));
+    assert!(order.tickets.iter().all(|t| t.qr_svg.as_deref().is_some_and(|svg| svg.starts_with("<svg"))));
+    let counts = tier_counts(&app.store, Tier::General).await;
+    assert_eq!((counts.sold, counts.held), (2, 0));
+    assert_eq!(pay(APPROVED).await, Err(BookingError::HoldAlreadyPaid { order_code: order.code.clone() }));
     assert_conserved(&app.store).await;
 }
 
 #[tokio::test]
-async fn a_form_post_without_javascript_is_sent_to_the_booking_page() {
+async fn a_double_submitted_hold_form_holds_once() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let form = hold_form("3", "4f1c0d2e9b8a7f6e5d4c3b2a19080706");
+    let (first, second) = tokio::join!(call(&app, "/_fn/hold", &form), call(&app, "/_fn/hold", &form));
+    let first: Attempt<Hold> = first.json().await.unwrap();
+    let second: Attempt<Hold> = second.json().await.unwrap();
+    assert_eq!(first.as_ref().map(|h| &h.id), second.as_ref().map(|h| &h.id), "both answers name one hold");
+    assert_eq!(tier_counts(&app.store, Tier::General).await.held, 3);
+    assert_conserved(&app.store).await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_forms_lead_from_hold_to_checkout_to_the_order() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let response = client
-        .post(app.url("/_fn/book"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/"))
-        .form(&[("tier", "vip"), ("quantity", "1"), ("name", "Ada"), ("email", "ada@example.org")])
-        .send()
-        .await
-        .unwrap();
+    let post = |endpoint: &'static str, form: Vec<(&'static str, String)>| {
+        client.post(app.url(endpoint)).header("accept", "text/html").header("referer", app.url("/")).form(&form).send()
+    };
+    let form = vec![
+        ("tier", "vip".into()),
+        ("quantity", "1".into()),
+        ("name", "Ada".into()),
+        ("email", "ada@example.org".into()),
+    ];
+    let response = post("/_fn/hold", form).await.unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/bookings/BX-"), "{location}");
-    let page = app.get(&location).await.text().await.unwrap();
-    assert!(page.contains("1 × VIP") && page.contains("$100.00"), "booking page shows the booking");
+    let checkout = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(checkout.starts_with("/checkout/h_"), "{checkout}");
+    let page = app.get(&checkout).await.text().await.unwrap();
+    assert!(page.contains("1 × VIP") && page.contains("Card number") && page.contains("Pay $100.00"), "checkout page");
+
+    let hold_id = checkout.trim_start_matches("/checkout/").to_owned();
+    let form =
+        vec![("hold", hold_id), ("card_number", APPROVED.into()), ("expiry", "12/35".into()), ("cvc", "123".into())];
+    let response = post("/_fn/pay", form).await.unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let order_page = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(order_page.starts_with("/orders/BX-"), "{order_page}");
+    let page = app.get(&order_page).await.text().await.unwrap();
+    assert!(page.contains("You&#x27;re going!") || page.contains("You're going!"), "order page");
+    assert!(page.contains("<svg") && page.contains("QR code of ticket T-"), "order page shows the ticket's QR code");
+    let wrong_secret = format!("{}x", order_page);
+    let page = app.get(&wrong_secret).await.text().await.unwrap();
+    assert!(!page.contains("<svg"), "a wrong secret shows nothing of the order");
+    assert_conserved(&app.store).await;
 }

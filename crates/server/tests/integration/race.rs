@@ -117,14 +117,19 @@ async fn book_read_then_write(store: Store, buyer: usize) -> Attempt {
             .execute(pool)
             .await?;
         sqlx::query(
-            "INSERT INTO bookings (id, event_id, tier, user_id, quantity, unit_price_cents, total_cents, created_at)
+            "INSERT INTO orders (id, event_id, tier, user_id, quantity, unit_price_cents, total_cents, created_at)
              VALUES (?, ?, 'general', ?, 1, 1000, 1000, '2026-01-01T00:00:00Z')",
         )
         .bind(format!("BROKEN-{buyer}"))
         .bind(store.default_event_id())
         .bind(format!("buyer-{buyer}"))
         .execute(pool)
-        .await
+        .await?;
+        sqlx::query("INSERT INTO tickets (code, order_id, seat) VALUES (?, ?, 1)")
+            .bind(format!("T-BROKEN-{buyer}"))
+            .bind(format!("BROKEN-{buyer}"))
+            .execute(pool)
+            .await
     };
     match write.await {
         Ok(_) => Attempt::Booked,

@@ -1,7 +1,7 @@
 //! The store on its own: booking, sold out, a tier not on sale, and conservation after each.
 
 use crate::helpers::{assert_conserved, capacities, fresh_store, tier_counts};
-use model::{BookingError, BookingRequest, Quantity, Tier};
+use model::{Booking, BookingError, BookingRequest, Quantity, Tier};
 use server::StoreError;
 
 fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
@@ -39,7 +39,8 @@ async fn booking_takes_tickets_and_prices_them() {
         (booking.tier, booking.quantity, booking.unit_price_cents.0, booking.total_cents.0),
         (Tier::FrontRow, 3, 5_000, 15_000)
     );
-    assert_eq!(store.booking(&booking.id).await.unwrap(), booking);
+    assert_eq!(booking.secret.as_ref().map(String::len), Some(32), "the answer carries the order's secret");
+    assert_eq!(store.booking(&booking.id).await.unwrap(), Booking { secret: None, ..booking }, "a lookup does not");
     assert_eq!(tier_counts(&store, Tier::FrontRow).await.sold, 3);
     assert_conserved(&store).await;
 }
@@ -66,7 +67,7 @@ async fn a_tier_that_is_not_on_sale_is_refused_without_a_change() {
     sqlx::query("DELETE FROM tiers WHERE tier = 'general'").execute(store.pool()).await.unwrap();
     let refused = store.book(request("ada", "general", 1)).await.unwrap_err();
     assert!(matches!(refused, StoreError::Rejected(BookingError::NotOnSale)), "{refused:?}");
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bookings").fetch_one(store.pool()).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(store.pool()).await.unwrap();
     assert_eq!(rows, 0);
     assert_conserved(&store).await;
 }

@@ -1,0 +1,38 @@
+//! The time left on a hold. The server renders the clock time it runs out; in the browser it counts down
+//! each second and sets `expired` at zero, which the checkout page turns into "start again".
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+#[component]
+pub fn Countdown(expires_at: DateTime<Utc>, expired: RwSignal<bool>) -> impl IntoView {
+    // Seconds left; `None` until the browser has taken over from the server-rendered text.
+    let left: RwSignal<Option<i64>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let deadline_ms = expires_at.timestamp_millis() as f64;
+            let tick = move || {
+                let seconds = ((deadline_ms - js_sys::Date::now()) / 1000.0).ceil().max(0.0) as i64;
+                left.set(Some(seconds));
+                if seconds == 0 {
+                    expired.set(true);
+                }
+            };
+            tick();
+            if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+                on_cleanup(move || handle.clear());
+            }
+        }
+    });
+    let text = move || match (expired.get(), left.get()) {
+        (true, _) => "Your hold has expired".to_owned(),
+        (false, Some(seconds)) => format!("{}:{:02} left to pay", seconds / 60, seconds % 60),
+        (false, None) => format!("Held for you until {}", model::when::short_date_time(expires_at)),
+    };
+    view! {
+        <p class="countdown" data-seconds-left=move || left.get().map(|s| s.to_string()) role="timer">
+            <time datetime=expires_at.to_rfc3339()>{text}</time>
+        </p>
+    }
+}

@@ -1,0 +1,128 @@
+//! `/checkout/:hold`: the held tickets, the time left, and the payment form.
+//!
+//! A declined card leaves the hold as it is, so the buyer can try another; a hold that runs out (on the
+//! countdown, or as the server answers) replaces the form with "start again".
+
+use crate::{
+    components::Countdown,
+    server_fns::{get_hold, Attempt, PayHold},
+    submission::submission_key,
+    AppError,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use model::{BookingError, Hold, HoldStatus, Order, TEST_CARDS};
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let params = use_params_map();
+    let hold = Resource::new(move || params.read().get("hold").unwrap_or_default(), get_hold);
+    view! {
+        <main class="page">
+            <p><a href="/">"← All tickets"</a></p>
+            <Suspense fallback=|| view! { <p>"Finding your hold…"</p> }>
+                {move || Suspend::new(async move {
+                    match hold.await {
+                        Ok(hold) => view! { <Checkout hold /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn Checkout(hold: Hold) -> impl IntoView {
+    let pay = ServerAction::<PayHold>::new();
+    let key = submission_key(pay.version());
+    let expired = RwSignal::new(hold.status == HoldStatus::Expired);
+    let navigate = use_navigate();
+    Effect::new(move |_| match pay.value().get() {
+        Some(Ok(Ok(order))) => navigate(&order.page_path(), Default::default()),
+        Some(Ok(Err(BookingError::HoldExpired))) => expired.set(true),
+        _ => {}
+    });
+    let pending = pay.pending();
+    let paid_already = hold.status == HoldStatus::Paid;
+    let pay_label = format!("Pay {}", hold.total_cents);
+    let hold_id = StoredValue::new(hold.id.clone());
+    let pay_label = StoredValue::new(pay_label);
+    let hints = TEST_CARDS
+        .iter()
+        .map(|(number, outcome)| view! { <li><code>{*number}</code>" — "{*outcome}</li> })
+        .collect_view();
+
+    view! {
+        <section class="checkout" aria-labelledby="checkout-title">
+            <h1 id="checkout-title">"Checkout"</h1>
+            <dl>
+                <dt>"Tickets"</dt>
+                <dd class="hold-tickets">{format!("{} × {}", hold.quantity, hold.tier.display_name())}</dd>
+                <dt>"Total"</dt>
+                <dd class="hold-total">{hold.total_cents.to_string()}</dd>
+                <dt>"For"</dt>
+                <dd>{format!("{} ({})", hold.buyer_name.clone().unwrap_or_default(), hold.user_id)}</dd>
+            </dl>
+            {if paid_already {
+                view! {
+                    <p class="notice">"This hold is paid. " <a href="/orders">"Find your order"</a></p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <Countdown expires_at=hold.expires_at expired />
+                    <Show
+                        when=move || !expired.get()
+                        fallback=|| {
+                            view! {
+                                <div class="expired" role="alert">
+                                    <p>"Your hold has expired and the tickets went back on sale."</p>
+                                    <a class="button" href="/">"Start again"</a>
+                                </div>
+                            }
+                        }
+                    >
+                        <ActionForm action=pay>
+                            <input type="hidden" name="hold" value=hold_id.get_value() />
+                            <input type="hidden" name="submission" prop:value=key />
+                            <div class="fields">
+                                <label class="wide">
+                                    "Card number"
+                                    <input name="card_number" autocomplete="cc-number" inputmode="numeric" required />
+                                </label>
+                                <label>
+                                    "Expiry (MM/YY)"
+                                    <input name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required />
+                                </label>
+                                <label>
+                                    "CVC"
+                                    <input name="cvc" autocomplete="cc-csc" inputmode="numeric" required />
+                                </label>
+                            </div>
+                            <button type="submit" formnovalidate disabled=move || pending.get()>
+                                {move || if pending.get() { "Paying…".to_owned() } else { pay_label.get_value() }}
+                            </button>
+                        </ActionForm>
+                    </Show>
+                    <aside class="test-cards">
+                        <p>"This is a demo: no real card is charged. Test cards (any future expiry, any CVC):"</p>
+                        <ul>{hints.clone()}</ul>
+                    </aside>
+                }
+                    .into_any()
+            }}
+            <div class="result" aria-live="polite">{move || pay.value().get().and_then(refusal_text)}</div>
+        </section>
+    }
+}
+
+/// The text of a refusal or failure; a success navigates away instead.
+fn refusal_text(result: Result<Attempt<Order>, AppError>) -> Option<AnyView> {
+    let message = match result {
+        Ok(Ok(_)) => return None,
+        Ok(Err(refusal)) => refusal.to_string(),
+        Err(failure) => failure.to_string(),
+    };
+    Some(view! { <p class="error" role="alert">{message}</p> }.into_any())
+}

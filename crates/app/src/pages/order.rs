@@ -1,0 +1,70 @@
+//! `/orders/:code/:secret`: an order with its tickets' QR codes, and the way to cancel it.
+
+use crate::{
+    components::OrderSummary,
+    server_fns::{get_order, CancelOrder},
+    submission::submission_key,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use model::{Order, OrderStatus};
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let params = use_params_map();
+    let order = Resource::new(
+        move || {
+            let params = params.read();
+            (params.get("code").unwrap_or_default(), params.get("secret").unwrap_or_default())
+        },
+        |(code, secret)| get_order(code, secret),
+    );
+    view! {
+        <main class="page">
+            <p><a href="/">"← All tickets"</a></p>
+            <Suspense fallback=|| view! { <p>"Looking up your order…"</p> }>
+                {move || Suspend::new(async move {
+                    match order.await {
+                        Ok(order) => view! { <OrderView order /> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn OrderView(order: Order) -> impl IntoView {
+    let cancel = ServerAction::<CancelOrder>::new();
+    let key = submission_key(cancel.version());
+    let current = RwSignal::new(order.clone());
+    Effect::new(move |_| {
+        if let Some(Ok(Ok(cancelled))) = cancel.value().get() {
+            current.set(cancelled);
+        }
+    });
+    let message = move || match cancel.value().get() {
+        Some(Ok(Err(refusal))) => Some(refusal.to_string()),
+        Some(Err(failure)) => Some(failure.to_string()),
+        _ => None,
+    };
+    let pending = cancel.pending();
+    let (code, secret) = (StoredValue::new(order.code.clone()), StoredValue::new(order.secret.clone()));
+    view! {
+        {move || view! { <OrderSummary order=current.get() /> }}
+        <Show when=move || current.read().status == OrderStatus::Paid>
+            <ActionForm action=cancel attr:class="cancel">
+                <input type="hidden" name="code" value=code.get_value() />
+                <input type="hidden" name="secret" value=secret.get_value() />
+                <input type="hidden" name="submission" prop:value=key />
+                <button type="submit" class="secondary" disabled=move || pending.get()>
+                    "Cancel this order and get a refund"
+                </button>
+            </ActionForm>
+        </Show>
+        <div class="result" aria-live="polite">
+            {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,65 @@
+//! An order: what a paid hold (or a direct booking) becomes, with one ticket per seat.
+//!
+//! The order code is short, for people; the secret is long, for links. Showing an order needs both, and a
+//! wrong secret is answered exactly like an unknown code, so nobody learns which codes exist.
+
+use crate::{Cents, Tier};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Paid,
+    /// Cancelled by the buyer and refunded; its tickets went back on sale.
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderStatus::Paid => "paid",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<OrderStatus> {
+        [OrderStatus::Paid, OrderStatus::Cancelled].into_iter().find(|s| s.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Unguessable; what the door scans.
+    pub code: String,
+    /// 1..=quantity within the order.
+    pub seat: u32,
+    /// The ticket's QR code as an SVG document, filled in by the server when it shows an order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_svg: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub code: String,
+    pub secret: String,
+    pub tier: Tier,
+    pub quantity: u32,
+    pub unit_price_cents: Cents,
+    pub total_cents: Cents,
+    pub user_id: String,
+    pub buyer_name: Option<String>,
+    pub status: OrderStatus,
+    /// The last four digits of the card that paid, when a card did (never more of the number).
+    pub card_last4: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub tickets: Vec<Ticket>,
+}
+
+impl Order {
+    /// Where the buyer sees the order again.
+    pub fn page_path(&self) -> String {
+        format!("/orders/{}/{}", self.code, self.secret)
+    }
+}

@@ -1,0 +1,30 @@
+//! QR codes for tickets, as SVG (the `qrcode` crate): what a door scanner reads is the ticket's code.
+
+use model::Order;
+use qrcode::{render::svg, QrCode};
+
+/// An SVG document encoding `text`, or `None` if it cannot be encoded (never for our ticket codes).
+pub fn svg_for(text: &str) -> Option<String> {
+    let code = QrCode::new(text.as_bytes()).ok()?;
+    let svg = code.render::<svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
+    // The XML declaration is for standalone files; the page embeds the `<svg>` element itself.
+    let start = svg.find("<svg").unwrap_or(0);
+    Some(svg[start..].to_owned())
+}
+
+/// `order` with each ticket's QR code filled in, for showing it.
+pub fn with_qr_codes(mut order: Order) -> Order {
+    for ticket in &mut order.tickets {
+        ticket.qr_svg = svg_for(&ticket.code);
+    }
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_ticket_code_becomes_an_svg() {
+        let svg = super::svg_for("T-0123456789abcdef01234567").unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+    }
+}

@@ -1,0 +1,56 @@
+//! The codes and secrets boxoffice hands out. Order codes are short enough to read out on the phone and
+//! random enough that guessing finds nothing (10 symbols from 30 ≈ 49 bits); secrets, hold ids and ticket
+//! codes are links and QR codes, never typed, so they are long (≥ 96 bits from the OS's CSPRNG via `rand`).
+
+use rand::Rng;
+
+/// No 0/O, 1/I/L or U: codes are read aloud and typed by people.
+const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn symbols(count: usize) -> String {
+    let mut rng = rand::rng();
+    (0..count).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+fn hex(bytes: usize) -> String {
+    let mut rng = rand::rng();
+    (0..bytes).map(|_| format!("{:02x}", rng.random::<u8>())).collect()
+}
+
+/// A new order code like `BX-7KQ2M-9XAB3`.
+pub fn new_order_code() -> String {
+    format!("BX-{}-{}", symbols(5), symbols(5))
+}
+
+/// An order's secret: 128 bits, in its page's address.
+pub fn new_order_secret() -> String {
+    hex(16)
+}
+
+/// A hold's id: 128 bits, since whoever has it may pay the hold.
+pub fn new_hold_id() -> String {
+    format!("h_{}", hex(16))
+}
+
+/// A ticket's code, what its QR code carries: 96 bits.
+pub fn new_ticket_code() -> String {
+    format!("T-{}", hex(12))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_the_documented_shape_and_differ() {
+        let a = new_order_code();
+        assert_eq!(a.len(), 14);
+        assert!(a.starts_with("BX-"));
+        assert!(a[3..].chars().all(|c| c == '-' || ALPHABET.contains(&(c as u8))));
+        assert_ne!(a, new_order_code());
+        assert_eq!(new_order_secret().len(), 32);
+        assert_eq!(new_hold_id().len(), 34);
+        assert_eq!(new_ticket_code().len(), 26);
+        assert_ne!(new_ticket_code(), new_ticket_code());
+    }
+}

@@ -1,0 +1,95 @@
+//! Idempotency keys, as pretix's and Stripe's APIs have them: a client that retries a request with the same
+//! `Idempotency-Key` gets the first answer again instead of a second hold or a second charge.
+//!
+//! The stored answer is written in the same transaction as the step it answers, so a key is either
+//! remembered with its committed effect or not at all (a crash between the two cannot leave one without the
+//! other). Keys are kept for [`KEEP_KEYS`]. Requests with the same key that are still running are refused by
+//! the in-process [`InFlight`] set before they reach the writer.
+
+use sqlx::{Row, SqliteConnection};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+/// How long a key is remembered.
+pub const KEEP_KEYS: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A client's key for one operation, with a fingerprint of what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey {
+    /// The operation (`hold`, `pay`, `cancel`, `book`): the same key may be used once per operation.
+    pub scope: &'static str,
+    pub key: String,
+    /// What the request asked, so the same key with a different request is refused rather than replayed.
+    pub fingerprint: String,
+}
+
+pub(super) async fn recall(
+    tx: &mut SqliteConnection,
+    key: &IdempotencyKey,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = ? AND key = ?")
+        .bind(key.scope)
+        .bind(&key.key)
+        .fetch_optional(&mut *tx)
+        .await?;
+    row.map(|row| Ok((row.try_get("fingerprint")?, row.try_get("outcome")?))).transpose()
+}
+
+pub(super) async fn remember(
+    tx: &mut SqliteConnection,
+    key: &IdempotencyKey,
+    outcome: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(key.scope)
+    .bind(&key.key)
+    .bind(&key.fingerprint)
+    .bind(outcome)
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn forget_old(tx: &mut SqliteConnection, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let cutoff = now_ms - KEEP_KEYS.as_millis() as i64;
+    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < ?")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected())
+}
+
+/// Keys whose request is being processed right now, in this process.
+#[derive(Debug, Clone, Default)]
+pub struct InFlight(Arc<Mutex<HashSet<(&'static str, String)>>>);
+
+/// Holds a key as in flight until dropped.
+#[derive(Debug)]
+pub struct InFlightGuard {
+    set: InFlight,
+    entry: (&'static str, String),
+}
+
+impl InFlight {
+    /// Claims `key`, or `None` if a request with it is still running.
+    pub fn claim(&self, key: &IdempotencyKey) -> Option<InFlightGuard> {
+        let entry = (key.scope, key.key.clone());
+        let mut set = self.0.lock().expect("the in-flight set is never poisoned: no code panics holding it");
+        set.insert(entry.clone()).then(|| InFlightGuard { set: self.clone(), entry })
+    }
+}
+
+impl Drop for InFlightGuard {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.0.lock() {
+            set.remove(&self.entry);
+        }
+    }
+}

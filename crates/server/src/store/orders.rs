@@ -1,0 +1,149 @@
+//! Reading holds and orders back: by hold id, by order code and secret, by code and the buyer's email.
+
+use super::{sales::millis, Store, StoreError};
+use chrono::{DateTime, TimeZone, Utc};
+use model::{Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
+use sqlx::{FromRow, SqliteConnection};
+
+#[derive(FromRow)]
+struct OrderRow {
+    id: String,
+    secret: String,
+    tier: String,
+    quantity: i64,
+    unit_price_cents: i64,
+    total_cents: i64,
+    user_id: String,
+    buyer_name: Option<String>,
+    status: String,
+    card_last4: Option<String>,
+    created_at: DateTime<Utc>,
+    cancelled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromRow)]
+struct TicketRow {
+    code: String,
+    seat: i64,
+}
+
+fn corrupt(what: String) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("unexpected value in the database: {what}"))
+}
+
+const ORDER_COLUMNS: &str = "SELECT id, secret, tier, quantity, unit_price_cents, total_cents, user_id, buyer_name,
+        status, card_last4, created_at, cancelled_at FROM orders";
+
+/// The order with this code and secret, with its tickets; `None` if either is wrong.
+pub(super) async fn order_in(
+    tx: &mut SqliteConnection,
+    code: &str,
+    secret: &str,
+) -> Result<Option<Order>, sqlx::Error> {
+    let query = format!("{ORDER_COLUMNS} WHERE id = ? AND secret = ?");
+    let row: Option<OrderRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(code).bind(secret).fetch_optional(&mut *tx).await?;
+    let Some(row) = row else { return Ok(None) };
+    let tickets: Vec<TicketRow> = sqlx::query_as("SELECT code, seat FROM tickets WHERE order_id = ? ORDER BY seat")
+        .bind(code)
+        .fetch_all(&mut *tx)
+        .await?;
+    let tickets = tickets
+        .into_iter()
+        .map(|t| {
+            Ok(Ticket {
+                code: t.code,
+                seat: u32::try_from(t.seat).map_err(|_| corrupt(format!("seat {}", t.seat)))?,
+                qr_svg: None,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Order {
+        tier: Tier::parse(&row.tier).map_err(|_| corrupt(format!("tier {}", row.tier)))?,
+        quantity: u32::try_from(row.quantity).map_err(|_| corrupt(format!("quantity {}", row.quantity)))?,
+        status: OrderStatus::parse(&row.status).ok_or_else(|| corrupt(format!("order status {}", row.status)))?,
+        code: row.id,
+        secret: row.secret,
+        unit_price_cents: Cents(row.unit_price_cents),
+        total_cents: Cents(row.total_cents),
+        user_id: row.user_id,
+        buyer_name: row.buyer_name,
+        card_last4: row.card_last4,
+        created_at: row.created_at,
+        cancelled_at: row.cancelled_at,
+        tickets,
+    }))
+}
+
+#[derive(FromRow)]
+struct HoldRow {
+    id: String,
+    tier: String,
+    quantity: i64,
+    unit_price_cents: i64,
+    total_cents: i64,
+    user_id: String,
+    buyer_name: Option<String>,
+    status: String,
+    created_at: DateTime<Utc>,
+    expires_at_ms: i64,
+    order_id: Option<String>,
+}
+
+impl Store {
+    /// A hold by its id, with its status as of now (a hold past expiry reads as expired at once).
+    pub async fn hold(&self, id: &str) -> Result<Hold, StoreError> {
+        let row: HoldRow = sqlx::query_as(
+            "SELECT id, tier, quantity, unit_price_cents, total_cents, user_id, buyer_name, status, created_at,
+                    expires_at_ms, order_id
+             FROM holds WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let hold = Hold {
+            tier: Tier::parse(&row.tier)?,
+            quantity: u32::try_from(row.quantity).map_err(|_| corrupt(format!("quantity {}", row.quantity)))?,
+            status: HoldStatus::parse(&row.status).ok_or_else(|| corrupt(format!("hold status {}", row.status)))?,
+            expires_at: Utc
+                .timestamp_millis_opt(row.expires_at_ms)
+                .single()
+                .ok_or_else(|| corrupt(format!("expiry {}", row.expires_at_ms)))?,
+            id: row.id,
+            unit_price_cents: Cents(row.unit_price_cents),
+            total_cents: Cents(row.total_cents),
+            user_id: row.user_id,
+            buyer_name: row.buyer_name,
+            created_at: row.created_at,
+            order_code: row.order_id,
+        };
+        Ok(Hold { status: hold.status_at(Utc::now()), ..hold })
+    }
+
+    /// An order by its code and secret. A wrong secret is answered exactly as an unknown code.
+    pub async fn order(&self, code: &str, secret: &str) -> Result<Order, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        order_in(&mut conn, code, secret).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// "Find my order": the order with this code bought with this email (case-insensitive), for a buyer who
+    /// lost the link. Both must match, so a code alone reveals nothing.
+    pub async fn find_order(&self, code: &str, email: &str) -> Result<Order, StoreError> {
+        let code = code.trim().to_uppercase();
+        let secret: Option<String> = sqlx::query_scalar("SELECT secret FROM orders WHERE id = ? AND user_id = ?")
+            .bind(&code)
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        self.order(&code, &secret.ok_or(StoreError::NotFound)?).await
+    }
+
+    /// Holds still counting against stock whose time ran out, as of `now`: none after a sweep.
+    pub async fn holds_past_expiry(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM holds WHERE status = 'held' AND expires_at_ms <= ?")
+            .bind(millis(now))
+            .fetch_one(self.pool())
+            .await?)
+    }
+}

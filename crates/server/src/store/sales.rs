@@ -1,0 +1,400 @@
+//! Each sales step as SQL inside the writer's open transaction: book, hold, pay, cancel, and the sweep
+//! that expires holds. The writer runs these one after another, so no two steps interleave; the conditional
+//! updates still guard stock on their own (and the `CHECK`s behind them), so correctness does not rest on that.
+//!
+//! Every step answers `Ok(Err(refusal))` for a rule it refuses (nothing written by it) and `Err` only when
+//! the database fails, which rolls back the whole batch.
+
+use super::codes::{new_hold_id, new_order_code, new_order_secret, new_ticket_code};
+use chrono::{DateTime, Utc};
+use model::{Booking, BookingError, BookingRequest, Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
+use sqlx::{Row, SqliteConnection};
+
+/// The limits a step enforces, from the store's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_per_order: u32,
+    pub buyer_limits: model::BuyerLimits,
+}
+
+pub type Refusable<T> = Result<Result<T, BookingError>, sqlx::Error>;
+
+pub fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// The per-order and per-buyer caps, checked before any stock moves.
+async fn check_limits(
+    tx: &mut SqliteConnection,
+    event_id: i64,
+    limits: &Limits,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<BookingError>, sqlx::Error> {
+    let wanted = request.quantity.get();
+    if wanted > limits.max_per_order {
+        return Ok(Some(BookingError::QuantityTooLarge { max: limits.max_per_order }));
+    }
+    let Some(max) = limits.buyer_limits.of(request.tier) else { return Ok(None) };
+    let already: i64 = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT SUM(quantity) FROM holds
+                          WHERE event_id = ?1 AND tier = ?2 AND user_id = ?3 AND status = 'held'
+                            AND expires_at_ms > ?4), 0)
+              + COALESCE((SELECT SUM(quantity) FROM orders
+                          WHERE event_id = ?1 AND tier = ?2 AND user_id = ?3 AND status = 'paid'), 0)",
+    )
+    .bind(event_id)
+    .bind(request.tier.code())
+    .bind(request.user_id.as_str())
+    .bind(millis(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    let already = u32::try_from(already).unwrap_or(u32::MAX);
+    Ok((already.saturating_add(wanted) > max).then_some(BookingError::BuyerLimit { tier: request.tier, max, already }))
+}
+
+/// Why stock could not be taken: how many are left, or the tier is not on sale at all.
+async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
+    let available: Option<i64> =
+        sqlx::query_scalar("SELECT capacity - sold - held FROM tiers WHERE event_id = ? AND tier = ?")
+            .bind(event_id)
+            .bind(tier.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+    Ok(match available {
+        Some(n) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
+        None => BookingError::NotOnSale,
+    })
+}
+
+/// Inserts a paid order and its tickets; returns the tickets.
+#[allow(clippy::too_many_arguments)]
+async fn insert_order(
+    tx: &mut SqliteConnection,
+    event_id: i64,
+    code: &str,
+    secret: &str,
+    tier: Tier,
+    quantity: u32,
+    unit_price: Cents,
+    user_id: &str,
+    buyer_name: Option<&str>,
+    hold_id: Option<&str>,
+    card_last4: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Ticket>, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO orders (id, secret, event_id, tier, user_id, buyer_name, quantity, unit_price_cents,
+                             total_cents, created_at, status, hold_id, card_last4)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)",
+    )
+    .bind(code)
+    .bind(secret)
+    .bind(event_id)
+    .bind(tier.code())
+    .bind(user_id)
+    .bind(buyer_name)
+    .bind(i64::from(quantity))
+    .bind(unit_price.0)
+    .bind(unit_price.times(quantity).0)
+    .bind(now)
+    .bind(hold_id)
+    .bind(card_last4)
+    .execute(&mut *tx)
+    .await?;
+    let mut tickets = Vec::with_capacity(quantity as usize);
+    for seat in 1..=quantity {
+        let ticket = Ticket { code: new_ticket_code(), seat, qr_svg: None };
+        sqlx::query("INSERT INTO tickets (code, order_id, seat) VALUES (?, ?, ?)")
+            .bind(&ticket.code)
+            .bind(code)
+            .bind(i64::from(seat))
+            .execute(&mut *tx)
+            .await?;
+        tickets.push(ticket);
+    }
+    Ok(tickets)
+}
+
+/// The one-step sale of `POST /api/bookings`: stock straight to sold, a paid order without a card.
+pub async fn book(
+    tx: &mut SqliteConnection,
+    event_id: i64,
+    limits: &Limits,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+) -> Refusable<Booking> {
+    if let Some(refusal) = check_limits(tx, event_id, limits, request, now).await? {
+        return Ok(Err(refusal));
+    }
+    let quantity = request.quantity.get();
+    let price: Option<i64> = sqlx::query_scalar(
+        "UPDATE tiers SET sold = sold + ?1
+         WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1
+         RETURNING price_cents",
+    )
+    .bind(i64::from(quantity))
+    .bind(event_id)
+    .bind(request.tier.code())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(price) = price else { return Ok(Err(shortage(tx, event_id, request.tier).await?)) };
+    let (code, secret) = (new_order_code(), new_order_secret());
+    let name = request.buyer_name.as_ref().map(|n| n.as_str());
+    let user = request.user_id.as_str();
+    insert_order(tx, event_id, &code, &secret, request.tier, quantity, Cents(price), user, name, None, None, now)
+        .await?;
+    Ok(Ok(Booking {
+        id: code,
+        secret: Some(secret),
+        user_id: user.to_owned(),
+        tier: request.tier,
+        quantity,
+        unit_price_cents: Cents(price),
+        total_cents: Cents(price).times(quantity),
+        created_at: now,
+    }))
+}
+
+/// Sets tickets aside for the buyer until `expires_at`.
+pub async fn hold(
+    tx: &mut SqliteConnection,
+    event_id: i64,
+    limits: &Limits,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Refusable<Hold> {
+    if let Some(refusal) = check_limits(tx, event_id, limits, request, now).await? {
+        return Ok(Err(refusal));
+    }
+    let quantity = request.quantity.get();
+    let price: Option<i64> = sqlx::query_scalar(
+        "UPDATE tiers SET held = held + ?1
+         WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1
+         RETURNING price_cents",
+    )
+    .bind(i64::from(quantity))
+    .bind(event_id)
+    .bind(request.tier.code())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(price) = price else { return Ok(Err(shortage(tx, event_id, request.tier).await?)) };
+    let hold = Hold {
+        id: new_hold_id(),
+        tier: request.tier,
+        quantity,
+        unit_price_cents: Cents(price),
+        total_cents: Cents(price).times(quantity),
+        user_id: request.user_id.as_str().to_owned(),
+        buyer_name: request.buyer_name.as_ref().map(|n| n.as_str().to_owned()),
+        status: HoldStatus::Held,
+        created_at: now,
+        expires_at,
+        order_code: None,
+    };
+    sqlx::query(
+        "INSERT INTO holds (id, event_id, tier, user_id, buyer_name, quantity, unit_price_cents, total_cents,
+                            status, created_at, expires_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)",
+    )
+    .bind(&hold.id)
+    .bind(event_id)
+    .bind(hold.tier.code())
+    .bind(&hold.user_id)
+    .bind(hold.buyer_name.as_deref())
+    .bind(i64::from(quantity))
+    .bind(price)
+    .bind(hold.total_cents.0)
+    .bind(now)
+    .bind(millis(expires_at))
+    .execute(&mut *tx)
+    .await?;
+    Ok(Ok(hold))
+}
+
+/// What the payment processor said about a card, decided before the step runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Charge {
+    Approved { card_last4: String },
+    Declined { card_last4: String, reason: String },
+}
+
+/// Pays a hold: if it is still held and unexpired, an approved charge turns it into a paid order, its
+/// tickets move from held to sold, and the charge is recorded, all in this one transaction. A declined
+/// charge is recorded and the hold stays. An expired or already paid hold is refused and nothing is charged.
+pub async fn pay(tx: &mut SqliteConnection, hold_id: &str, charge: &Charge, now: DateTime<Utc>) -> Refusable<Order> {
+    let row = sqlx::query(
+        "SELECT event_id, tier, user_id, buyer_name, quantity, unit_price_cents, status, expires_at_ms, order_id
+         FROM holds WHERE id = ?",
+    )
+    .bind(hold_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else { return Ok(Err(BookingError::HoldNotFound)) };
+    let status: String = row.try_get("status")?;
+    let expires_at_ms: i64 = row.try_get("expires_at_ms")?;
+    match status.as_str() {
+        "paid" => {
+            let order_code: Option<String> = row.try_get("order_id")?;
+            return Ok(Err(BookingError::HoldAlreadyPaid { order_code: order_code.unwrap_or_default() }));
+        }
+        "held" if expires_at_ms > millis(now) => {}
+        _ => return Ok(Err(BookingError::HoldExpired)),
+    }
+    let event_id: i64 = row.try_get("event_id")?;
+    let tier = Tier::parse(row.try_get("tier")?).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let quantity = u32::try_from(row.try_get::<i64, _>("quantity")?).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    let unit_price = Cents(row.try_get("unit_price_cents")?);
+    let user_id: String = row.try_get("user_id")?;
+    let buyer_name: Option<String> = row.try_get("buyer_name")?;
+    let (card_last4, declined) = match charge {
+        Charge::Approved { card_last4 } => (card_last4, None),
+        Charge::Declined { card_last4, reason } => (card_last4, Some(reason)),
+    };
+    let (code, secret) = (new_order_code(), new_order_secret());
+    record_payment(
+        tx,
+        Some(hold_id),
+        declined.is_none().then_some(code.as_str()),
+        "charge",
+        declined.is_none(),
+        unit_price.times(quantity),
+        Some(card_last4),
+        now,
+    )
+    .await?;
+    if let Some(reason) = declined {
+        return Ok(Err(BookingError::PaymentDeclined { reason: reason.clone() }));
+    }
+    let claimed = sqlx::query("UPDATE holds SET status = 'paid', order_id = ? WHERE id = ? AND status = 'held'")
+        .bind(&code)
+        .bind(hold_id)
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() != 1 {
+        return Err(sqlx::Error::Protocol(format!("hold {hold_id} changed under the writer")));
+    }
+    sqlx::query("UPDATE tiers SET held = held - ?1, sold = sold + ?1 WHERE event_id = ?2 AND tier = ?3")
+        .bind(i64::from(quantity))
+        .bind(event_id)
+        .bind(tier.code())
+        .execute(&mut *tx)
+        .await?;
+    let tickets = insert_order(
+        tx,
+        event_id,
+        &code,
+        &secret,
+        tier,
+        quantity,
+        unit_price,
+        &user_id,
+        buyer_name.as_deref(),
+        Some(hold_id),
+        Some(card_last4),
+        now,
+    )
+    .await?;
+    Ok(Ok(Order {
+        code,
+        secret,
+        tier,
+        quantity,
+        unit_price_cents: unit_price,
+        total_cents: unit_price.times(quantity),
+        user_id,
+        buyer_name,
+        status: OrderStatus::Paid,
+        card_last4: Some(card_last4.clone()),
+        created_at: now,
+        cancelled_at: None,
+        tickets,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record_payment(
+    tx: &mut SqliteConnection,
+    hold_id: Option<&str>,
+    order_id: Option<&str>,
+    kind: &str,
+    approved: bool,
+    amount: Cents,
+    card_last4: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payments (hold_id, order_id, kind, outcome, amount_cents, card_last4, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(hold_id)
+    .bind(order_id)
+    .bind(kind)
+    .bind(if approved { "approved" } else { "declined" })
+    .bind(amount.0)
+    .bind(card_last4)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Cancels a paid order: refunds it (simulated) and puts its tickets back on sale.
+pub async fn cancel(tx: &mut SqliteConnection, code: &str, secret: &str, now: DateTime<Utc>) -> Refusable<Order> {
+    let Some(order) = super::orders::order_in(tx, code, secret).await? else {
+        return Ok(Err(BookingError::OrderNotFound));
+    };
+    if order.status == OrderStatus::Cancelled {
+        return Ok(Err(BookingError::OrderCancelled));
+    }
+    sqlx::query("UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'paid'")
+        .bind(now)
+        .bind(code)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE tiers SET sold = sold - ?1 WHERE tier = ?2 AND event_id = (SELECT event_id FROM orders WHERE id = ?3)",
+    )
+    .bind(i64::from(order.quantity))
+    .bind(order.tier.code())
+    .bind(code)
+    .execute(&mut *tx)
+    .await?;
+    let hold_id: Option<String> =
+        sqlx::query_scalar("SELECT hold_id FROM orders WHERE id = ?").bind(code).fetch_one(&mut *tx).await?;
+    record_payment(
+        tx,
+        hold_id.as_deref(),
+        Some(code),
+        "refund",
+        true,
+        order.total_cents,
+        order.card_last4.as_deref(),
+        now,
+    )
+    .await?;
+    Ok(Ok(Order { status: OrderStatus::Cancelled, cancelled_at: Some(now), ..order }))
+}
+
+/// Marks every hold past its expiry as expired and takes its tickets off `held`. Returns how many holds
+/// expired. Runs at the start of every write batch, so stock a hold gave back is available to the very
+/// next request, and on the sweeper's tick so the live feed shows it without waiting for one.
+pub async fn expire_holds(tx: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let expired = sqlx::query(
+        "UPDATE holds SET status = 'expired' WHERE status = 'held' AND expires_at_ms <= ?
+         RETURNING event_id, tier, quantity",
+    )
+    .bind(millis(now))
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in &expired {
+        sqlx::query("UPDATE tiers SET held = held - ? WHERE event_id = ? AND tier = ?")
+            .bind(row.try_get::<i64, _>("quantity")?)
+            .bind(row.try_get::<i64, _>("event_id")?)
+            .bind(row.try_get::<String, _>("tier")?)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(expired.len() as u64)
+}
