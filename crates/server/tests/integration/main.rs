@@ -4,10 +4,13 @@
 mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
+mod api_checkout;
 mod crash_safety;
 mod helpers;
 mod live_events;
 mod page;
 mod race;
+mod race_checkout;
 mod store_batches;
 mod store_bookings;
+mod store_checkout;

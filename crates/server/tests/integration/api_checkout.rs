@@ -1,0 +1,108 @@
+//! The checkout over REST, one request at a time: each step's status code and JSON, and nothing changed by
+//! a refused step.
+
+use crate::helpers::{assert_conserved, capacities, spawn_app_with, tier_counts};
+use model::Tier;
+use serde_json::{json, Value};
+use server::store::SaleSettings;
+use std::time::Duration;
+
+#[tokio::test]
+async fn hold_pay_show_and_cancel_over_rest() {
+    let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
+    let bad = app.post_json("/api/holds", json!({ "tier": "vip", "quantity": 1, "name": "Ada" })).await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json::<Value>().await.unwrap()["error"], "invalid_email");
+
+    let held = app
+        .post_json("/api/holds", json!({ "tier": "vip", "quantity": 2, "name": "Ada", "email": "ada@example.org" }))
+        .await;
+    assert_eq!(held.status(), 201);
+    let hold: Value = held.json().await.unwrap();
+    assert_eq!((hold["status"].as_str(), hold["total_cents"].as_i64()), (Some("held"), Some(20_000)));
+    let id = hold["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/holds/{id}")).await.json::<Value>().await.unwrap()["status"], "held");
+    assert_eq!(app.get("/api/holds/h_nope").await.status(), 404);
+
+    let pay_path = format!("/api/holds/{id}/payment");
+    let pay = |card: &'static str, cvc: &'static str| {
+        app.post_json(
+            &pay_path,
+            json!({ "card_number": card, "expiry": "12/35", "cvc": cvc }),
+        )
+    };
+    let invalid = pay("4242 4242 4242 4241", "123").await;
+    assert_eq!(invalid.status(), 422);
+    assert_eq!(invalid.json::<Value>().await.unwrap()["error"], "invalid_card");
+    let declined = pay("4000 0000 0000 0002", "123").await;
+    assert_eq!(declined.status(), 402);
+    assert_eq!(declined.json::<Value>().await.unwrap()["error"], "payment_declined");
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 2);
+
+    let paid = pay("4242 4242 4242 4242", "123").await;
+    assert_eq!(paid.status(), 201);
+    let order: Value = paid.json().await.unwrap();
+    let (code, secret) = (order["code"].as_str().unwrap(), order["secret"].as_str().unwrap());
+    assert_eq!((order["status"].as_str(), order["card_last4"].as_str()), (Some("paid"), Some("4242")));
+    assert!(!order.to_string().contains("4242424242424242"), "the card number is not echoed");
+
+    let shown: Value = app.get(&format!("/api/orders/{code}/{secret}")).await.json().await.unwrap();
+    assert_eq!(shown["tickets"].as_array().unwrap().len(), 2);
+    assert!(shown["tickets"][0]["qr_svg"].as_str().unwrap().starts_with("<svg"));
+    let wrong = app.get(&format!("/api/orders/{code}/{}", "0".repeat(32))).await;
+    assert_eq!(wrong.status(), 404, "a wrong secret is not found, not forbidden");
+
+    let cancelled = app.post_json(&format!("/api/orders/{code}/{secret}/cancel"), json!({})).await;
+    assert_eq!(cancelled.status(), 200);
+    assert_eq!(cancelled.json::<Value>().await.unwrap()["status"], "cancelled");
+    let again = app.post_json(&format!("/api/orders/{code}/{secret}/cancel"), json!({})).await;
+    assert_eq!(
+        (again.status().as_u16(), again.json::<Value>().await.unwrap()["error"].as_str()),
+        (409, Some("order_cancelled"))
+    );
+    let counts = tier_counts(&app.store, Tier::Vip).await;
+    assert_eq!((counts.sold, counts.held), (0, 0));
+    assert_conserved(&app.store).await;
+}
+
+#[tokio::test]
+async fn paying_an_expired_hold_is_410_and_charges_nothing() {
+    let sale = SaleSettings { hold_for: Duration::from_millis(200), ..SaleSettings::default() };
+    let app = spawn_app_with(capacities(10, 10, 10), sale).await;
+    let hold: Value = app
+        .post_json("/api/holds", json!({ "tier": "general", "quantity": 1, "name": "Ada", "email": "ada@example.org" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let id = hold["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/holds/{id}")).await.json::<Value>().await.unwrap()["status"], "expired");
+    let paid = app
+        .post_json(
+            &format!("/api/holds/{id}/payment"),
+            json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" }),
+        )
+        .await;
+    assert_eq!(paid.status(), 410);
+    assert_eq!(paid.json::<Value>().await.unwrap()["error"], "hold_expired");
+    let charges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(charges, 0);
+    assert_conserved(&app.store).await;
+}
+
+#[tokio::test]
+async fn a_malformed_idempotency_key_is_400() {
+    let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
+    let response = app
+        .client
+        .post(app.url("/api/bookings"))
+        .header("idempotency-key", "has spaces in it")
+        .json(&json!({ "user_id": "u", "tier": "vip", "quantity": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "invalid_idempotency_key");
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.sold, 0);
+}
