@@ -1,11 +1,13 @@
 import { defineConfig } from '@playwright/test';
 
-// Two release servers on fresh databases: one with the default stock, one where General Admission has a
-// single ticket and Front Row three (for the sold-out tests). Playwright starts and stops them; nothing is left running.
+// Three release servers on fresh databases: one with the default stock, one where General Admission has a
+// single ticket and Front Row three (for the sold-out tests), one whose holds last three seconds. Playwright starts and stops them; nothing is left running.
 export const MAIN = 'http://127.0.0.1:3100';
 export const SCARCE = 'http://127.0.0.1:3101';
+// Holds last three seconds here, for the expiry test.
+export const SHORT_HOLDS = 'http://127.0.0.1:3103';
 
-const server = (port: number, capacity: string) => ({
+const server = (port: number, capacity: string, holdSeconds = 600) => ({
   command: `rm -rf .tmp/${port} && mkdir -p .tmp/${port} && exec ../target/release/boxoffice`,
   url: `http://127.0.0.1:${port}/healthz`,
   reuseExistingServer: false,
@@ -17,6 +19,7 @@ const server = (port: number, capacity: string) => ({
     LEPTOS_SITE_ROOT: '../target/site',
     DATABASE_URL: `sqlite://.tmp/${port}/boxoffice.db`,
     BOXOFFICE_CAPACITY: capacity,
+    BOXOFFICE_HOLD_SECONDS: String(holdSeconds),
     RUST_LOG: 'warn',
   },
 });
@@ -44,5 +47,9 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [server(3100, 'vip=100,front_row=500,general=5000'), server(3101, 'vip=100,front_row=3,general=1')],
+  webServer: [
+    server(3100, 'vip=100,front_row=500,general=5000'),
+    server(3101, 'vip=100,front_row=3,general=1'),
+    server(3103, 'vip=10,front_row=10,general=10', 3),
+  ],
 });

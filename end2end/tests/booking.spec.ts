@@ -1,5 +1,5 @@
-import { MAIN, SCARCE } from '../playwright.config';
-import { apiAvailable, availability, expect, fillBuyer, openHydrated, test } from './fixtures';
+import { MAIN, SCARCE, SHORT_HOLDS } from '../playwright.config';
+import { apiAvailable, availability, expect, fillBuyer, holdTickets, openHydrated, payWith, test } from './fixtures';
 
 test('the page shows the concert and three tiers with prices', async ({ page, consoleErrors }) => {
   await openHydrated(page, MAIN);
@@ -16,29 +16,71 @@ test('the page shows the concert and three tiers with prices', async ({ page, co
   expect(consoleErrors).toEqual([]);
 });
 
-test('booking two General Admission shows the confirmation and availability drops by two', async ({ page, consoleErrors }) => {
+test('hold, countdown, pay with the approving card, tickets with QR codes, and find the order again', async ({ page, consoleErrors }) => {
   await openHydrated(page, MAIN);
   const before = await apiAvailable(MAIN, 'general');
   await expect(availability(page, 'general')).toHaveText(`${before} of 5000 left`);
 
-  await page.getByLabel('General Admission').check();
-  await fillBuyer(page, '2');
-  await page.getByRole('button', { name: 'Book tickets' }).click();
+  await holdTickets(page, 'General Admission', '2');
+  await expect(page.locator('.hold-tickets')).toHaveText('2 × General Admission');
+  await expect(page.locator('.countdown')).toHaveText(/^(9:5\d|10:00) left to pay$/);
+  // Held tickets are not available to anyone else.
+  expect(await apiAvailable(MAIN, 'general')).toBe(before - 2);
+  await expect(page.locator('.test-cards')).toContainText('4242 4242 4242 4242');
 
+  await payWith(page, '4242 4242 4242 4242');
+  await expect(page).toHaveURL(/\/orders\/BX-[0-9A-Z]{5}-[0-9A-Z]{5}\/[0-9a-f]{32}$/);
   const confirmation = page.locator('.confirmation');
-  await expect(confirmation).toBeVisible();
   await expect(confirmation.locator('.order-code')).toHaveText(/^BX-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   await expect(confirmation.locator('.order-tickets')).toHaveText('2 × General Admission');
   await expect(confirmation.locator('.order-total')).toHaveText('$20.00');
-  // Updated in place, without a reload.
-  await expect(availability(page, 'general')).toHaveText(`${before - 2} of 5000 left`);
+  await expect(confirmation.locator('.ticket .qr svg')).toHaveCount(2);
   expect(await apiAvailable(MAIN, 'general')).toBe(before - 2);
 
-  // The order can be looked up again at its own address.
+  // Find my order: code and email lead back to the same page.
+  const orderUrl = page.url();
   const code = await confirmation.locator('.order-code').innerText();
-  await confirmation.getByRole('link').click();
-  await expect(page).toHaveURL(new RegExp(`/bookings/${code}$`));
+  await openHydrated(page, `${MAIN}/orders`);
+  await page.getByLabel('Order code').fill(code.toLowerCase());
+  await page.getByLabel('Email').fill('ADA@example.org');
+  await page.getByRole('button', { name: 'Find my order' }).click();
+  await expect(page).toHaveURL(orderUrl);
   await expect(page.locator('.order-code')).toHaveText(code);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a declined card says so and keeps the hold for another try', async ({ page, consoleErrors }) => {
+  await openHydrated(page, MAIN);
+  await holdTickets(page, 'Front Row', '1');
+  const held = page.url();
+  await payWith(page, '4000 0000 0000 0002');
+  await expect(page.getByRole('alert')).toContainText('declined');
+  await expect(page).toHaveURL(held);
+  await expect(page.locator('.countdown')).toContainText('left to pay');
+  await payWith(page, '4242 4242 4242 4242');
+  await expect(page.locator('.confirmation .order-tickets')).toHaveText('1 × Front Row');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('an unknown order code and email are answered in words', async ({ page, consoleErrors }) => {
+  await openHydrated(page, `${MAIN}/orders`);
+  await page.getByLabel('Order code').fill('BX-22222-22222');
+  await page.getByLabel('Email').fill('nobody@example.org');
+  await page.getByRole('button', { name: 'Find my order' }).click();
+  await expect(page.getByRole('alert')).toContainText('no order with that code');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a hold that runs out says so, offers to start again, and its tickets go back on sale', async ({ page, consoleErrors }) => {
+  await openHydrated(page, SHORT_HOLDS);
+  await holdTickets(page, 'VIP', '2');
+  expect(await apiAvailable(SHORT_HOLDS, 'vip')).toBe(8);
+  await expect(page.locator('.countdown')).toContainText('left to pay');
+  await expect(page.locator('.expired')).toContainText('Your hold has expired', { timeout: 6_000 });
+  await expect(page.getByLabel('Card number')).toHaveCount(0);
+  expect(await apiAvailable(SHORT_HOLDS, 'vip')).toBe(10);
+  await page.getByRole('link', { name: 'Start again' }).click();
+  await expect(page).toHaveURL(`${SHORT_HOLDS}/`);
   expect(consoleErrors).toEqual([]);
 });
 
@@ -48,11 +90,11 @@ for (const quantity of ['0', '11']) {
     const before = await apiAvailable(MAIN, 'front_row');
     await page.getByLabel('Front Row').check();
     await fillBuyer(page, quantity);
-    await page.getByRole('button', { name: 'Book tickets' }).click();
+    await page.getByRole('button', { name: 'Hold tickets' }).click();
     const error = page.getByRole('alert');
     await expect(error).toBeVisible();
     await expect(error).toContainText(quantity === '0' ? 'at least 1' : 'at most 10');
-    await expect(page.locator('.confirmation')).toHaveCount(0);
+    await expect(page).toHaveURL(`${MAIN}/`);
     expect(await apiAvailable(MAIN, 'front_row')).toBe(before);
     await expect(availability(page, 'front_row')).toHaveText(`${before} of 500 left`);
     expect(consoleErrors).toEqual([]);

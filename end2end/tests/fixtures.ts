@@ -41,3 +41,19 @@ export async function fillBuyer(page: Page, quantity: string) {
   await page.getByLabel('Your name').fill('Ada Lovelace');
   await page.getByLabel('Email').fill('ada@example.org');
 }
+
+/** Chooses a tier, fills the buyer's details and holds the tickets; resolves on the checkout page. */
+export async function holdTickets(page: Page, tier: string, quantity: string) {
+  await page.getByLabel(tier).check();
+  await fillBuyer(page, quantity);
+  await page.getByRole('button', { name: 'Hold tickets' }).click();
+  await expect(page).toHaveURL(/\/checkout\/h_[0-9a-f]{32}$/);
+}
+
+/** Fills the payment form with a simulator test card and pays. */
+export async function payWith(page: Page, cardNumber: string) {
+  await page.getByLabel('Card number').fill(cardNumber);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/35');
+  await page.getByLabel('CVC').fill('123');
+  await page.getByRole('button', { name: /^Pay \$/ }).click();
+}

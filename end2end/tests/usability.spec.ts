@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { MAIN } from '../playwright.config';
 import { expect, openHydrated, test } from './fixtures';
 
-test('a buyer can book with the keyboard alone', async ({ page, consoleErrors }) => {
+test('a buyer can hold and pay with the keyboard alone', async ({ page, consoleErrors }) => {
   await openHydrated(page, MAIN);
   await page.locator('body').focus();
   await page.keyboard.press('Tab'); // the first tier's radio button
@@ -19,6 +19,19 @@ test('a buyer can book with the keyboard alone', async ({ page, consoleErrors })
   await page.keyboard.press('Tab');
   await page.keyboard.type('kim@example.org');
   await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/checkout\//);
+  await expect(page.locator('main[data-hydrated="true"]')).toBeVisible();
+  // Tab through to the card number (past the link back to the tickets), as a keyboard user would.
+  for (let i = 0; i < 6 && !(await page.getByLabel('Card number').evaluate((e) => e === document.activeElement)); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(page.getByLabel('Card number')).toBeFocused();
+  await page.keyboard.type('4242 4242 4242 4242');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('12/35');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('123');
+  await page.keyboard.press('Enter');
   await expect(page.locator('.confirmation .order-tickets')).toHaveText('2 × General Admission');
   expect(consoleErrors).toEqual([]);
 });
@@ -27,7 +40,7 @@ test('the page has no serious or critical accessibility violations', async ({ pa
   await openHydrated(page, MAIN);
   await expect(page.locator('.live-status')).toHaveAttribute('data-status', 'live');
   // Also scan the states a buyer meets: an error message.
-  await page.getByRole('button', { name: 'Book tickets' }).click();
+  await page.getByRole('button', { name: 'Hold tickets' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

@@ -15,10 +15,11 @@ use model::{BookingError, Hold, HoldStatus, Order, TEST_CARDS};
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
+    let hydrated = super::hydration_mark();
     let params = use_params_map();
     let hold = Resource::new(move || params.read().get("hold").unwrap_or_default(), get_hold);
     view! {
-        <main class="page">
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <p><a href="/">"← All tickets"</a></p>
             <Suspense fallback=|| view! { <p>"Finding your hold…"</p> }>
                 {move || Suspend::new(async move {

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn FindOrderPage() -> impl IntoView {
+    let hydrated = super::hydration_mark();
     let find = ServerAction::<FindOrder>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -19,7 +20,7 @@ pub fn FindOrderPage() -> impl IntoView {
         _ => None,
     };
     view! {
-        <main class="page">
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <p><a href="/">"← All tickets"</a></p>
             <h1>"Find my order"</h1>
             <ActionForm action=find>

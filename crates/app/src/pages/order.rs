@@ -11,6 +11,7 @@ use model::{Order, OrderStatus};
 
 #[component]
 pub fn OrderPage() -> impl IntoView {
+    let hydrated = super::hydration_mark();
     let params = use_params_map();
     let order = Resource::new(
         move || {
@@ -20,7 +21,7 @@ pub fn OrderPage() -> impl IntoView {
         |(code, secret)| get_order(code, secret),
     );
     view! {
-        <main class="page">
+        <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <p><a href="/">"← All tickets"</a></p>
             <Suspense fallback=|| view! { <p>"Looking up your order…"</p> }>
                 {move || Suspend::new(async move {

@@ -26,10 +26,7 @@ async fn hold_pay_show_and_cancel_over_rest() {
 
     let pay_path = format!("/api/holds/{id}/payment");
     let pay = |card: &'static str, cvc: &'static str| {
-        app.post_json(
-            &pay_path,
-            json!({ "card_number": card, "expiry": "12/35", "cvc": cvc }),
-        )
+        app.post_json(&pay_path, json!({ "card_number": card, "expiry": "12/35", "cvc": cvc }))
     };
     let invalid = pay("4242 4242 4242 4241", "123").await;
     assert_eq!(invalid.status(), 422);
