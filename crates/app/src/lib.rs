@@ -10,6 +10,7 @@ mod components;
 mod error;
 mod live;
 mod pages;
+mod query_error;
 pub mod server_fns;
 mod submission;
 

@@ -40,14 +40,15 @@ pub async fn place_hold(
     email: Option<String>,
     submission: Option<String>,
 ) -> Result<Attempt<Hold>, AppError> {
-    let request =
-        match model::BookingRequest::from_page_form(&text(&tier), &text(&quantity), &text(&name), &text(&email)) {
-            Ok(request) => request,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-    let hold = answer(crate::backend::backend()?.place_hold(request, submission).await)?;
-    if let Ok(hold) = &hold {
-        redirect_plain_form_posts(&format!("/checkout/{}", hold.id));
+    let held = match model::BookingRequest::from_page_form(&text(&tier), &text(&quantity), &text(&name), &text(&email))
+    {
+        Ok(request) => crate::backend::backend()?.place_hold(request, submission).await,
+        Err(refusal) => Err(refusal.into()),
+    };
+    let hold = answer(held)?;
+    match &hold {
+        Ok(hold) => redirect_plain_form_posts(&format!("/checkout/{}", hold.id)),
+        refused => send_refusal_back(refused),
     }
     Ok(hold)
 }
@@ -66,13 +67,14 @@ pub async fn pay_hold(
     submission: Option<String>,
 ) -> Result<Attempt<Order>, AppError> {
     let today = chrono::Utc::now().date_naive();
-    let card = match model::PaymentCard::parse(&text(&card_number), &text(&expiry), &text(&cvc), today) {
-        Ok(card) => card,
-        Err(refusal) => return Ok(Err(refusal)),
+    let paid = match model::PaymentCard::parse(&text(&card_number), &text(&expiry), &text(&cvc), today) {
+        Ok(card) => crate::backend::backend()?.pay(&text(&hold), card, submission).await,
+        Err(refusal) => Err(refusal.into()),
     };
-    let order = answer(crate::backend::backend()?.pay(&text(&hold), card, submission).await)?;
-    if let Ok(order) = &order {
-        redirect_plain_form_posts(&order.page_path());
+    let order = answer(paid)?;
+    match &order {
+        Ok(order) => redirect_plain_form_posts(&order.page_path()),
+        refused => send_refusal_back(refused),
     }
     Ok(order)
 }
@@ -89,8 +91,9 @@ pub async fn cancel_order(
     submission: Option<String>,
 ) -> Result<Attempt<Order>, AppError> {
     let order = answer(crate::backend::backend()?.cancel(&text(&code), &text(&secret), submission).await)?;
-    if let Ok(order) = &order {
-        redirect_plain_form_posts(&order.page_path());
+    match &order {
+        Ok(order) => redirect_plain_form_posts(&order.page_path()),
+        refused => send_refusal_back(refused),
     }
     Ok(order)
 }
@@ -99,8 +102,9 @@ pub async fn cancel_order(
 #[server(prefix = "/_fn", endpoint = "find_order")]
 pub async fn find_order(code: Option<String>, email: Option<String>) -> Result<Attempt<String>, AppError> {
     let path = answer(crate::backend::backend()?.find_order(&text(&code), &text(&email)).await.map(|o| o.page_path()))?;
-    if let Ok(path) = &path {
-        redirect_plain_form_posts(path);
+    match &path {
+        Ok(path) => redirect_plain_form_posts(path),
+        refused => send_refusal_back(refused),
     }
     Ok(path)
 }
@@ -109,10 +113,40 @@ pub async fn find_order(code: Option<String>, email: Option<String>) -> Result<A
 /// page. The page's own calls ask for JSON and navigate by themselves.
 #[cfg(feature = "ssr")]
 fn redirect_plain_form_posts(path: &str) {
-    let accepts_html = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::ACCEPT)?.to_str().ok().map(str::to_owned))
-        .is_some_and(|accept| accept.contains("text/html"));
-    if accepts_html {
+    if plain_form_post().is_some() {
         leptos_axum::redirect(path);
     }
+}
+
+/// A refusal of a plain form post goes back to the form's page with the message in `?error=`, which the
+/// page shows where the JavaScript version shows it.
+#[cfg(feature = "ssr")]
+fn send_refusal_back<T>(attempt: &Attempt<T>) {
+    if let (Err(refusal), Some(referer)) = (attempt, plain_form_post()) {
+        let path = referer.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("/");
+        let path = path.split('?').next().unwrap_or("/");
+        let message: String = url_escape(&refusal.to_string());
+        leptos_axum::redirect(&format!("{path}?error={message}"));
+    }
+}
+
+/// The Referer of a request that wants HTML back (a form posted by the browser itself), if this is one.
+#[cfg(feature = "ssr")]
+fn plain_form_post() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let accept = parts.headers.get(http::header::ACCEPT)?.to_str().ok()?;
+    if !accept.contains("text/html") {
+        return None;
+    }
+    Some(parts.headers.get(http::header::REFERER).and_then(|r| r.to_str().ok()).unwrap_or("/").to_owned())
+}
+
+#[cfg(feature = "ssr")]
+fn url_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -113,7 +113,9 @@ fn Checkout(hold: Hold) -> impl IntoView {
                 }
                     .into_any()
             }}
-            <div class="result" aria-live="polite">{move || pay.value().get().and_then(refusal_text)}</div>
+            <div class="result" aria-live="polite">
+                {move || pay.value().get().is_none().then(crate::query_error::refusal_from_address)}
+                {move || pay.value().get().and_then(refusal_text)}</div>
         </section>
     }
 }

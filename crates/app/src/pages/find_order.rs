@@ -31,6 +31,7 @@ pub fn FindOrderPage() -> impl IntoView {
                 <button type="submit" formnovalidate disabled=move || find.pending().get()>"Find my order"</button>
             </ActionForm>
             <div class="result" aria-live="polite">
+                {move || find.value().get().is_none().then(crate::query_error::refusal_from_address)}
                 {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             </div>
         </main>

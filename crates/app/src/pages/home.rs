@@ -135,6 +135,7 @@ fn ConcertView(
             <a href="/orders">"Find my order"</a>
         </p>
         <div class="result" aria-live="polite">
+            {move || book.value().get().is_none().then(crate::query_error::refusal_from_address)}
             {move || book.value().get().map(result_view)}
         </div>
     }

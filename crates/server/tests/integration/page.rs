@@ -120,3 +120,23 @@ async fn without_javascript_the_forms_lead_from_hold_to_checkout_to_the_order() 
     assert!(!page.contains("<svg"), "a wrong secret shows nothing of the order");
     assert_conserved(&app.store).await;
 }
+
+#[tokio::test]
+async fn without_javascript_a_refusal_comes_back_to_the_form_in_words() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = client
+        .post(app.url("/_fn/hold"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/"))
+        .form(&[("tier", "vip"), ("quantity", "11"), ("name", "Ada"), ("email", "ada@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let back = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with("/?error="), "{back}");
+    let page = app.get(&back).await.text().await.unwrap();
+    assert!(page.contains("quantity must be at most 10 tickets per order"), "the page shows the refusal");
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
+}
