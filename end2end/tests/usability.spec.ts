@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { MAIN } from '../playwright.config';
-import { expect, openHydrated, test } from './fixtures';
+import { expect, holdTickets, openHydrated, payWith, test } from './fixtures';
 
 test('a buyer can hold and pay with the keyboard alone', async ({ page, consoleErrors }) => {
   await openHydrated(page, MAIN);
@@ -62,3 +62,34 @@ for (const [name, size] of [
     expect(consoleErrors).toEqual([]);
   });
 }
+
+test('checkout and order pages: no serious accessibility violations, screenshots at both widths', async ({ page, consoleErrors }) => {
+  const scan = async () => {
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+  };
+  const shoot = async (name: string) => {
+    for (const [width, size] of [
+      ['desktop', { width: 1280, height: 900 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const) {
+      await page.setViewportSize(size);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `no horizontal scrolling on ${name} at ${width} width`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `test-results/screenshots/${name}-${width}.png`, fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
+  await openHydrated(page, MAIN);
+  await holdTickets(page, 'Front Row', '2');
+  await payWith(page, '4000 0000 0000 0002');
+  await expect(page.getByRole('alert')).toContainText('declined');
+  await scan();
+  await shoot('checkout');
+  await payWith(page, '4242 4242 4242 4242');
+  await expect(page.locator('.ticket .qr svg')).toHaveCount(2);
+  await scan();
+  await shoot('order');
+  expect(consoleErrors).toEqual([]);
+});
