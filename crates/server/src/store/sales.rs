@@ -67,6 +67,47 @@ async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Resul
     })
 }
 
+/// Where stock taken off sale goes.
+enum Into {
+    Sold,
+    Held,
+}
+
+/// The limits, then the conditional update that moves `quantity` tickets off sale only if that many are
+/// available: check and move are one statement, so nothing can interleave between them. Returns the price.
+async fn take_stock(
+    tx: &mut SqliteConnection,
+    event_id: i64,
+    limits: &Limits,
+    request: &BookingRequest,
+    now: DateTime<Utc>,
+    into: Into,
+) -> Refusable<Cents> {
+    if let Some(refusal) = check_limits(tx, event_id, limits, request, now).await? {
+        return Ok(Err(refusal));
+    }
+    let update = match into {
+        Into::Sold => {
+            "UPDATE tiers SET sold = sold + ?1
+             WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1 RETURNING price_cents"
+        }
+        Into::Held => {
+            "UPDATE tiers SET held = held + ?1
+             WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1 RETURNING price_cents"
+        }
+    };
+    let price: Option<i64> = sqlx::query_scalar(update)
+        .bind(i64::from(request.quantity.get()))
+        .bind(event_id)
+        .bind(request.tier.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(match price {
+        Some(price) => Ok(Cents(price)),
+        None => Err(shortage(tx, event_id, request.tier).await?),
+    })
+}
+
 /// Inserts a paid order and its tickets; returns the tickets.
 #[allow(clippy::too_many_arguments)]
 async fn insert_order(
@@ -124,21 +165,11 @@ pub async fn book(
     request: &BookingRequest,
     now: DateTime<Utc>,
 ) -> Refusable<Booking> {
-    if let Some(refusal) = check_limits(tx, event_id, limits, request, now).await? {
-        return Ok(Err(refusal));
-    }
     let quantity = request.quantity.get();
-    let price: Option<i64> = sqlx::query_scalar(
-        "UPDATE tiers SET sold = sold + ?1
-         WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1
-         RETURNING price_cents",
-    )
-    .bind(i64::from(quantity))
-    .bind(event_id)
-    .bind(request.tier.code())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(price) = price else { return Ok(Err(shortage(tx, event_id, request.tier).await?)) };
+    let price = match take_stock(tx, event_id, limits, request, now, Into::Sold).await? {
+        Ok(price) => price.0,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let (code, secret) = (new_order_code(), new_order_secret());
     let name = request.buyer_name.as_ref().map(|n| n.as_str());
     let user = request.user_id.as_str();
@@ -165,21 +196,11 @@ pub async fn hold(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Refusable<Hold> {
-    if let Some(refusal) = check_limits(tx, event_id, limits, request, now).await? {
-        return Ok(Err(refusal));
-    }
     let quantity = request.quantity.get();
-    let price: Option<i64> = sqlx::query_scalar(
-        "UPDATE tiers SET held = held + ?1
-         WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1
-         RETURNING price_cents",
-    )
-    .bind(i64::from(quantity))
-    .bind(event_id)
-    .bind(request.tier.code())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(price) = price else { return Ok(Err(shortage(tx, event_id, request.tier).await?)) };
+    let price = match take_stock(tx, event_id, limits, request, now, Into::Held).await? {
+        Ok(price) => price.0,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let hold = Hold {
         id: new_hold_id(),
         tier: request.tier,
