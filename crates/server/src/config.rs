@@ -33,6 +33,14 @@ pub struct Config {
     /// The most tickets of a tier one buyer (email) may hold or own: `vip=4,general=none`.
     #[arg(long, env = "BOXOFFICE_BUYER_LIMITS", default_value = "vip=4")]
     pub buyer_limits: BuyerLimits,
+
+    /// Posts (holds, payments, bookings, form submissions) per second per client IP; 0 turns the limit off.
+    #[arg(long, env = "BOXOFFICE_RATE_LIMIT", default_value_t = 10)]
+    pub rate_limit: u32,
+
+    /// `json` for one JSON object per log line; anything else is plain text.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
 }
 
 impl Config {

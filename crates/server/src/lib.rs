@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod config;
+pub mod hardening;
 pub mod live;
+pub mod observability;
 mod page_backend;
 pub mod payments;
 pub mod qr;

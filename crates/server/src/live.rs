@@ -66,6 +66,9 @@ async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
         changed.notified().await;
         match store.tiers().await {
             Ok(tiers) => {
+                for tier in &tiers {
+                    metrics::gauge!("boxoffice_tickets_available", "tier" => tier.tier.code()).set(tier.available);
+                }
                 publish.send_if_modified(|current| {
                     let differs = current.tiers != tiers;
                     if differs {

@@ -4,21 +4,19 @@ use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::get_configuration;
 use server::{build_router, live::Live, AppState, Config, Store};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
     let config = Config::parse();
+    server::observability::init_tracing(config.log_format.eq_ignore_ascii_case("json"));
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = config.addr;
 
     let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
     server::sweeper::start(store.clone());
     let live = Live::start(store.clone()).await?;
-    let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() });
+    let state = AppState { leptos_options, store: store.clone(), live: live.clone() };
+    let router = build_router(state, config.rate_limit);
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!("serving http://{}", listener.local_addr()?);
@@ -29,7 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             tracing::warn!(%error, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router)
+    // The client's address is what the rate limit counts by.
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             live.close();

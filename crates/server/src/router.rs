@@ -1,13 +1,28 @@
 //! The whole HTTP surface: the leptos page and its server functions, the REST API, static files, and
 //! the middleware around them.
 
-use crate::{api, live::Live, store::Store};
+use crate::{
+    api, hardening,
+    live::Live,
+    observability::{self, track_latency},
+    store::Store,
+};
 use app::{backend::SharedBackend, shell, App};
-use axum::{extract::FromRef, Router};
+use axum::{
+    body::Body,
+    extract::FromRef,
+    http::{HeaderName, Request, StatusCode},
+    middleware, Router,
+};
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
-use tower_http::trace::TraceLayer;
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -17,11 +32,16 @@ pub struct AppState {
     pub live: Live,
 }
 
-pub fn build_router(state: AppState) -> Router {
+/// The app with its middleware. `rate_limit` is posts per second per client IP (0: no limit); it needs
+/// the router served with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub fn build_router(state: AppState, rate_limit: u32) -> Router {
+    observability::metrics();
     let routes = generate_route_list(App);
     let backend: SharedBackend = Arc::new(state.store.clone());
     let leptos_options = state.leptos_options.clone();
-    Router::new()
+    let request_id = HeaderName::from_static("x-request-id");
+    let [csp, nosniff, referrer, frames] = hardening::security_headers();
+    let mut router = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -29,7 +49,59 @@ pub fn build_router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .merge(api::router())
+        .route_layer(middleware::from_fn(track_latency))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    if let Some(limit) = hardening::rate_limit(rate_limit) {
+        router = router.layer(limit);
+    }
+    // Outermost first: every response, even a refusal by the layers below, has an id and the headers.
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                // The path only: order pages carry their secret in it, and no secret is ever logged.
+                let route = redacted_path(request.uri().path());
+                tracing::info_span!("request", method = %request.method(), path = %route, request_id = %id)
+            }))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(csp)
+            .layer(nosniff)
+            .layer(referrer)
+            .layer(frames)
+            .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, hardening::REQUEST_TIMEOUT))
+            .layer(middleware::from_fn(hardening::same_origin_posts)),
+    )
+}
+
+/// A path fit for a log line: the parts after `/orders/{code}/`, `/checkout/`, `/holds/` (secrets, hold
+/// ids) become `…`.
+fn redacted_path(path: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    for i in 0..parts.len() {
+        let secret_follows = match parts[i] {
+            "checkout" | "holds" => Some(1),
+            "orders" if i + 2 < parts.len() => Some(2),
+            _ => None,
+        };
+        if let Some(offset) = secret_follows {
+            if let Some(part) = parts.get_mut(i + offset) {
+                *part = "…";
+            }
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        assert_eq!(super::redacted_path("/orders/BX-1/abc"), "/orders/BX-1/…");
+        assert_eq!(super::redacted_path("/api/orders/BX-1/abc/cancel"), "/api/orders/BX-1/…/cancel");
+        assert_eq!(super::redacted_path("/api/holds/h_1/payment"), "/api/holds/…/payment");
+        assert_eq!(super::redacted_path("/checkout/h_1"), "/checkout/…");
+        assert_eq!(super::redacted_path("/api/tickets"), "/api/tickets");
+    }
 }

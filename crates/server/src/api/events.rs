@@ -15,9 +15,29 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/events", get(availability_events))
 }
 
+/// Counts a stream as open for as long as it lives.
+struct OpenStream;
+
+impl OpenStream {
+    fn new() -> OpenStream {
+        metrics::gauge!("boxoffice_event_streams_open").increment(1.0);
+        OpenStream
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        metrics::gauge!("boxoffice_event_streams_open").decrement(1.0);
+    }
+}
+
 async fn availability_events(State(live): State<Live>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let open = OpenStream::new();
     let events = WatchStream::new(live.subscribe())
-        .map(|snapshot| Ok(Event::default().event("availability").data(&snapshot.json)))
+        .map(move |snapshot| {
+            let _counted = &open;
+            Ok(Event::default().event("availability").data(&snapshot.json))
+        })
         .take_until(live.closed());
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

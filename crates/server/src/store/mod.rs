@@ -41,6 +41,8 @@ pub enum StoreError {
     /// An idempotency key came back with a different request than the one it was first used for.
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("the writer has stopped")]
     WriterStopped,
     #[error("cannot create the database's folder: {0}")]
@@ -116,6 +118,18 @@ impl Store {
     /// Whether the database answers a query: what `/healthz` reports.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Whether the database answers and has every migration this build carries applied: what `/readyz`
+    /// reports, so a load balancer sends no traffic to an instance whose schema is behind.
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        let known = sqlx::migrate!("./migrations").iter().count() as i64;
+        if applied < known {
+            return Err(StoreError::NotReady(format!("{applied} of {known} migrations applied")));
+        }
         Ok(())
     }
 

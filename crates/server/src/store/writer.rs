@@ -133,12 +133,14 @@ async fn run(
             }
         }
         tracing::trace!(size = batch.len(), "write batch");
+        metrics::histogram!("boxoffice_write_batch_size").record(batch.len() as f64);
         match commit_batch(&mut connection, &settings, &batch, Utc::now()).await {
             Ok((answers, moved_stock)) => {
                 if moved_stock {
                     changes.notify_one();
                 }
                 for (command, answer) in batch.drain(..).zip(answers) {
+                    count(&command.work, &answer);
                     let _ = command.reply.send(answer);
                 }
             }
@@ -201,4 +203,24 @@ async fn apply(
         Work::Cancel { code, secret } => Answer::Cancelled(sales::cancel(tx, code, secret, now).await?),
         Work::Sweep => Answer::Swept { keys_forgotten: idempotency::forget_old(tx, now.timestamp_millis()).await? },
     })
+}
+
+/// Counts a committed command's outcome for `/metrics`.
+fn count(work: &Work, answer: &Result<Answer, StoreError>) {
+    use crate::observability::count_sale;
+    fn outcome<T>(result: &Result<T, BookingError>) -> &'static str {
+        result.as_ref().map(|_| "ok").unwrap_or_else(BookingError::code)
+    }
+    let Ok(answer) = answer else { return };
+    match (work, answer) {
+        (Work::Book(request), Answer::Booked(result)) => count_sale("book", Some(request.tier), outcome(result)),
+        (Work::Hold(request), Answer::Held(result)) => count_sale("hold", Some(request.tier), outcome(result)),
+        (Work::Pay { .. }, Answer::Paid(result)) => {
+            count_sale("pay", result.as_ref().ok().map(|order| order.tier), outcome(result))
+        }
+        (Work::Cancel { .. }, Answer::Cancelled(result)) => {
+            count_sale("cancel", result.as_ref().ok().map(|order| order.tier), outcome(result))
+        }
+        _ => {}
+    }
 }

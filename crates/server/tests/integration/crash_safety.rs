@@ -28,6 +28,8 @@ async fn start_server(database_url: &str, port: u16) -> Child {
         .env("DATABASE_URL", database_url)
         .env("BOXOFFICE_CAPACITY", "vip=10,front_row=10,general=1000000")
         .env("RUST_LOG", "error")
+        // Sixteen buyers post from one address as fast as they can: not what the rate limit is for.
+        .env("BOXOFFICE_RATE_LIMIT", "0")
         .kill_on_drop(true)
         .spawn()
         .expect("the server binary starts");

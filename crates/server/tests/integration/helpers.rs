@@ -50,14 +50,20 @@ pub async fn spawn_app(capacities: Capacities) -> TestApp {
 }
 
 pub async fn spawn_app_with(capacities: Capacities, sale: SaleSettings) -> TestApp {
+    spawn_app_limited(capacities, sale, 0).await
+}
+
+/// The app with a rate limit of `rate_limit` posts per second per IP (0: none, as the other tests use).
+pub async fn spawn_app_limited(capacities: Capacities, sale: SaleSettings, rate_limit: u32) -> TestApp {
     let (store, dir) = fresh_store_with(capacities, sale).await;
     server::sweeper::start(store.clone());
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
-    let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() });
+    let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() }, rate_limit);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("server runs") });
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.expect("server runs") });
     TestApp { base, store, client: reqwest::Client::new(), _dir: dir }
 }
 

@@ -1,0 +1,115 @@
+//! What keeps accidents and attackers out: security headers, a request timeout, a per-IP rate limit on
+//! writes, and a same-origin check on browser posts.
+//!
+//! Cross-site requests: the page's forms and server functions are refused when a browser says they come
+//! from another site (`Origin` not this host, or `Sec-Fetch-Site: cross-site`). Programs that send neither
+//! header (the REST API's clients) are unaffected. We chose this over same-site cookies because boxoffice
+//! has no session cookie to protect: the check guards the writes themselves.
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header, HeaderValue, Method, Response, StatusCode},
+    middleware::Next,
+    response::IntoResponse,
+    Json,
+};
+use governor::middleware::NoOpMiddleware;
+use serde_json::json;
+use std::{sync::Arc, time::Duration};
+use tower_governor::{
+    governor::GovernorConfigBuilder, key_extractor::PeerIpKeyExtractor, GovernorError, GovernorLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Longest a request may take before it is answered 503 (event streams are not affected: their response
+/// starts at once and only the body goes on).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The page runs its own WASM (`wasm-unsafe-eval`) and leptos' inline hydration script; everything else
+/// comes from this origin, and no other site may frame it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
+    [
+        SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ),
+        SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            // Order pages carry their secret in the address: never send it to another site.
+            HeaderValue::from_static("same-origin"),
+        ),
+        SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    ]
+}
+
+/// Refuses a browser's post that says it comes from another site.
+pub async fn same_origin_posts(request: Request, next: Next) -> axum::response::Response {
+    if request.method() == Method::POST && is_cross_site(&request) {
+        let body = json!({ "error": "cross_site_request", "message": "requests from other sites are not accepted" });
+        return (StatusCode::FORBIDDEN, Json(body)).into_response();
+    }
+    next.run(request).await
+}
+
+fn is_cross_site(request: &Request) -> bool {
+    let headers = request.headers();
+    if headers.get("sec-fetch-site").is_some_and(|site| site == "cross-site") {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return false };
+    let origin_host = origin.split_once("://").map(|(_, host)| host).unwrap_or(origin);
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    origin == "null" || !origin_host.eq_ignore_ascii_case(host)
+}
+
+pub type RateLimit = GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware, Body>;
+
+/// `per_second` posts per second per client IP (bursts of as many), answered 429 with `Retry-After` beyond
+/// that. Reads (pages, the catalog, event streams) are not limited. `None` for 0: the limit is off.
+pub fn rate_limit(per_second: u32) -> Option<RateLimit> {
+    let config = GovernorConfigBuilder::default()
+        .period(Duration::from_secs(1) / per_second.max(1))
+        .burst_size(per_second)
+        .methods(vec![Method::POST])
+        .key_extractor(PeerIpKeyExtractor)
+        .finish()?;
+    let config = Arc::new(config);
+    let limiter = config.limiter().clone();
+    // The limiter keeps a entry per IP; forget the idle ones now and then.
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    });
+    Some(GovernorLayer::new(config).error_handler(rate_limited))
+}
+
+fn rate_limited(error: GovernorError) -> Response<Body> {
+    let (status, retry_after, code, message) = match error {
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            let seconds = wait_time.max(1);
+            let message = format!("too many requests from your address; retry in {seconds} s");
+            (StatusCode::TOO_MANY_REQUESTS, Some(seconds), "rate_limited", message)
+        }
+        GovernorError::UnableToExtractKey => {
+            (StatusCode::INTERNAL_SERVER_ERROR, None, "internal", "could not tell the client's address".into())
+        }
+        GovernorError::Other { code, msg, .. } => (code, None, "internal", msg.unwrap_or_default()),
+    };
+    let mut response = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");
+    if let Some(seconds) = retry_after {
+        response = response.header(header::RETRY_AFTER, seconds);
+    }
+    response
+        .body(Body::from(json!({ "error": code, "message": message }).to_string()))
+        .expect("a response from valid parts")
+}

@@ -1,0 +1,87 @@
+//! What an operator relies on: readiness, metrics, request ids, security headers, the rate limit and the
+//! same-origin check on posts.
+
+use crate::helpers::{assert_conserved, capacities, spawn_app, spawn_app_limited, tier_counts};
+use model::Tier;
+use serde_json::{json, Value};
+use server::store::SaleSettings;
+
+#[tokio::test]
+async fn readyz_answers_when_migrations_are_applied_and_metrics_count_what_happened() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
+
+    let booked = app.post_json("/api/bookings", json!({ "user_id": "u1", "tier": "front_row", "quantity": 1 })).await;
+    assert_eq!(booked.status(), 201);
+    let metrics = app.get("/metrics").await;
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    for expected in [
+        r#"boxoffice_sales_total{step="book",tier="front_row",outcome="ok"}"#,
+        r#"http_request_duration_seconds_bucket{method="POST",route="/api/bookings",status="201""#,
+        "boxoffice_write_batch_size_count",
+        "boxoffice_tickets_available",
+    ] {
+        assert!(text.contains(expected), "metrics lack {expected}");
+    }
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id_and_the_security_headers() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    for path in ["/", "/api/tickets", "/nowhere"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        assert!(headers.get("x-request-id").is_some_and(|id| id.len() >= 32), "{path}: request id");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+    }
+    let mine = app.client.get(app.url("/healthz")).header("x-request-id", "trace-me-42").send().await.unwrap();
+    assert_eq!(mine.headers()["x-request-id"], "trace-me-42", "a caller's id is kept for its logs");
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused_and_changes_nothing() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    let form = [("tier", "vip"), ("quantity", "1"), ("name", "Ada"), ("email", "ada@example.org")];
+    let cross = app.client.post(app.url("/_fn/hold")).header("origin", "https://evil.example").form(&form);
+    let refused = cross.send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "cross_site_request");
+    let fetch_meta = app.client.post(app.url("/api/holds")).header("sec-fetch-site", "cross-site");
+    let refused = fetch_meta.json(&json!({ "tier": "vip", "quantity": 1, "name": "A", "email": "a@b.org" }));
+    assert_eq!(refused.send().await.unwrap().status(), 403);
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
+
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let same = app.client.post(app.url("/_fn/hold")).header("origin", format!("http://{host}")).form(&form);
+    assert_eq!(same.send().await.unwrap().status(), 200, "the page's own posts pass");
+    assert_conserved(&app.store).await;
+}
+
+#[tokio::test]
+async fn posts_beyond_the_rate_limit_are_429_with_retry_after_while_reads_go_on() {
+    let app = spawn_app_limited(capacities(100, 100, 100), SaleSettings::default(), 3).await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for i in 0..6 {
+        let body = json!({ "user_id": format!("u{i}"), "tier": "general", "quantity": 1 });
+        let response = app.post_json("/api/bookings", body).await;
+        statuses.push(response.status().as_u16());
+        last = Some(response);
+    }
+    assert_eq!(&statuses[..3], &[201, 201, 201], "{statuses:?}");
+    assert!(statuses[3..].contains(&429), "{statuses:?}");
+    let limited = last.filter(|r| r.status() == 429).expect("the last of a quick burst is limited");
+    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry_after >= 1);
+    assert_eq!(limited.json::<Value>().await.unwrap()["error"], "rate_limited");
+    assert_eq!(app.get("/api/tickets").await.status(), 200, "reads are not limited");
+    let sold = tier_counts(&app.store, Tier::General).await.sold;
+    assert_eq!(sold as usize, statuses.iter().filter(|s| **s == 201).count(), "a 429 books nothing");
+    assert_conserved(&app.store).await;
+}
