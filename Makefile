@@ -6,13 +6,15 @@ SHELL := /bin/bash
 # Pinned tools. wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
+SCHEMATHESIS_VERSION := 4.32.5
 CHROMIUM := /usr/bin/chromium
+VENV := .venv
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # apt-get as root (CI) or through sudo (a developer's machine).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup tools node build run test test-rust test-browser bench fmt lint clean
+.PHONY: help setup tools node python build run test test-rust test-browser test-api bench fmt lint clean
 
 help:
 	@echo "make run    build in release and serve http://127.0.0.1:3000 on data/boxoffice.db"
@@ -21,7 +23,7 @@ help:
 	@echo "make setup | build | fmt | lint | clean"
 
 ## setup: everything the build and the tests need, installed only where missing.
-setup: tools node
+setup: tools node python
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -42,13 +44,21 @@ end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund
 	@touch $@
 
+# Schemathesis for the API contract test, in a virtualenv of its own.
+python: $(VENV)/.installed
+
+$(VENV)/.installed: Makefile
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
+	@touch $@
+
 build: setup
 	cargo leptos build --release
 
 run: build
 	LEPTOS_SITE_ROOT=target/site target/release/boxoffice
 
-test: setup test-rust test-browser
+test: setup test-rust test-browser test-api
 
 test-rust:
 	cargo test --workspace
@@ -56,6 +66,10 @@ test-rust:
 # The browser tests start the release server themselves (end2end/playwright.config.ts) on fresh databases.
 test-browser: build
 	cd end2end && npx playwright test
+
+# The REST API against its own OpenAPI document (schemathesis), on the release server.
+test-api: build
+	end2end/api-contract.sh $(CURDIR)/$(VENV)/bin/st
 
 # Not part of `make test`: figures, not assertions. 10,000 connections need a raised descriptor limit.
 bench: build
@@ -71,4 +85,4 @@ lint:
 
 clean:
 	cargo clean
-	rm -rf node_modules end2end/node_modules end2end/.tmp end2end/test-results
+	rm -rf node_modules end2end/node_modules end2end/.tmp end2end/test-results $(VENV)

@@ -53,6 +53,7 @@ impl BookingRequest {
 
 /// A confirmed booking, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Booking {
     /// The order code: unguessable, safe to show the buyer and to look the booking up by.
     pub id: String,
@@ -70,6 +71,7 @@ pub struct Booking {
 
 /// One tier of the catalog with its live stock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierAvailability {
     pub tier: Tier,
     pub name: String,
@@ -80,6 +82,7 @@ pub struct TierAvailability {
 
 /// A concert on sale and its tiers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Concert {
     pub id: i64,
     pub name: String,

@@ -6,6 +6,7 @@ use std::fmt;
 /// An amount in US cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cents(pub i64);
 
 impl Cents {

@@ -7,6 +7,7 @@ use std::{fmt, str::FromStr};
 /// A ticket tier. Serialised in snake_case (`vip`, `front_row`, `general`) in JSON and in the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Tier {
     Vip,
     FrontRow,

@@ -9,21 +9,27 @@ use crate::{store::Store, AppState};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use model::{Booking, BookingError, BookingRequest, Quantity};
 use serde::Deserialize;
 use serde_json::Number;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/bookings", post(create_booking)).route("/api/bookings/{id}", get(show_booking))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_booking)).routes(routes!(show_booking))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct BookingBody {
+    /// Who books: any id of the calling program's, 1–200 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     user_id: Option<String>,
+    #[schema(value_type = model::Tier)]
     tier: Option<String>,
+    /// Tickets, 1–10.
+    #[schema(value_type = u32, minimum = 1, maximum = 10)]
     quantity: Option<Number>,
 }
 
@@ -37,6 +43,10 @@ pub(super) fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingEr
     }
 }
 
+/// Books at once (no hold, no card): a paid order. The answer carries the order's `secret`.
+#[utoipa::path(post, path = "/api/bookings", tag = "bookings", request_body = BookingBody,
+    params(super::openapi::IdempotencyKeyHeader),
+    responses((status = 201, body = Booking), super::openapi::BodyErrors))]
 async fn create_booking(
     State(store): State<Store>,
     key: KeyHeader,
@@ -53,6 +63,9 @@ async fn create_booking(
     Ok((StatusCode::CREATED, Json(booking)))
 }
 
+/// A booking by its order code (without its secret).
+#[utoipa::path(get, path = "/api/bookings/{id}", tag = "bookings", params(("id" = String, Path, description = "The order code")),
+    responses((status = 200, body = Booking), super::openapi::LookupErrors))]
 async fn show_booking(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Booking>, ApiError> {
     Ok(Json(store.booking(&id).await?))
 }

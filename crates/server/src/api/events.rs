@@ -4,15 +4,25 @@ use crate::{live::Live, AppState};
 use axum::{
     extract::State,
     response::sse::{Event, KeepAlive, Sse},
-    routing::get,
-    Router,
 };
 use futures::{Stream, StreamExt};
 use std::{convert::Infallible, time::Duration};
 use tokio_stream::wrappers::WatchStream;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/events", get(availability_events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(availability_events))
+}
+
+/// One event of the stream, as an SSE client sees it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes what `Event` writes
+struct AvailabilityEvent {
+    /// Always `availability`.
+    event: String,
+    /// The `/api/tickets` array, as JSON text.
+    #[schema(content_media_type = "application/json")]
+    data: String,
 }
 
 /// Counts a stream as open for as long as it lives.
@@ -31,6 +41,9 @@ impl Drop for OpenStream {
     }
 }
 
+/// Server-Sent Events: an `availability` event (the `/api/tickets` array) on connect and after every change.
+#[utoipa::path(get, path = "/api/events", tag = "catalog",
+    responses((status = 200, content_type = "text/event-stream", body = AvailabilityEvent)))]
 async fn availability_events(State(live): State<Live>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let open = OpenStream::new();
     let events = WatchStream::new(live.subscribe())

@@ -5,29 +5,37 @@ use crate::{payments, store::Store, AppState};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use chrono::Utc;
 use model::{BookingRequest, Hold, Order, PaymentCard, Tier};
 use serde::Deserialize;
 use serde_json::Number;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/holds", post(create_hold))
-        .route("/api/holds/{id}", get(show_hold))
-        .route("/api/holds/{id}/payment", post(pay_hold))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_hold)).routes(routes!(show_hold)).routes(routes!(pay_hold))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct HoldBody {
+    #[schema(value_type = model::Tier)]
     tier: Option<String>,
+    /// Tickets, 1–10.
+    #[schema(value_type = u32, minimum = 1, maximum = 10)]
     quantity: Option<Number>,
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     name: Option<String>,
+    /// The buyer; limits per buyer count by it.
+    #[schema(value_type = String, format = Email)]
     email: Option<String>,
 }
 
+/// Holds tickets for the buyer until `expires_at`; pay the hold to turn it into an order.
+#[utoipa::path(post, path = "/api/holds", tag = "checkout", request_body = HoldBody,
+    params(super::openapi::IdempotencyKeyHeader),
+    responses((status = 201, body = Hold), super::openapi::BodyErrors))]
 async fn create_hold(
     State(store): State<Store>,
     key: KeyHeader,
@@ -46,17 +54,33 @@ async fn create_hold(
     Ok((StatusCode::CREATED, Json(hold)))
 }
 
+/// A hold, with its status as of now.
+#[utoipa::path(get, path = "/api/holds/{id}", tag = "checkout", params(("id" = String, Path, description = "The hold's id")),
+    responses((status = 200, body = Hold), super::openapi::LookupErrors))]
 async fn show_hold(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Hold>, ApiError> {
     Ok(Json(store.hold(&id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PaymentBody {
+    /// A test card: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines, 4000 0000 0000 0119 times out.
+    #[schema(value_type = String, example = "4242 4242 4242 4242", pattern = "^[0-9 -]{12,25}$")]
     card_number: Option<String>,
+    /// MM/YY.
+    #[schema(value_type = String, example = "12/30", pattern = "^(0[1-9]|1[0-2])/([0-9]{2}|[0-9]{4})$")]
     expiry: Option<String>,
+    #[schema(value_type = String, example = "123", pattern = "^[0-9]{3,4}$")]
     cvc: Option<String>,
 }
 
+/// Pays a hold with a card (simulated processor): the hold becomes a paid order with its tickets.
+#[utoipa::path(post, path = "/api/holds/{id}/payment", tag = "checkout", request_body = PaymentBody,
+    params(("id" = String, Path, description = "The hold's id"), super::openapi::IdempotencyKeyHeader),
+    responses((status = 201, body = Order),
+              (status = 402, description = "The card was declined; the hold stays", body = super::openapi::ErrorBody),
+              (status = 404, description = "No such hold", body = super::openapi::ErrorBody),
+              (status = 410, description = "The hold expired; nothing was charged", body = super::openapi::ErrorBody),
+              super::openapi::BodyErrors))]
 async fn pay_hold(
     State(store): State<Store>,
     Path(id): Path<String>,

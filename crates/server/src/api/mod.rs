@@ -8,24 +8,41 @@ mod health;
 mod holds;
 mod idempotency;
 mod json_body;
+pub mod openapi;
 mod orders;
 mod tickets;
 
 pub use error::ApiError;
 
 use crate::AppState;
-use axum::{extract::DefaultBodyLimit, Router};
+use axum::{extract::DefaultBodyLimit, routing::get, Json, Router};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// Request bodies above this are refused with 413 before they are read in full.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The REST routes and, at `/api/openapi.json`, their OpenAPI document.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let (routes, document) = documented_routes().split_for_parts();
+    let document = Arc::new(document);
+    routes
+        .route("/api/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The OpenAPI document, as `/api/openapi.json` serves it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    documented_routes().split_for_parts().1
+}
+
+fn documented_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(tickets::router())
         .merge(bookings::router())
         .merge(holds::router())
         .merge(orders::router())
         .merge(health::router())
         .merge(events::router())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

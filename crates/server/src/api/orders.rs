@@ -5,17 +5,19 @@ use super::{idempotency::KeyHeader, ApiError};
 use crate::{qr::with_qr_codes, store::Store, AppState};
 use axum::{
     extract::{Path, State},
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use model::Order;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/orders/{code}/{secret}", get(show_order))
-        .route("/api/orders/{code}/{secret}/cancel", post(cancel_order))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show_order)).routes(routes!(cancel_order))
 }
 
+/// An order with its tickets, each with its QR code (SVG).
+#[utoipa::path(get, path = "/api/orders/{code}/{secret}", tag = "orders",
+    params(("code" = String, Path, description = "The order code"), ("secret" = String, Path, description = "The order's secret")),
+    responses((status = 200, body = Order), super::openapi::LookupErrors))]
 async fn show_order(
     State(store): State<Store>,
     Path((code, secret)): Path<(String, String)>,
@@ -23,6 +25,11 @@ async fn show_order(
     Ok(Json(with_qr_codes(store.order(&code, &secret).await?)))
 }
 
+/// Cancels a paid order: refunded (simulated), its tickets back on sale.
+#[utoipa::path(post, path = "/api/orders/{code}/{secret}/cancel", tag = "orders",
+    params(("code" = String, Path, description = "The order code"), ("secret" = String, Path, description = "The order's secret"), super::openapi::IdempotencyKeyHeader),
+    responses((status = 200, body = Order), (status = 404, description = "No such order", body = super::openapi::ErrorBody),
+              super::openapi::BodyErrors))]
 async fn cancel_order(
     State(store): State<Store>,
     Path((code, secret)): Path<(String, String)>,

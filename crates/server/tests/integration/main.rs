@@ -8,6 +8,7 @@ mod api_checkout;
 mod crash_safety;
 mod helpers;
 mod live_events;
+mod openapi;
 mod operations;
 mod page;
 mod race;
