@@ -7,6 +7,8 @@ SHELL := /bin/bash
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/version = |"/, ""); print }' Cargo.lock)
 SCHEMATHESIS_VERSION := 4.32.5
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_SECONDS := 60
 CHROMIUM := /usr/bin/chromium
 VENV := .venv
 
@@ -14,12 +16,14 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # apt-get as root (CI) or through sudo (a developer's machine).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup tools node python build run test test-rust test-browser test-api bench fmt lint clean
+.PHONY: help setup tools node python build run test test-rust test-browser test-api bench fuzz soak fmt lint clean
 
 help:
 	@echo "make run    build in release and serve http://127.0.0.1:3000 on data/boxoffice.db"
 	@echo "make test   unit, integration, race and browser tests"
 	@echo "make bench  throughput and latency over loopback, written to bench/RESULTS.md"
+	@echo "make fuzz   fuzz the model's request parsing for FUZZ_SECONDS (60)"
+	@echo "make soak   the crash-safety test's long form: 20 kill -9 cycles under load"
 	@echo "make setup | build | fmt | lint | clean"
 
 ## setup: everything the build and the tests need, installed only where missing.
@@ -75,6 +79,16 @@ test-api: build
 bench: build
 	cargo build --release -p bench
 	ulimit -n $$(ulimit -Hn) && target/release/boxoffice-bench
+
+# Coverage-guided fuzzing of the model's request parsing (libFuzzer via cargo-fuzz; `--sanitizer none` runs
+# on stable Rust). Not part of `make test`; a crash it finds becomes a unit test in crates/model.
+fuzz:
+	@cargo fuzz --version 2>/dev/null | grep -q "$(CARGO_FUZZ_VERSION)" || cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked
+	cd crates/model && cargo fuzz run --sanitizer none request_parsing -- -max_total_time=$(FUZZ_SECONDS)
+
+# The crash-safety test's long form: 20 SIGKILL-and-restart cycles under booking load.
+soak:
+	CRASH_CYCLES=20 cargo test -p boxoffice --test integration crash_safety -- --nocapture
 
 fmt:
 	cargo fmt --all

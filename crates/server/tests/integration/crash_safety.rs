@@ -1,5 +1,5 @@
-//! Crash safety, short form: under booking load the real server is killed with SIGKILL at a random
-//! instant and restarted, three times. Every booking answered 201 must be in the database afterwards, every
+//! Crash safety: under booking load the real server is killed with SIGKILL at a random instant and
+//! restarted, three times in `make test` (`CRASH_CYCLES` sets more: `make soak` runs 20). Every booking answered 201 must be in the database afterwards, every
 //! booking in it must have been requested, and conservation must hold.
 
 use crate::helpers::{check_conservation, open_store_at};
@@ -14,7 +14,10 @@ use std::{
 };
 use tokio::process::{Child, Command};
 
-const CYCLES: usize = 3;
+/// Kill-and-restart cycles: 3, or `CRASH_CYCLES`.
+fn cycles() -> usize {
+    std::env::var("CRASH_CYCLES").ok().and_then(|n| n.parse().ok()).unwrap_or(3)
+}
 const BUYERS: usize = 16;
 
 fn free_port() -> u16 {
@@ -55,7 +58,8 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
     let database_url = format!("sqlite://{}/crash.db", dir.path().display());
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 
-    for cycle in 0..CYCLES {
+    let cycles = cycles();
+    for cycle in 0..cycles {
         let port = free_port();
         let mut server = start_server(&database_url, port).await;
         let stop = Arc::new(AtomicBool::new(false));
@@ -96,7 +100,7 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
 
     let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     let store = open_store_at(&database_url).await;
-    assert!(ledger.acknowledged.len() > CYCLES, "the load booked something each cycle");
+    assert!(ledger.acknowledged.len() > cycles, "the load booked something each cycle");
     let stored: Vec<(String, String)> =
         sqlx::query_as("SELECT id, user_id FROM orders").fetch_all(store.pool()).await.unwrap();
     let stored_ids: HashSet<&str> = stored.iter().map(|(id, _)| id.as_str()).collect();
