@@ -78,6 +78,8 @@ pub struct TierAvailability {
     pub price_cents: Cents,
     pub capacity: u32,
     pub available: u32,
+    /// `false` while the operator has paused the tier's sales.
+    pub on_sale: bool,
 }
 
 /// A concert on sale and its tiers.

@@ -65,6 +65,8 @@ pub enum BookingError {
     OrderNotFound,
     #[error("this order is already cancelled")]
     OrderCancelled,
+    #[error("capacity cannot go below the {taken} tickets already sold or held")]
+    CapacityBelowTaken { taken: u32 },
 }
 
 impl BookingError {
@@ -96,6 +98,7 @@ impl BookingError {
             BookingError::PaymentUnavailable => "payment_unavailable",
             BookingError::OrderNotFound => "order_not_found",
             BookingError::OrderCancelled => "order_cancelled",
+            BookingError::CapacityBelowTaken { .. } => "capacity_below_taken",
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_RATE_LIMIT", default_value_t = 10)]
     pub rate_limit: u32,
 
+    /// The admin API's bearer token. Unset (the default), the admin area is off.
+    #[arg(long, env = "BOXOFFICE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
     /// `json` for one JSON object per log line; anything else is plain text.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,

@@ -15,7 +15,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
     server::sweeper::start(store.clone());
     let live = Live::start(store.clone()).await?;
-    let state = AppState { leptos_options, store: store.clone(), live: live.clone() };
+    let admin_token = server::api::admin::AdminToken::new(config.admin_token.clone());
+    let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
     let router = build_router(state, config.rate_limit);
 
     let listener = tokio::net::TcpListener::bind(config.addr).await?;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub live: Live,
+    /// The admin API's token; the admin area is off without one.
+    pub admin_token: api::admin::AdminToken,
 }
 
 /// The app with its middleware. `rate_limit` is posts per second per client IP (0: no limit); it needs
@@ -48,7 +50,7 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             move || provide_context(backend.clone()),
             move || shell(leptos_options.clone()),
         )
-        .merge(api::router())
+        .merge(api::router(state.admin_token.clone()))
         .route_layer(middleware::from_fn(track_latency))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);

@@ -6,11 +6,11 @@ use model::TierAvailability;
 /// A radio button dressed as a card. `available` is a signal so the number updates in place (the card is
 /// not re-rendered, so a buyer's choice and focus survive every update).
 #[component]
-pub fn TierOption(tier: TierAvailability, available: Signal<u32>) -> impl IntoView {
+pub fn TierOption(tier: TierAvailability, available: Signal<u32>, on_sale: Signal<bool>) -> impl IntoView {
     let code = tier.tier.code();
     let id = format!("tier-{code}");
     let label_for = id.clone();
-    let sold_out = move || available.get() == 0;
+    let sold_out = move || available.get() == 0 || !on_sale.get();
     // A brief highlight when the number changes, so a buyer notices without reading every figure.
     let changed = RwSignal::new(false);
     let mut previous = None;
@@ -22,9 +22,10 @@ pub fn TierOption(tier: TierAvailability, available: Signal<u32>) -> impl IntoVi
         }
         previous = Some(now);
     });
-    let availability_text = move || match available.get() {
-        0 => "Sold out".to_string(),
-        n => format!("{n} of {} left", tier.capacity),
+    let availability_text = move || match (on_sale.get(), available.get()) {
+        (false, _) => "Not on sale right now".to_string(),
+        (true, 0) => "Sold out".to_string(),
+        (true, n) => format!("{n} of {} left", tier.capacity),
     };
     view! {
         <label class="tier" class:sold-out=sold_out for=label_for data-tier=code>

@@ -78,13 +78,20 @@ fn ConcertView(
         .tiers
         .into_iter()
         .map(|tier| {
-            let initial = tier.available;
+            let (initial, initially_on_sale) = (tier.available, tier.on_sale);
             let code = tier.tier;
-            let available = Signal::derive(move || available_now(&latest.read(), code).unwrap_or(initial));
-            view! { <TierOption tier available /> }
+            let now = move || latest.read().as_ref().and_then(|tiers| tiers.iter().find(|t| t.tier == code).cloned());
+            let available = Signal::derive(move || now().map_or(initial, |t| t.available));
+            let on_sale = Signal::derive(move || now().map_or(initially_on_sale, |t| t.on_sale));
+            view! { <TierOption tier available on_sale /> }
         })
         .collect_view();
-    let all_sold_out = move || tiers.iter().all(|t| available_now(&latest.read(), t.tier).unwrap_or(t.available) == 0);
+    let all_sold_out = move || {
+        tiers.iter().all(|t| {
+            let now = available_now(&latest.read(), t.tier).unwrap_or((t.available, t.on_sale));
+            now.0 == 0 || !now.1
+        })
+    };
 
     view! {
         <header class="concert">
@@ -150,6 +157,7 @@ fn result_view(result: Result<Attempt<Hold>, AppError>) -> AnyView {
     view! { <p class="error" role="alert">{message}</p> }.into_any()
 }
 
-fn available_now(latest: &Option<Vec<TierAvailability>>, tier: Tier) -> Option<u32> {
-    latest.as_ref()?.iter().find(|t| t.tier == tier).map(|t| t.available)
+/// A tier's availability and whether it is on sale, as the live feed last said.
+fn available_now(latest: &Option<Vec<TierAvailability>>, tier: Tier) -> Option<(u32, bool)> {
+    latest.as_ref()?.iter().find(|t| t.tier == tier).map(|t| (t.available, t.on_sale))
 }

@@ -78,7 +78,8 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::NotOnSale
         | BookingError::BuyerLimit { .. }
         | BookingError::HoldAlreadyPaid { .. }
-        | BookingError::OrderCancelled => StatusCode::CONFLICT,
+        | BookingError::OrderCancelled
+        | BookingError::CapacityBelowTaken { .. } => StatusCode::CONFLICT,
         BookingError::HoldExpired => StatusCode::GONE,
         BookingError::PaymentDeclined { .. } => StatusCode::PAYMENT_REQUIRED,
         BookingError::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,6 +1,7 @@
 //! The JSON REST API for programs. Handlers are thin: parse with the model's rules, call the store, map
 //! errors in one place (`error.rs`).
 
+pub mod admin;
 mod bookings;
 mod error;
 mod events;
@@ -24,8 +25,8 @@ use utoipa_axum::router::OpenApiRouter;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The REST routes and, at `/api/openapi.json`, their OpenAPI document.
-pub fn router() -> Router<AppState> {
-    let (routes, document) = documented_routes().split_for_parts();
+pub fn router(admin_token: admin::AdminToken) -> Router<AppState> {
+    let (routes, document) = documented_routes(admin_token).split_for_parts();
     let document = Arc::new(document);
     routes
         .route("/api/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
@@ -34,10 +35,10 @@ pub fn router() -> Router<AppState> {
 
 /// The OpenAPI document, as `/api/openapi.json` serves it.
 pub fn document() -> utoipa::openapi::OpenApi {
-    documented_routes().split_for_parts().1
+    documented_routes(admin::AdminToken::default()).split_for_parts().1
 }
 
-fn documented_routes() -> OpenApiRouter<AppState> {
+fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(tickets::router())
         .merge(bookings::router())
@@ -45,4 +46,5 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .merge(orders::router())
         .merge(health::router())
         .merge(events::router())
+        .merge(admin::router(admin_token))
 }

@@ -27,15 +27,29 @@ pub struct IdempotencyKeyHeader {
                        takes an optional `Idempotency-Key` header.",
     ),
     components(schemas(ErrorBody)),
+    modifiers(&AdminTokenScheme),
     tags(
         (name = "catalog", description = "Tiers, prices and live availability"),
         (name = "checkout", description = "Hold tickets, then pay the hold"),
         (name = "orders", description = "Orders, by code and secret"),
         (name = "bookings", description = "The one-step sale of the system boxoffice replaces"),
         (name = "operations", description = "Health, readiness and metrics"),
+        (name = "admin", description = "The operator's: figures, orders, capacity, pause and resume (bearer token)"),
     )
 )]
 pub struct ApiDoc;
+
+/// The admin API's bearer token (`BOXOFFICE_ADMIN_TOKEN`).
+struct AdminTokenScheme;
+
+impl utoipa::Modify for AdminTokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
+        components.add_security_scheme("admin_token", SecurityScheme::Http(bearer));
+    }
+}
 
 /// Every error the API answers.
 #[derive(ToSchema)]

@@ -62,6 +62,7 @@ struct TierRow {
     capacity: i64,
     sold: i64,
     held: i64,
+    on_sale: bool,
 }
 
 impl TierRow {
@@ -76,6 +77,7 @@ impl TierRow {
             available: capacity
                 .checked_sub(count(self.sold)? + count(self.held)?)
                 .ok_or_else(|| StoreError::Database(sqlx::Error::Protocol("sold + held exceeds capacity".into())))?,
+            on_sale: self.on_sale,
         })
     }
 }
@@ -107,7 +109,7 @@ impl Store {
     async fn tiers_in(&self, conn: &mut sqlx::SqliteConnection) -> Result<Vec<TierAvailability>, StoreError> {
         // Holds past their expiry count as available at once, before the sweeper marks them.
         let rows: Vec<TierRow> = sqlx::query_as(
-            "SELECT tier, name, price_cents, capacity, sold,
+            "SELECT tier, name, price_cents, capacity, sold, on_sale,
                     held - COALESCE((SELECT SUM(h.quantity) FROM holds h
                                      WHERE h.status = 'held' AND h.expires_at_ms <= ?2
                                        AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0) AS held

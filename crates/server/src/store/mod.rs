@@ -4,6 +4,7 @@
 //! survives a power cut, not only a crash. Reads go through a pool; every write goes through the single
 //! writer task of `writer.rs`, which commits bookings in batches (group commit) so one fsync serves many.
 
+mod admin;
 mod bookings;
 mod catalog;
 mod codes;
@@ -12,6 +13,7 @@ mod orders;
 mod sales;
 mod writer;
 
+pub use admin::orders_csv;
 pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};
 pub use sales::Charge;
 pub use writer::{Outcome, MAX_BATCH};

@@ -55,15 +55,15 @@ async fn check_limits(
 
 /// Why stock could not be taken: how many are left, or the tier is not on sale at all.
 async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
-    let available: Option<i64> =
-        sqlx::query_scalar("SELECT capacity - sold - held FROM tiers WHERE event_id = ? AND tier = ?")
+    let available: Option<(i64, bool)> =
+        sqlx::query_as("SELECT capacity - sold - held, on_sale FROM tiers WHERE event_id = ? AND tier = ?")
             .bind(event_id)
             .bind(tier.code())
             .fetch_optional(&mut *tx)
             .await?;
     Ok(match available {
-        Some(n) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
-        None => BookingError::NotOnSale,
+        Some((n, true)) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
+        Some((_, false)) | None => BookingError::NotOnSale,
     })
 }
 
@@ -89,11 +89,13 @@ async fn take_stock(
     let update = match into {
         Into::Sold => {
             "UPDATE tiers SET sold = sold + ?1
-             WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1 RETURNING price_cents"
+             WHERE event_id = ?2 AND tier = ?3 AND on_sale = 1 AND capacity - sold - held >= ?1
+             RETURNING price_cents"
         }
         Into::Held => {
             "UPDATE tiers SET held = held + ?1
-             WHERE event_id = ?2 AND tier = ?3 AND capacity - sold - held >= ?1 RETURNING price_cents"
+             WHERE event_id = ?2 AND tier = ?3 AND on_sale = 1 AND capacity - sold - held >= ?1
+             RETURNING price_cents"
         }
     };
     let price: Option<i64> = sqlx::query_scalar(update)
@@ -418,4 +420,38 @@ pub async fn expire_holds(tx: &mut SqliteConnection, now: DateTime<Utc>) -> Resu
             .await?;
     }
     Ok(expired.len() as u64)
+}
+
+/// Sets a tier's capacity, never below what is sold or held (the sweep at the batch's start has already
+/// released expired holds, so `held` is exact here).
+pub async fn set_capacity(tx: &mut SqliteConnection, event_id: i64, tier: Tier, capacity: u32) -> Refusable<()> {
+    let changed = sqlx::query("UPDATE tiers SET capacity = ?1 WHERE event_id = ?2 AND tier = ?3 AND sold + held <= ?1")
+        .bind(i64::from(capacity))
+        .bind(event_id)
+        .bind(tier.code())
+        .execute(&mut *tx)
+        .await?;
+    if changed.rows_affected() == 1 {
+        return Ok(Ok(()));
+    }
+    let taken: Option<i64> = sqlx::query_scalar("SELECT sold + held FROM tiers WHERE event_id = ? AND tier = ?")
+        .bind(event_id)
+        .bind(tier.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(Err(match taken {
+        Some(taken) => BookingError::CapacityBelowTaken { taken: u32::try_from(taken).unwrap_or(u32::MAX) },
+        None => BookingError::NotOnSale,
+    }))
+}
+
+/// Pauses (`false`) or resumes (`true`) a tier's sales.
+pub async fn set_on_sale(tx: &mut SqliteConnection, event_id: i64, tier: Tier, on_sale: bool) -> Refusable<()> {
+    let changed = sqlx::query("UPDATE tiers SET on_sale = ? WHERE event_id = ? AND tier = ?")
+        .bind(on_sale)
+        .bind(event_id)
+        .bind(tier.code())
+        .execute(&mut *tx)
+        .await?;
+    Ok(if changed.rows_affected() == 1 { Ok(()) } else { Err(BookingError::NotOnSale) })
 }

@@ -15,7 +15,7 @@ use super::{
     StoreError,
 };
 use chrono::{DateTime, Utc};
-use model::{Booking, BookingError, BookingRequest, Hold, Order};
+use model::{Booking, BookingError, BookingRequest, Hold, Order, Tier};
 use serde::{Deserialize, Serialize};
 use sqlx::{Connection, SqliteConnection};
 use std::{sync::Arc, time::Duration};
@@ -44,6 +44,15 @@ pub enum Work {
     },
     /// Expire run-out holds (every batch does) and forget old idempotency keys.
     Sweep,
+    /// The operator's: a tier's capacity, and pausing or resuming its sales.
+    SetCapacity {
+        tier: Tier,
+        capacity: u32,
+    },
+    SetOnSale {
+        tier: Tier,
+        on_sale: bool,
+    },
 }
 
 /// What a command came to. Serialisable because an idempotency key stores it to answer retries.
@@ -53,13 +62,20 @@ pub enum Answer {
     Held(Result<Hold, BookingError>),
     Paid(Result<Order, BookingError>),
     Cancelled(Result<Order, BookingError>),
-    Swept { keys_forgotten: u64 },
+    Swept {
+        keys_forgotten: u64,
+    },
+    /// A tier's settings changed (or why not).
+    TierChanged(Result<(), BookingError>),
 }
 
 impl Answer {
     /// Whether availability changed, so open pages should hear of it.
     fn moved_stock(&self) -> bool {
-        matches!(self, Answer::Booked(Ok(_)) | Answer::Held(Ok(_)) | Answer::Cancelled(Ok(_)))
+        matches!(
+            self,
+            Answer::Booked(Ok(_)) | Answer::Held(Ok(_)) | Answer::Cancelled(Ok(_)) | Answer::TierChanged(Ok(_))
+        )
     }
 }
 
@@ -202,6 +218,12 @@ async fn apply(
         Work::Pay { hold_id, charge } => Answer::Paid(sales::pay(tx, hold_id, charge, now).await?),
         Work::Cancel { code, secret } => Answer::Cancelled(sales::cancel(tx, code, secret, now).await?),
         Work::Sweep => Answer::Swept { keys_forgotten: idempotency::forget_old(tx, now.timestamp_millis()).await? },
+        Work::SetCapacity { tier, capacity } => {
+            Answer::TierChanged(sales::set_capacity(tx, event_id, *tier, *capacity).await?)
+        }
+        Work::SetOnSale { tier, on_sale } => {
+            Answer::TierChanged(sales::set_on_sale(tx, event_id, *tier, *on_sale).await?)
+        }
     })
 }
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::LeptosOptions;
 use model::{Capacities, Tier};
-use server::{build_router, live::Live, store::SaleSettings, AppState, Store};
+use server::{api::admin::AdminToken, build_router, live::Live, store::SaleSettings, AppState, Store};
 use tempfile::TempDir;
 
 pub struct TestApp {
@@ -55,11 +55,25 @@ pub async fn spawn_app_with(capacities: Capacities, sale: SaleSettings) -> TestA
 
 /// The app with a rate limit of `rate_limit` posts per second per IP (0: none, as the other tests use).
 pub async fn spawn_app_limited(capacities: Capacities, sale: SaleSettings, rate_limit: u32) -> TestApp {
+    spawn_app_full(capacities, sale, rate_limit, Some(ADMIN_TOKEN)).await
+}
+
+/// The admin token the test apps accept.
+pub const ADMIN_TOKEN: &str = "test-admin-token-not-a-secret";
+
+pub async fn spawn_app_full(
+    capacities: Capacities,
+    sale: SaleSettings,
+    rate_limit: u32,
+    admin: Option<&str>,
+) -> TestApp {
     let (store, dir) = fresh_store_with(capacities, sale).await;
     server::sweeper::start(store.clone());
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
-    let router = build_router(AppState { leptos_options, store: store.clone(), live: live.clone() }, rate_limit);
+    let admin_token = AdminToken::new(admin.map(str::to_owned));
+    let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
+    let router = build_router(state, rate_limit);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -1,6 +1,7 @@
 //! Black-box tests of the server: the store on a temporary database file, and the real router on a random
 //! port over HTTP. One binary (this file only lists modules) so the suite links once.
 
+mod api_admin;
 mod api_bad_input;
 mod api_bookings;
 mod api_catalog;

@@ -23,7 +23,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
                     path.split('/').map(|p| if p.starts_with('{') { "x" } else { p }).collect::<Vec<_>>().join("/");
                 let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
                 let mut request = app.client.request(method.clone(), app.url(&concrete));
-                if method == Method::POST {
+                if method == Method::POST || method == Method::PUT {
                     request = request.header("content-type", "application/json").body("{}");
                 }
                 let response = request.send().await.unwrap();
@@ -39,6 +39,9 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
     assert_eq!(
         operations,
         [
+            "GET /api/admin/orders",
+            "GET /api/admin/orders.csv",
+            "GET /api/admin/sales",
             "GET /api/bookings/{id}",
             "GET /api/events",
             "GET /api/holds/{id}",
@@ -47,10 +50,13 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "GET /healthz",
             "GET /metrics",
             "GET /readyz",
+            "POST /api/admin/tiers/{tier}/pause",
+            "POST /api/admin/tiers/{tier}/resume",
             "POST /api/bookings",
             "POST /api/holds",
             "POST /api/holds/{id}/payment",
             "POST /api/orders/{code}/{secret}/cancel",
+            "PUT /api/admin/tiers/{tier}/capacity",
         ]
     );
 }

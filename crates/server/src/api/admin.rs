@@ -1,0 +1,153 @@
+//! The admin API under `/api/admin`, behind `Authorization: Bearer <BOXOFFICE_ADMIN_TOKEN>`.
+//!
+//! Without a configured token the admin area is off: every admin route answers 404, as if it did not exist,
+//! rather than being open. The token is compared in constant time, so timing does not reveal how much of a
+//! guess was right, and it is never logged (it travels in a header; bodies and headers are not logged).
+
+use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
+use crate::{
+    store::{orders_csv, Store},
+    AppState,
+};
+use axum::{
+    extract::{Path, Query, Request, State},
+    http::{header, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    Json,
+};
+use model::{OrderLine, Tier, TierSales};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The admin token, if the operator set one.
+#[derive(Clone, Default)]
+pub struct AdminToken(Option<Arc<str>>);
+
+impl AdminToken {
+    pub fn new(token: Option<String>) -> AdminToken {
+        AdminToken(token.filter(|t| !t.is_empty()).map(Arc::from))
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "AdminToken(set)" } else { "AdminToken(off)" })
+    }
+}
+
+pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sales))
+        .routes(routes!(order_lines))
+        .routes(routes!(orders_export))
+        .routes(routes!(set_capacity))
+        .routes(routes!(pause))
+        .routes(routes!(resume))
+        .route_layer(middleware::from_fn(move |request: Request, next: Next| {
+            let token = token.clone();
+            async move { authorize(&token, request, next).await }
+        }))
+}
+
+async fn authorize(token: &AdminToken, request: Request, next: Next) -> Response {
+    let Some(expected) = &token.0 else {
+        let body = json!({ "error": "not_found", "message": "the admin area is off: no BOXOFFICE_ADMIN_TOKEN is set" });
+        return (StatusCode::NOT_FOUND, Json(body)).into_response();
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return next.run(request).await;
+    }
+    let body = json!({ "error": "unauthorized", "message": "send the admin token as `Authorization: Bearer <token>`" });
+    (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response()
+}
+
+/// Per-tier figures: capacity, sold, held, available, on sale, revenue.
+#[utoipa::path(get, path = "/api/admin/sales", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn sales(State(store): State<Store>) -> Result<Json<Vec<TierSales>>, ApiError> {
+    Ok(Json(store.sales().await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct Recent {
+    /// How many of the newest orders (default 50, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// The newest orders.
+#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("admin_token" = [])), params(Recent),
+    responses((status = 200, body = Vec<OrderLine>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn order_lines(
+    State(store): State<Store>,
+    Query(recent): Query<Recent>,
+) -> Result<Json<Vec<OrderLine>>, ApiError> {
+    Ok(Json(store.order_lines(Some(recent.limit.unwrap_or(50).clamp(1, 1000))).await?))
+}
+
+/// Every order as CSV.
+#[utoipa::path(get, path = "/api/admin/orders.csv", tag = "admin", security(("admin_token" = [])),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn orders_export(State(store): State<Store>) -> Result<Response, ApiError> {
+    let csv = orders_csv(&store.order_lines(None).await?).map_err(|error| {
+        tracing::error!(%error, "could not write the orders CSV");
+        ApiError::Unavailable
+    })?;
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"orders.csv\""),
+    ];
+    Ok((headers, csv).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+struct CapacityBody {
+    capacity: u32,
+}
+
+/// Sets a tier's capacity; never below what is sold or held (409).
+#[utoipa::path(put, path = "/api/admin/tiers/{tier}/capacity", tag = "admin", security(("admin_token" = [])),
+    params(("tier" = Tier, Path)), request_body = CapacityBody,
+    responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              super::openapi::BodyErrors))]
+async fn set_capacity(
+    State(store): State<Store>,
+    Path(tier): Path<String>,
+    JsonBody(body): JsonBody<CapacityBody>,
+) -> Result<Json<Vec<TierSales>>, ApiError> {
+    store.set_capacity(Tier::parse(&tier)?, body.capacity).await?;
+    Ok(Json(store.sales().await?))
+}
+
+/// Pauses a tier's sales: holds and bookings are refused (`not_on_sale`); running holds may still be paid.
+#[utoipa::path(post, path = "/api/admin/tiers/{tier}/pause", tag = "admin", security(("admin_token" = [])),
+    params(("tier" = Tier, Path)),
+    responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn pause(State(store): State<Store>, Path(tier): Path<String>) -> Result<Json<Vec<TierSales>>, ApiError> {
+    store.set_on_sale(Tier::parse(&tier)?, false).await?;
+    Ok(Json(store.sales().await?))
+}
+
+/// Resumes a tier's sales.
+#[utoipa::path(post, path = "/api/admin/tiers/{tier}/resume", tag = "admin", security(("admin_token" = [])),
+    params(("tier" = Tier, Path)),
+    responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn resume(State(store): State<Store>, Path(tier): Path<String>) -> Result<Json<Vec<TierSales>>, ApiError> {
+    store.set_on_sale(Tier::parse(&tier)?, true).await?;
+    Ok(Json(store.sales().await?))
+}
