@@ -79,22 +79,37 @@ async fn sales(State(store): State<Store>) -> Result<Json<Vec<TierSales>>, ApiEr
     Ok(Json(store.sales().await?))
 }
 
-#[derive(Deserialize, IntoParams)]
+/// The query of `/api/admin/orders` (read as pairs, so no query string is refused in a decoder's words).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents what `recent_limit` reads
 struct Recent {
-    /// How many of the newest orders (default 50, at most 1000).
+    /// How many of the newest orders: 1–1000, default 50.
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
+fn recent_limit(query: &[(String, String)]) -> Result<u32, ApiError> {
+    let Some((_, text)) = query.iter().rev().find(|(name, _)| name == "limit") else { return Ok(50) };
+    text.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| ApiError::BadBody {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: "invalid_limit",
+        message: format!("limit must be a whole number from 1 to 1000, got `{text}`"),
+    })
+}
+
+/// The largest capacity a tier may be given: far above any venue, far below any counter's range.
+const MAX_CAPACITY: u32 = 1_000_000_000;
+
 /// The newest orders.
 #[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("admin_token" = [])), params(Recent),
-    responses((status = 200, body = Vec<OrderLine>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<OrderLine>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn order_lines(
     State(store): State<Store>,
-    Query(recent): Query<Recent>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<Vec<OrderLine>>, ApiError> {
-    Ok(Json(store.order_lines(Some(recent.limit.unwrap_or(50).clamp(1, 1000))).await?))
+    Ok(Json(store.order_lines(Some(recent_limit(&query)?)).await?))
 }
 
 /// Every order as CSV.
@@ -115,6 +130,8 @@ async fn orders_export(State(store): State<Store>) -> Result<Response, ApiError>
 
 #[derive(Deserialize, ToSchema)]
 struct CapacityBody {
+    /// 0 to 1,000,000,000, and not below the tickets sold or held.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     capacity: u32,
 }
 
@@ -128,7 +145,15 @@ async fn set_capacity(
     Path(tier): Path<String>,
     JsonBody(body): JsonBody<CapacityBody>,
 ) -> Result<Json<Vec<TierSales>>, ApiError> {
-    store.set_capacity(Tier::parse(&tier)?, body.capacity).await?;
+    let tier = Tier::parse(&tier)?;
+    if body.capacity > MAX_CAPACITY {
+        return Err(ApiError::BadBody {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_capacity",
+            message: format!("capacity must be at most {MAX_CAPACITY}"),
+        });
+    }
+    store.set_capacity(tier, body.capacity).await?;
     Ok(Json(store.sales().await?))
 }
 
