@@ -153,3 +153,26 @@ async fn the_per_order_limit_can_be_lowered() {
     assert_eq!(tier_counts(&store, Tier::General).await.held, 0);
     assert_conserved(&store).await;
 }
+
+#[tokio::test]
+async fn idempotency_keys_are_kept_a_day_then_forgotten() {
+    use server::store::{IdempotencyKey, KEEP_KEYS};
+    let (store, _dir) = fresh_store_with(capacities(10, 10, 10), settings(Duration::from_secs(600))).await;
+    let key = |name: &str| IdempotencyKey { scope: "hold", key: name.into(), fingerprint: "same".into() };
+    let old = store.place_hold(buyer("ada@example.org", Tier::General, 1), Some(key("old"))).await.unwrap();
+    let new = store.place_hold(buyer("ada@example.org", Tier::General, 1), Some(key("new"))).await.unwrap();
+    // Age one key past the keeping time, as if it had been used a day and a minute ago.
+    let aged = chrono::Utc::now().timestamp_millis() - KEEP_KEYS.as_millis() as i64 - 60_000;
+    sqlx::query("UPDATE idempotency_keys SET created_at_ms = ? WHERE key = 'old'")
+        .bind(aged)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.sweep().await.unwrap();
+    let replayed = store.place_hold(buyer("ada@example.org", Tier::General, 1), Some(key("new"))).await.unwrap();
+    assert_eq!(replayed.id, new.id, "a key within the day still answers with its hold");
+    let fresh = store.place_hold(buyer("ada@example.org", Tier::General, 1), Some(key("old"))).await.unwrap();
+    assert_ne!(fresh.id, old.id, "a forgotten key is a new request");
+    assert_eq!(tier_counts(&store, Tier::General).await.held, 3);
+    assert_conserved(&store).await;
+}
