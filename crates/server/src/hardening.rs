@@ -26,11 +26,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// starts at once and only the body goes on).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The page runs its own WASM (`wasm-unsafe-eval`) and leptos' inline hydration script; everything else
-/// comes from this origin, and no other site may frame it.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
-     form-action 'self'; frame-ancestors 'none'";
+/// The policy of every response that does not set its own: only this origin, and no framing. Pages set
+/// their own, which adds the response's nonce for leptos' inline hydration script and the page's WASM
+/// (`app::shell`), so no inline script runs without that nonce.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+     frame-ancestors 'none'";
 
 pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
     [

@@ -36,10 +36,17 @@ async fn every_response_has_a_request_id_and_the_security_headers() {
         let headers = response.headers();
         assert!(headers.get("x-request-id").is_some_and(|id| id.len() >= 32), "{path}: request id");
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
     }
+    // A page's policy allows its inline hydration script by this response's nonce, and only by it.
+    let page = app.get("/").await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_owned();
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    assert_ne!(app.get("/").await.headers()["content-security-policy"].to_str().unwrap(), csp, "a new nonce each time");
     let mine = app.client.get(app.url("/healthz")).header("x-request-id", "trace-me-42").send().await.unwrap();
     assert_eq!(mine.headers()["x-request-id"], "trace-me-42", "a caller's id is kept for its logs");
 }
