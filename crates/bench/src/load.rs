@@ -126,6 +126,107 @@ async fn connection_loop(
     Ok(())
 }
 
+/// The checkout flow, closed-loop: each connection holds one Front Row ticket for a new buyer, then pays
+/// the hold with the approving test card, and goes again. A latency is the whole checkout (both requests);
+/// statuses are the payments'. Returns the report and how many holds were made.
+pub async fn run_checkout(addr: SocketAddr, connections: usize, duration: Duration) -> (Report, u64) {
+    let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
+    let sequence = Arc::new(AtomicU64::new(0));
+    let holds = Arc::new(AtomicU64::new(0));
+    let transport_errors = Arc::new(AtomicU64::new(0));
+    let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let (histogram, sequence, holds, errors, statuses) =
+            (histogram.clone(), sequence.clone(), holds.clone(), transport_errors.clone(), statuses.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut local = Histogram::<u64>::new(3).expect("histogram");
+            let mut local_statuses = std::collections::BTreeMap::<u16, u64>::new();
+            let outcome = checkout_loop(addr, deadline, &sequence, &holds, &mut local, &mut local_statuses).await;
+            if outcome.is_err() {
+                errors.fetch_add(1, Ordering::Relaxed);
+            }
+            histogram.lock().await.add(&local).expect("same histogram bounds");
+            let mut all = statuses.lock().await;
+            for (status, count) in local_statuses {
+                *all.entry(status).or_insert(0) += count;
+            }
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed();
+    let histogram = histogram.lock().await;
+    let by_status = statuses.lock().await.clone();
+    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
+    let report = Report {
+        requests: by_status.values().sum(),
+        by_status,
+        transport_errors: transport_errors.load(Ordering::Relaxed),
+        elapsed,
+        p50_ms: ms(0.50),
+        p95_ms: ms(0.95),
+        p99_ms: ms(0.99),
+    };
+    (report, holds.load(Ordering::Relaxed))
+}
+
+async fn checkout_loop(
+    addr: SocketAddr,
+    deadline: Instant,
+    sequence: &AtomicU64,
+    holds: &AtomicU64,
+    histogram: &mut Histogram<u64>,
+    statuses: &mut std::collections::BTreeMap<u16, u64>,
+) -> Result<(), ()> {
+    let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
+    stream.set_nodelay(true).map_err(|_| ())?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|_| ())?;
+    tokio::spawn(connection);
+    while Instant::now() < deadline {
+        let n = sequence.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let hold = format!(r#"{{"tier":"front_row","quantity":1,"name":"Bench","email":"bench-{n}@example.org"}}"#);
+        let (status, body) = post(&mut sender, "/api/holds".into(), hold).await?;
+        if status != 201 {
+            *statuses.entry(status).or_insert(0) += 1;
+            continue;
+        }
+        holds.fetch_add(1, Ordering::Relaxed);
+        let id = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|hold| hold["id"].as_str().map(str::to_owned));
+        let id = id.ok_or(())?;
+        let card = r#"{"card_number":"4242424242424242","expiry":"12/35","cvc":"123"}"#.to_owned();
+        let (status, _) = post(&mut sender, format!("/api/holds/{id}/payment"), card).await?;
+        histogram.record(started.elapsed().as_micros() as u64).map_err(|_| ())?;
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    Ok(())
+}
+
+async fn post(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    path: String,
+    body: String,
+) -> Result<(u16, Bytes), ()> {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .expect("a valid request");
+    sender.ready().await.map_err(|_| ())?;
+    let response = sender.send_request(request).await.map_err(|_| ())?;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.map_err(|_| ())?.to_bytes();
+    Ok((status, body))
+}
+
 /// Holds `count` event streams open, reading and discarding what they receive, until dropped.
 pub async fn open_event_streams(addr: SocketAddr, count: usize) -> Vec<tokio::task::JoinHandle<()>> {
     let mut streams = Vec::with_capacity(count);

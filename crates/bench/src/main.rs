@@ -76,6 +76,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.push(Row { scenario: "POST /api/bookings".into(), connections, report, server_cpu: cpu, note });
     }
 
+    // The same load through the checkout: hold, then pay (two requests and two transactions per sale).
+    let mut holds_made = 0;
+    let checkout = async {
+        let (report, holds) = load::run_checkout(addr, 64, duration).await;
+        holds_made = holds;
+        report
+    };
+    let (report, cpu) = measured(&server, checkout).await;
+    let paid = report.count(201);
+    let note = format!(
+        "hold + pay per sale: {:.0} sales/s ({:.2} × healthz); {holds_made} holds",
+        paid as f64 / report.elapsed.as_secs_f64(),
+        paid as f64 / report.elapsed.as_secs_f64() / healthz_rate
+    );
+    rows.push(Row { scenario: "POST /api/holds, then payment".into(), connections: 64, report, server_cpu: cpu, note });
+    let front_row_taken = taken(addr, "front_row").await?;
+    if front_row_taken != holds_made {
+        return Err(format!("checkout: {front_row_taken} Front Row tickets taken, {holds_made} holds made").into());
+    }
+
     let rss_without_streams = rss_kib(&server, "VmRSS:");
     let streams = load::open_event_streams(addr, args.streams).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -151,6 +171,13 @@ fn booking_target(connections: usize) -> Target {
             format!(r#"{{"user_id":"bench-{connections}-{n}","tier":"general","quantity":1}}"#)
         })),
     }
+}
+
+/// Tickets of `tier` sold or held, as the API reports them (capacity − available).
+async fn taken(addr: SocketAddr, tier: &str) -> Result<u64, Box<dyn std::error::Error>> {
+    let tiers: Vec<serde_json::Value> = serde_json::from_str(&http_get(addr, "/api/tickets").await?)?;
+    let row = tiers.iter().find(|t| t["tier"] == tier).ok_or("tier missing")?;
+    Ok(row["capacity"].as_u64().unwrap_or(0) - row["available"].as_u64().unwrap_or(0))
 }
 
 /// General Admission's sold count as the API reports it, and whether every tier conserves its tickets
@@ -286,5 +313,68 @@ fn render(
     );
     let _ =
         writeln!(out, "- WASM: {:.1} KiB raw, {:.1} KiB gzip.", wasm_raw as f64 / 1024.0, wasm_gzip as f64 / 1024.0);
+    let _ = writeln!(out, "\n## Targets (issue 6)\n");
+    for (target, met, by) in verdicts(rows, memory, wasm_gzip) {
+        let _ = writeln!(out, "- {} {target}: {by}", if met { "met" } else { "MISSED" });
+    }
+    out
+}
+
+/// Each performance target, whether this run met it, and the figure against the goal.
+fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool, String)> {
+    let find = |scenario: &str, connections: usize| {
+        rows.iter().find(|r| r.scenario == scenario && r.connections == connections).map(|r| &r.report)
+    };
+    let mut out = Vec::new();
+    let healthz = find("GET /healthz", 64).map(Report::rate).unwrap_or(0.0);
+    if let Some(b) = find("POST /api/bookings", 64) {
+        let ratio = b.rate() / healthz;
+        out.push((
+            "bookings at 64 connections ≥ 0.5 × healthz and ≥ 5,000/s".into(),
+            ratio >= 0.5 && b.rate() >= 5000.0,
+            format!(
+                "{:.2} × healthz ({:.0} % of the ratio goal), {:.0}/s ({:.0} % of 5,000)",
+                ratio,
+                ratio / 0.5 * 100.0,
+                b.rate(),
+                b.rate() / 50.0
+            ),
+        ));
+    }
+    for (connections, goal) in [(1024, 100.0), (10_000, 500.0)] {
+        if let Some(b) = find("POST /api/bookings", connections) {
+            out.push((
+                format!("p99 < {goal:.0} ms at {connections} connections"),
+                b.p99_ms < goal,
+                format!("p99 {:.0} ms ({:.1} × the goal)", b.p99_ms, b.p99_ms / goal),
+            ));
+        }
+    }
+    let errors: u64 = rows
+        .iter()
+        .filter(|r| r.scenario.starts_with("POST"))
+        .map(|r| {
+            r.report.transport_errors
+                + r.report.by_status.iter().filter(|(s, _)| **s >= 500).map(|(_, n)| n).sum::<u64>()
+        })
+        .sum();
+    out.push(("no errors other than sold out".into(), errors == 0, format!("{errors} errors")));
+    if let Some(peak) = memory.peak {
+        let mib = peak as f64 / 1024.0;
+        out.push((
+            "RSS < 150 MB".into(),
+            mib * 1.048_576 < 150.0,
+            format!("peak {mib:.0} MiB ({:.1} × the goal)", mib * 1.048_576 / 150.0),
+        ));
+    }
+    if let Some(page) = find("GET / (server-rendered)", 64) {
+        out.push((
+            "server-rendered / ≥ 3,000 req/s".into(),
+            page.rate() >= 3000.0,
+            format!("{:.0} req/s ({:.0} % of the goal)", page.rate(), page.rate() / 30.0),
+        ));
+    }
+    let kb = wasm_gzip as f64 / 1000.0;
+    out.push(("WASM ≤ 250 KB gzip".into(), kb <= 250.0, format!("{kb:.0} KB ({:.2} × the goal)", kb / 250.0)));
     out
 }
