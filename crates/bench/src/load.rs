@@ -14,7 +14,7 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use tokio::{net::TcpStream, sync::Mutex};
+use tokio::net::TcpStream;
 
 /// What each connection sends: the method, path and (for POST) a body that may vary per request.
 #[derive(Clone)]
@@ -52,45 +52,70 @@ impl Report {
 }
 
 pub async fn run(addr: SocketAddr, target: Target, connections: usize, duration: Duration) -> Report {
-    let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
     let sequence = Arc::new(AtomicU64::new(0));
-    let transport_errors = Arc::new(AtomicU64::new(0));
-    let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
+    let deadline = Instant::now() + duration;
+    drive(connections, move || {
+        let (target, sequence) = (target.clone(), sequence.clone());
+        async move {
+            let mut measured = Measured::default();
+            let ok = connection_loop(addr, &target, deadline, &sequence, &mut measured).await.is_ok();
+            (measured, ok)
+        }
+    })
+    .await
+}
+
+/// What one connection measured: latencies and statuses.
+struct Measured {
+    histogram: Histogram<u64>,
+    statuses: std::collections::BTreeMap<u16, u64>,
+}
+
+impl Default for Measured {
+    fn default() -> Self {
+        Measured { histogram: Histogram::<u64>::new(3).expect("histogram"), statuses: Default::default() }
+    }
+}
+
+impl Measured {
+    fn record(&mut self, since: Instant, status: u16) -> Result<(), ()> {
+        self.histogram.record(since.elapsed().as_micros() as u64).map_err(|_| ())?;
+        *self.statuses.entry(status).or_insert(0) += 1;
+        Ok(())
+    }
+}
+
+/// Runs `connections` connections, each the future `connection()` makes (its measurements, and whether it
+/// ended without a transport error), and adds up their measurements.
+async fn drive<F, Fut>(connections: usize, connection: F) -> Report
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = (Measured, bool)> + Send + 'static,
+{
     let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        let (target, histogram, sequence, errors, statuses) =
-            (target.clone(), histogram.clone(), sequence.clone(), transport_errors.clone(), statuses.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut local = Histogram::<u64>::new(3).expect("histogram");
-            let mut local_statuses = std::collections::BTreeMap::<u16, u64>::new();
-            if let Err(()) = connection_loop(addr, &target, deadline, &sequence, &mut local, &mut local_statuses).await
-            {
-                errors.fetch_add(1, Ordering::Relaxed);
-            }
-            histogram.lock().await.add(&local).expect("same histogram bounds");
-            let mut all = statuses.lock().await;
-            for (status, count) in local_statuses {
-                *all.entry(status).or_insert(0) += count;
-            }
-        }));
-    }
+    let tasks: Vec<_> = (0..connections).map(|_| tokio::spawn(connection())).collect();
+    let mut all = Measured::default();
+    let mut transport_errors = 0;
     for task in tasks {
-        let _ = task.await;
+        let Ok((measured, ok)) = task.await else {
+            transport_errors += 1;
+            continue;
+        };
+        transport_errors += u64::from(!ok);
+        all.histogram.add(&measured.histogram).expect("same histogram bounds");
+        for (status, count) in measured.statuses {
+            *all.statuses.entry(status).or_insert(0) += count;
+        }
     }
-    let elapsed = started.elapsed();
-    let histogram = histogram.lock().await;
-    let by_status = statuses.lock().await.clone();
-    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
+    let ms = |q: f64| all.histogram.value_at_quantile(q) as f64 / 1000.0;
     Report {
-        requests: by_status.values().sum(),
-        by_status,
-        transport_errors: transport_errors.load(Ordering::Relaxed),
-        elapsed,
+        requests: all.statuses.values().sum(),
         p50_ms: ms(0.50),
         p95_ms: ms(0.95),
         p99_ms: ms(0.99),
+        by_status: all.statuses,
+        transport_errors,
+        elapsed: started.elapsed(),
     }
 }
 
@@ -99,8 +124,7 @@ async fn connection_loop(
     target: &Target,
     deadline: Instant,
     sequence: &AtomicU64,
-    histogram: &mut Histogram<u64>,
-    statuses: &mut std::collections::BTreeMap<u16, u64>,
+    measured: &mut Measured,
 ) -> Result<(), ()> {
     let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
     stream.set_nodelay(true).map_err(|_| ())?;
@@ -120,8 +144,7 @@ async fn connection_loop(
         let response = sender.send_request(request).await.map_err(|_| ())?;
         let status = response.status().as_u16();
         response.into_body().collect().await.map_err(|_| ())?;
-        histogram.record(sent.elapsed().as_micros() as u64).map_err(|_| ())?;
-        *statuses.entry(status).or_insert(0) += 1;
+        measured.record(sent, status)?;
     }
     Ok(())
 }
@@ -130,48 +153,20 @@ async fn connection_loop(
 /// the hold with the approving test card, and goes again. A latency is the whole checkout (both requests);
 /// statuses are the payments'. Returns the report and how many holds were made.
 pub async fn run_checkout(addr: SocketAddr, connections: usize, duration: Duration) -> (Report, u64) {
-    let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3).expect("histogram")));
     let sequence = Arc::new(AtomicU64::new(0));
     let holds = Arc::new(AtomicU64::new(0));
-    let transport_errors = Arc::new(AtomicU64::new(0));
-    let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut tasks = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        let (histogram, sequence, holds, errors, statuses) =
-            (histogram.clone(), sequence.clone(), holds.clone(), transport_errors.clone(), statuses.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut local = Histogram::<u64>::new(3).expect("histogram");
-            let mut local_statuses = std::collections::BTreeMap::<u16, u64>::new();
-            let outcome = checkout_loop(addr, deadline, &sequence, &holds, &mut local, &mut local_statuses).await;
-            if outcome.is_err() {
-                errors.fetch_add(1, Ordering::Relaxed);
-            }
-            histogram.lock().await.add(&local).expect("same histogram bounds");
-            let mut all = statuses.lock().await;
-            for (status, count) in local_statuses {
-                *all.entry(status).or_insert(0) += count;
-            }
-        }));
-    }
-    for task in tasks {
-        let _ = task.await;
-    }
-    let elapsed = started.elapsed();
-    let histogram = histogram.lock().await;
-    let by_status = statuses.lock().await.clone();
-    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
-    let report = Report {
-        requests: by_status.values().sum(),
-        by_status,
-        transport_errors: transport_errors.load(Ordering::Relaxed),
-        elapsed,
-        p50_ms: ms(0.50),
-        p95_ms: ms(0.95),
-        p99_ms: ms(0.99),
-    };
-    (report, holds.load(Ordering::Relaxed))
+    let deadline = Instant::now() + duration;
+    let counted = holds.clone();
+    let report = drive(connections, move || {
+        let (sequence, holds) = (sequence.clone(), holds.clone());
+        async move {
+            let mut measured = Measured::default();
+            let ok = checkout_loop(addr, deadline, &sequence, &holds, &mut measured).await.is_ok();
+            (measured, ok)
+        }
+    })
+    .await;
+    (report, counted.load(Ordering::Relaxed))
 }
 
 async fn checkout_loop(
@@ -179,8 +174,7 @@ async fn checkout_loop(
     deadline: Instant,
     sequence: &AtomicU64,
     holds: &AtomicU64,
-    histogram: &mut Histogram<u64>,
-    statuses: &mut std::collections::BTreeMap<u16, u64>,
+    measured: &mut Measured,
 ) -> Result<(), ()> {
     let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
     stream.set_nodelay(true).map_err(|_| ())?;
@@ -192,7 +186,7 @@ async fn checkout_loop(
         let hold = format!(r#"{{"tier":"front_row","quantity":1,"name":"Bench","email":"bench-{n}@example.org"}}"#);
         let (status, body) = post(&mut sender, "/api/holds".into(), hold).await?;
         if status != 201 {
-            *statuses.entry(status).or_insert(0) += 1;
+            measured.record(started, status)?;
             continue;
         }
         holds.fetch_add(1, Ordering::Relaxed);
@@ -202,8 +196,7 @@ async fn checkout_loop(
         let id = id.ok_or(())?;
         let card = r#"{"card_number":"4242424242424242","expiry":"12/35","cvc":"123"}"#.to_owned();
         let (status, _) = post(&mut sender, format!("/api/holds/{id}/payment"), card).await?;
-        histogram.record(started.elapsed().as_micros() as u64).map_err(|_| ())?;
-        *statuses.entry(status).or_insert(0) += 1;
+        measured.record(started, status)?;
     }
     Ok(())
 }
