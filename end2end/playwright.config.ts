@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // single ticket and Front Row three (for the sold-out tests), one whose holds last three seconds. Playwright starts and stops them; nothing is left running.
 export const MAIN = 'http://127.0.0.1:3100';
 export const SCARCE = 'http://127.0.0.1:3101';
+// The test servers' admin token (a test value, not a secret).
+export const ADMIN_TOKEN = 'e2e-admin-token';
 // Holds last three seconds here, for the expiry test.
 export const SHORT_HOLDS = 'http://127.0.0.1:3103';
 
@@ -20,6 +22,7 @@ const server = (port: number, capacity: string, holdSeconds = 600) => ({
     DATABASE_URL: `sqlite://.tmp/${port}/boxoffice.db`,
     BOXOFFICE_CAPACITY: capacity,
     BOXOFFICE_HOLD_SECONDS: String(holdSeconds),
+    BOXOFFICE_ADMIN_TOKEN: ADMIN_TOKEN,
     RUST_LOG: 'warn',
   },
 });

@@ -1,7 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { test as base } from '@playwright/test';
-import { MAIN, SCARCE } from '../playwright.config';
+import { ADMIN_TOKEN, MAIN, SCARCE } from '../playwright.config';
 import { apiAvailable, availability, expect, fillBuyer, openHydrated, test } from './fixtures';
 
 async function bookViaApi(baseURL: string, tier: string, quantity: number) {
@@ -92,4 +92,27 @@ base('the page recovers by itself after the server restarts', async ({ page }) =
   } finally {
     await stop(server);
   }
+});
+
+test('the operator pausing a tier and changing its capacity shows in an open page at once', async ({ page, consoleErrors }) => {
+  const admin = (method: string, path: string, body?: object) =>
+    fetch(`${SCARCE}/api/admin/tiers/vip/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  await openHydrated(page, SCARCE);
+  await expect(page.locator('.live-status')).toHaveAttribute('data-status', 'live');
+  try {
+    expect((await admin('POST', 'pause')).status).toBe(200);
+    await expect(availability(page, 'vip')).toHaveText('Not on sale right now', { timeout: 1_000 });
+    await expect(page.getByLabel('VIP')).toBeDisabled();
+    expect((await admin('PUT', 'capacity', { capacity: 120 })).status).toBe(200);
+  } finally {
+    expect((await admin('POST', 'resume')).status).toBe(200);
+  }
+  const available = await apiAvailable(SCARCE, 'vip');
+  await expect(availability(page, 'vip')).toHaveText(`${available} of 120 left`, { timeout: 1_000 });
+  await expect(page.getByLabel('VIP')).toBeEnabled();
+  expect(consoleErrors).toEqual([]);
 });

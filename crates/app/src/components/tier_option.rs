@@ -6,7 +6,12 @@ use model::TierAvailability;
 /// A radio button dressed as a card. `available` is a signal so the number updates in place (the card is
 /// not re-rendered, so a buyer's choice and focus survive every update).
 #[component]
-pub fn TierOption(tier: TierAvailability, available: Signal<u32>, on_sale: Signal<bool>) -> impl IntoView {
+pub fn TierOption(
+    tier: TierAvailability,
+    available: Signal<u32>,
+    on_sale: Signal<bool>,
+    capacity: Signal<u32>,
+) -> impl IntoView {
     let code = tier.tier.code();
     let id = format!("tier-{code}");
     let label_for = id.clone();
@@ -25,7 +30,7 @@ pub fn TierOption(tier: TierAvailability, available: Signal<u32>, on_sale: Signa
     let availability_text = move || match (on_sale.get(), available.get()) {
         (false, _) => "Not on sale right now".to_string(),
         (true, 0) => "Sold out".to_string(),
-        (true, n) => format!("{n} of {} left", tier.capacity),
+        (true, n) => format!("{n} of {} left", capacity.get()),
     };
     view! {
         <label class="tier" class:sold-out=sold_out for=label_for data-tier=code>

@@ -78,12 +78,14 @@ fn ConcertView(
         .tiers
         .into_iter()
         .map(|tier| {
-            let (initial, initially_on_sale) = (tier.available, tier.on_sale);
+            let (initial, initially_on_sale, initial_capacity) = (tier.available, tier.on_sale, tier.capacity);
             let code = tier.tier;
             let now = move || latest.read().as_ref().and_then(|tiers| tiers.iter().find(|t| t.tier == code).cloned());
             let available = Signal::derive(move || now().map_or(initial, |t| t.available));
             let on_sale = Signal::derive(move || now().map_or(initially_on_sale, |t| t.on_sale));
-            view! { <TierOption tier available on_sale /> }
+            // The operator may change a tier's capacity during the sale.
+            let capacity = Signal::derive(move || now().map_or(initial_capacity, |t| t.capacity));
+            view! { <TierOption tier available on_sale capacity /> }
         })
         .collect_view();
     let all_sold_out = move || {
