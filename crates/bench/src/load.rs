@@ -119,6 +119,15 @@ where
     }
 }
 
+/// One keep-alive HTTP/1.1 connection (Nagle off, as the server's own sockets).
+async fn open_connection(addr: SocketAddr) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, ()> {
+    let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
+    stream.set_nodelay(true).map_err(|_| ())?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|_| ())?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
 async fn connection_loop(
     addr: SocketAddr,
     target: &Target,
@@ -126,10 +135,7 @@ async fn connection_loop(
     sequence: &AtomicU64,
     measured: &mut Measured,
 ) -> Result<(), ()> {
-    let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
-    stream.set_nodelay(true).map_err(|_| ())?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|_| ())?;
-    tokio::spawn(connection);
+    let mut sender = open_connection(addr).await?;
     while Instant::now() < deadline {
         let body = target.body.as_ref().map(|make| make(sequence.fetch_add(1, Ordering::Relaxed))).unwrap_or_default();
         let request = Request::builder()
@@ -176,10 +182,7 @@ async fn checkout_loop(
     holds: &AtomicU64,
     measured: &mut Measured,
 ) -> Result<(), ()> {
-    let stream = TcpStream::connect(addr).await.map_err(|_| ())?;
-    stream.set_nodelay(true).map_err(|_| ())?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|_| ())?;
-    tokio::spawn(connection);
+    let mut sender = open_connection(addr).await?;
     while Instant::now() < deadline {
         let n = sequence.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
