@@ -5,13 +5,15 @@
 //! submission sent twice (a double click, a retried call) is answered once, with the same result.
 
 use crate::AppError;
-use model::{BookingRequest, Concert, Hold, Order, PaymentCard};
+use model::{BookingRequest, Concert, ConcertSales, Hold, NewConcert, Order, PaymentCard, Tier};
 use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
-    /// The concert on sale with every tier's live availability.
-    async fn concert(&self) -> Result<Concert, AppError>;
+    /// A concert (`None`: the default one) with every tier's live availability.
+    async fn concert(&self, id: Option<i64>) -> Result<Concert, AppError>;
+    /// Every concert on sale, the default one first.
+    async fn concerts(&self) -> Result<Vec<Concert>, AppError>;
     /// Holds tickets for the buyer while they pay.
     async fn place_hold(&self, request: BookingRequest, submission: Option<String>) -> Result<Hold, AppError>;
     /// A hold by its id, its status as of now.
@@ -28,6 +30,29 @@ pub trait Backend: Send + Sync + 'static {
 
 /// How the backend travels through leptos context.
 pub type SharedBackend = Arc<dyn Backend>;
+
+/// The operator's calls. Each one checks the admin token first and answers [`AppError::AdminDenied`] to a
+/// wrong one; `concert` is a concert id.
+#[async_trait::async_trait]
+pub trait Admin: Send + Sync + 'static {
+    /// Every concert with its per-tier figures and newest orders.
+    async fn overview(&self, token: &str) -> Result<Vec<ConcertSales>, AppError>;
+    async fn create_concert(&self, token: &str, concert: NewConcert) -> Result<Concert, AppError>;
+    async fn set_capacity(&self, token: &str, concert: i64, tier: Tier, capacity: u32) -> Result<(), AppError>;
+    async fn set_on_sale(&self, token: &str, concert: i64, tier: Tier, on_sale: bool) -> Result<(), AppError>;
+    /// The concert's orders as CSV.
+    async fn orders_csv(&self, token: &str, concert: i64) -> Result<String, AppError>;
+}
+
+pub type SharedAdmin = Arc<dyn Admin>;
+
+/// The admin calls the server provided for this request.
+pub fn admin() -> Result<SharedAdmin, AppError> {
+    leptos::prelude::use_context::<SharedAdmin>().ok_or_else(|| {
+        leptos::logging::error!("admin server function called without an Admin in context");
+        AppError::Unavailable
+    })
+}
 
 /// The backend the server provided for this request.
 pub fn backend() -> Result<SharedBackend, AppError> {

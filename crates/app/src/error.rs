@@ -14,6 +14,9 @@ pub enum AppError {
     Booking(BookingError),
     #[error("we could not find that — check the link or the code")]
     NotFound,
+    /// The admin token was wrong (or the admin area is off on this server).
+    #[error("{0}")]
+    AdminDenied(String),
     /// The database failed; the detail is in the server's log, never in the page.
     #[error("the box office is having trouble right now; please try again in a moment")]
     Unavailable,

@@ -4,6 +4,7 @@
 //! the page makes to the server, and `backend.rs` (server only) the interface the server crate implements
 //! so server functions stay thin calls into its store.
 
+pub mod admin_fns;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
@@ -13,6 +14,7 @@ mod pages;
 mod query_error;
 pub mod server_fns;
 mod submission;
+mod text;
 
 pub use error::AppError;
 
@@ -73,8 +75,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::HomePage />
+                <Route path=path!("/concerts/:id") view=pages::ConcertPage />
                 <Route path=path!("/checkout/:hold") view=pages::CheckoutPage />
                 <Route path=path!("/orders") view=pages::FindOrderPage />
+                <Route path=path!("/admin") view=pages::AdminPage />
                 <Route path=path!("/orders/:code/:secret") view=pages::OrderPage />
             </Routes>
         </Router>

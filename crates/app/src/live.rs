@@ -23,9 +23,11 @@ impl LiveStatus {
     }
 }
 
-/// Starts following availability; runs until the page is left.
+/// Starts following the availability of `concert` (`None`: the default one); stops when the component
+/// that started it is cleaned up (the buyer went to another page).
 #[cfg(feature = "hydrate")]
 pub fn follow_availability(
+    concert: Option<i64>,
     latest: leptos::prelude::RwSignal<Option<Vec<model::TierAvailability>>>,
     status: leptos::prelude::RwSignal<LiveStatus>,
 ) {
@@ -34,15 +36,28 @@ pub fn follow_availability(
         StreamExt,
     };
     use gloo_net::eventsource::{futures::EventSource, State};
-    use leptos::prelude::Set;
+    use leptos::prelude::{on_cleanup, Set};
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
 
+    let left = Arc::new(AtomicBool::new(false));
+    on_cleanup({
+        let left = left.clone();
+        move || left.store(true, Ordering::Relaxed)
+    });
+    let address = match concert {
+        Some(id) => format!("/api/events?concert={id}"),
+        None => "/api/events".to_owned(),
+    };
     leptos::task::spawn_local(async move {
-        loop {
-            if let Ok(mut source) = EventSource::new("/api/events") {
+        while !left.load(Ordering::Relaxed) {
+            if let Ok(mut source) = EventSource::new(&address) {
                 if let Ok(mut events) = source.subscribe("availability") {
                     // gloo reports no error while the browser is reconnecting by itself, so the connection's
                     // state is also checked every second to show "Reconnecting…" while it is down.
-                    loop {
+                    while !left.load(Ordering::Relaxed) {
                         let tick = gloo_timers::future::TimeoutFuture::new(1_000);
                         match select(events.next(), tick).await {
                             Either::Left((Some(Ok((_, message))), _)) => {

@@ -13,7 +13,7 @@ use model::{BookingError, Concert, Hold, Order};
 pub type Attempt<T> = Result<T, BookingError>;
 
 #[cfg(feature = "ssr")]
-fn text(value: &Option<String>) -> String {
+pub(crate) fn text(value: &Option<String>) -> String {
     value.clone().unwrap_or_default()
 }
 
@@ -28,12 +28,18 @@ fn answer<T>(result: Result<T, AppError>) -> Result<Attempt<T>, AppError> {
 }
 
 #[server(prefix = "/_fn", endpoint = "concert")]
-pub async fn get_concert() -> Result<Concert, AppError> {
-    crate::backend::backend()?.concert().await
+pub async fn get_concert(id: Option<i64>) -> Result<Concert, AppError> {
+    crate::backend::backend()?.concert(id).await
+}
+
+#[server(prefix = "/_fn", endpoint = "concerts")]
+pub async fn list_concerts() -> Result<Vec<Concert>, AppError> {
+    crate::backend::backend()?.concerts().await
 }
 
 #[server(prefix = "/_fn", endpoint = "hold")]
 pub async fn place_hold(
+    concert: Option<String>,
     tier: Option<String>,
     quantity: Option<String>,
     name: Option<String>,
@@ -42,7 +48,15 @@ pub async fn place_hold(
 ) -> Result<Attempt<Hold>, AppError> {
     let held = match model::BookingRequest::from_page_form(&text(&tier), &text(&quantity), &text(&name), &text(&email))
     {
-        Ok(request) => crate::backend::backend()?.place_hold(request, submission).await,
+        Ok(request) => {
+            // A concert id that is not a number names no concert.
+            let concert = text(&concert);
+            let concert = if concert.is_empty() { Ok(None) } else { concert.parse().map(Some) };
+            match concert {
+                Ok(concert) => crate::backend::backend()?.place_hold(request.for_concert(concert), submission).await,
+                Err(_) => Err(model::BookingError::ConcertNotFound.into()),
+            }
+        }
         Err(refusal) => Err(refusal.into()),
     };
     let hold = answer(held)?;
@@ -125,7 +139,7 @@ fn send_refusal_back<T>(attempt: &Attempt<T>) {
     if let (Err(refusal), Some(referer)) = (attempt, plain_form_post()) {
         let path = referer.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("/");
         let path = path.split('?').next().unwrap_or("/");
-        let message: String = url_escape(&refusal.to_string());
+        let message: String = crate::text::url_escape(&refusal.to_string());
         leptos_axum::redirect(&format!("{path}?error={message}"));
     }
 }
@@ -139,14 +153,4 @@ fn plain_form_post() -> Option<String> {
         return None;
     }
     Some(parts.headers.get(http::header::REFERER).and_then(|r| r.to_str().ok()).unwrap_or("/").to_owned())
-}
-
-#[cfg(feature = "ssr")]
-fn url_escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 /// to the store. Built only through [`BookingRequest::parse`] or [`BookingRequest::from_page_form`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BookingRequest {
+    /// The concert; `None` is the default concert (the first one), as the system we replace had only one.
+    #[serde(default)]
+    pub concert_id: Option<i64>,
     pub user_id: UserId,
     pub buyer_name: Option<BuyerName>,
     pub tier: Tier,
@@ -23,6 +26,7 @@ impl BookingRequest {
         quantity: Result<Quantity, BookingError>,
     ) -> Result<BookingRequest, BookingError> {
         Ok(BookingRequest {
+            concert_id: None,
             user_id: UserId::parse(user_id)?,
             buyer_name: None,
             tier: Tier::parse(tier)?,
@@ -36,6 +40,11 @@ impl BookingRequest {
         BookingRequest::from_buyer(tier, Quantity::parse(quantity), name, email)
     }
 
+    /// The same request for the concert `concert_id` (`None`: the default concert).
+    pub fn for_concert(self, concert_id: Option<i64>) -> BookingRequest {
+        BookingRequest { concert_id, ..self }
+    }
+
     /// A named buyer's request (the page's form, the API's holds): checked tier, quantity, name, email.
     pub fn from_buyer(
         tier: Result<Tier, BookingError>,
@@ -47,7 +56,7 @@ impl BookingRequest {
         let quantity = quantity?;
         let buyer_name = BuyerName::parse(name)?;
         let email = BuyerEmail::parse(email)?;
-        Ok(BookingRequest { user_id: email.into(), buyer_name: Some(buyer_name), tier, quantity })
+        Ok(BookingRequest { concert_id: None, user_id: email.into(), buyer_name: Some(buyer_name), tier, quantity })
     }
 }
 
@@ -55,6 +64,7 @@ impl BookingRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Booking {
+    pub concert_id: i64,
     /// The order code: unguessable, safe to show the buyer and to look the booking up by.
     pub id: String,
     /// With the code, opens the order's page (`/orders/{id}/{secret}`) and its tickets. Only the answer to
@@ -80,17 +90,6 @@ pub struct TierAvailability {
     pub available: u32,
     /// `false` while the operator has paused the tier's sales.
     pub on_sale: bool,
-}
-
-/// A concert on sale and its tiers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Concert {
-    pub id: i64,
-    pub name: String,
-    pub venue: String,
-    pub starts_at: DateTime<Utc>,
-    pub tiers: Vec<TierAvailability>,
 }
 
 #[cfg(test)]

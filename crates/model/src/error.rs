@@ -67,6 +67,10 @@ pub enum BookingError {
     OrderCancelled,
     #[error("capacity cannot go below the {taken} tickets already sold or held")]
     CapacityBelowTaken { taken: u32 },
+    #[error("no concert with that id is on sale")]
+    ConcertNotFound,
+    #[error("{0}")]
+    ConcertInvalid(String),
 }
 
 impl BookingError {
@@ -99,6 +103,8 @@ impl BookingError {
             BookingError::OrderNotFound => "order_not_found",
             BookingError::OrderCancelled => "order_cancelled",
             BookingError::CapacityBelowTaken { .. } => "capacity_below_taken",
+            BookingError::ConcertNotFound => "concert_not_found",
+            BookingError::ConcertInvalid(_) => "invalid_concert",
         }
     }
 }

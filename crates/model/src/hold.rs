@@ -38,6 +38,8 @@ impl HoldStatus {
 pub struct Hold {
     /// Unguessable: knowing it is what lets a buyer pay the hold.
     pub id: String,
+    /// What the tickets are for.
+    pub concert: crate::ConcertTitle,
     pub tier: Tier,
     pub quantity: u32,
     pub unit_price_cents: Cents,
@@ -71,6 +73,7 @@ mod tests {
         let now = Utc::now();
         let hold = Hold {
             id: "h".into(),
+            concert: crate::ConcertTitle { id: 1, name: "C".into(), venue: "V".into(), starts_at: now },
             tier: Tier::Vip,
             quantity: 1,
             unit_price_cents: Cents(100),

@@ -6,6 +6,7 @@
 
 mod booking;
 mod card;
+mod concert;
 mod error;
 mod hold;
 mod money;
@@ -17,14 +18,18 @@ mod tier;
 mod user;
 pub mod when;
 
-pub use booking::{Booking, BookingRequest, Concert, TierAvailability};
+pub use booking::{Booking, BookingRequest, TierAvailability};
 pub use card::{CardNumber, PaymentCard, TEST_CARDS};
+pub use concert::{
+    parse_dollars, parse_start, Concert, ConcertTitle, NewConcert, NewTier, TierOffer, MAX_CONCERT_TEXT, MAX_PRICE,
+    MAX_TIER_CAPACITY,
+};
 pub use error::BookingError;
 pub use hold::{Hold, HoldStatus};
 pub use money::Cents;
 pub use order::{Order, OrderStatus, Ticket};
 pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
-pub use report::{OrderLine, TierSales};
+pub use report::{ConcertSales, OrderLine, TierSales};
 pub use rules::BuyerLimits;
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId};

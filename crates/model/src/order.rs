@@ -46,6 +46,8 @@ pub struct Ticket {
 pub struct Order {
     pub code: String,
     pub secret: String,
+    /// What the tickets are for.
+    pub concert: crate::ConcertTitle,
     pub tier: Tier,
     pub quantity: u32,
     pub unit_price_cents: Cents,

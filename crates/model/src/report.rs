@@ -1,6 +1,6 @@
 //! What the operator sees of a sale: per-tier figures and order lines (for the admin API and its CSV).
 
-use crate::{Cents, OrderStatus, Tier};
+use crate::{Cents, ConcertTitle, OrderStatus, Tier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -32,4 +32,12 @@ pub struct OrderLine {
     pub user_id: String,
     pub buyer_name: Option<String>,
     pub card_last4: Option<String>,
+}
+
+/// One concert as the operator's page shows it: per-tier figures and the newest orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcertSales {
+    pub concert: ConcertTitle,
+    pub tiers: Vec<TierSales>,
+    pub recent_orders: Vec<OrderLine>,
 }

@@ -19,6 +19,11 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// `The Midnight Orchestra, Saturday 20 March 2027, 20:00 UTC, Harbor Arena`: what a ticket is for.
+pub fn concert_line(concert: &crate::ConcertTitle) -> String {
+    format!("{}, {}, {}", concert.name, long_date_time(concert.starts_at), concert.venue)
+}
+
 /// `Saturday 20 March 2027, 20:00 UTC`: when a concert starts.
 pub fn long_date_time(at: DateTime<Utc>) -> String {
     format!(

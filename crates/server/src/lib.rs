@@ -10,6 +10,7 @@ pub mod config;
 pub mod hardening;
 pub mod live;
 pub mod observability;
+mod page_admin;
 mod page_backend;
 pub mod payments;
 pub mod qr;

@@ -1,4 +1,5 @@
-//! Live availability for every open page: one `watch` channel holding the latest catalog snapshot.
+//! Live availability for every open page: one `watch` channel holding the latest snapshot of every
+//! concert's tiers.
 //!
 //! The store signals "something changed" after each commit; a single task coalesces those signals, reads
 //! the catalog at most every [`MIN_INTERVAL`], and publishes it if it differs. So an open event stream
@@ -6,23 +7,38 @@
 
 use crate::store::{Store, StoreError};
 use model::TierAvailability;
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::watch;
 
 /// At most ten updates a second reach a client.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
-/// The catalog's availability, with its JSON made once per change rather than once per open stream.
+/// Every concert's availability, with each concert's JSON made once per change rather than once per open
+/// stream.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Snapshot {
-    pub tiers: Vec<TierAvailability>,
-    pub json: String,
+    tiers: Vec<(i64, TierAvailability)>,
+    json: HashMap<i64, Arc<str>>,
 }
 
 impl Snapshot {
-    fn new(tiers: Vec<TierAvailability>) -> Arc<Snapshot> {
-        let json = serde_json::to_string(&tiers).expect("availability always serialises");
+    fn new(tiers: Vec<(i64, TierAvailability)>) -> Arc<Snapshot> {
+        let mut by_concert: HashMap<i64, Vec<&TierAvailability>> = HashMap::new();
+        for (concert, tier) in &tiers {
+            by_concert.entry(*concert).or_default().push(tier);
+        }
+        let json = by_concert
+            .into_iter()
+            .map(|(concert, tiers)| {
+                (concert, Arc::from(serde_json::to_string(&tiers).expect("availability always serialises")))
+            })
+            .collect();
         Arc::new(Snapshot { tiers, json })
+    }
+
+    /// The concert's tiers as the JSON of `/api/concerts/{id}`'s `tiers`; `None` for an unknown concert.
+    pub fn json_of(&self, concert: i64) -> Option<Arc<str>> {
+        self.json.get(&concert).cloned()
     }
 }
 
@@ -35,7 +51,7 @@ pub struct Live {
 impl Live {
     /// Reads the current catalog and starts the task that keeps it current.
     pub async fn start(store: Store) -> Result<Live, StoreError> {
-        let (publish, snapshots) = watch::channel(Snapshot::new(store.tiers().await?));
+        let (publish, snapshots) = watch::channel(Snapshot::new(store.availability().await?));
         tokio::spawn(publish_changes(store, publish));
         let (closing, _) = watch::channel(false);
         Ok(Live { snapshots, closing })
@@ -64,10 +80,11 @@ async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
     let changed = store.changes();
     loop {
         changed.notified().await;
-        match store.tiers().await {
+        match store.availability().await {
             Ok(tiers) => {
-                for tier in &tiers {
-                    metrics::gauge!("boxoffice_tickets_available", "tier" => tier.tier.code()).set(tier.available);
+                for (concert, tier) in &tiers {
+                    metrics::gauge!("boxoffice_tickets_available", "concert" => concert.to_string(), "tier" => tier.tier.code())
+                        .set(tier.available);
                 }
                 publish.send_if_modified(|current| {
                     let differs = current.tiers != tiers;

@@ -19,12 +19,26 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 
 #[async_trait::async_trait]
 impl Backend for Store {
-    async fn concert(&self) -> Result<Concert, AppError> {
-        Store::concert(self).await.map_err(to_page_error)
+    async fn concert(&self, id: Option<i64>) -> Result<Concert, AppError> {
+        match id {
+            Some(id) => self.concert_by_id(id).await,
+            None => Store::concert(self).await,
+        }
+        .map_err(to_page_error)
+    }
+
+    async fn concerts(&self) -> Result<Vec<Concert>, AppError> {
+        Store::concerts(self).await.map_err(to_page_error)
     }
 
     async fn place_hold(&self, request: BookingRequest, submission: Option<String>) -> Result<Hold, AppError> {
-        let fingerprint = format!("{}|{}|{}", request.tier, request.quantity.get(), request.user_id.as_str());
+        let fingerprint = format!(
+            "{:?}|{}|{}|{}",
+            request.concert_id,
+            request.tier,
+            request.quantity.get(),
+            request.user_id.as_str()
+        );
         let (key, _in_flight) = claim(self, "page:hold", submission, fingerprint).await?;
         self.place_hold(request, key).await.map_err(to_page_error)
     }
@@ -77,7 +91,7 @@ async fn claim(
     }
 }
 
-fn to_page_error(error: StoreError) -> AppError {
+pub(crate) fn to_page_error(error: StoreError) -> AppError {
     match error {
         StoreError::Rejected(rule) => AppError::Booking(rule),
         StoreError::NotFound => AppError::NotFound,

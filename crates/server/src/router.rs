@@ -7,7 +7,10 @@ use crate::{
     observability::{self, track_latency},
     store::Store,
 };
-use app::{backend::SharedBackend, shell, App};
+use app::{
+    backend::{SharedAdmin, SharedBackend},
+    shell, App,
+};
 use axum::{
     body::Body,
     extract::FromRef,
@@ -40,6 +43,8 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
     observability::metrics();
     let routes = generate_route_list(App);
     let backend: SharedBackend = Arc::new(state.store.clone());
+    let admin: SharedAdmin =
+        Arc::new(crate::page_admin::PageAdmin { store: state.store.clone(), token: state.admin_token.clone() });
     let leptos_options = state.leptos_options.clone();
     let request_id = HeaderName::from_static("x-request-id");
     let [csp, nosniff, referrer, frames] = hardening::security_headers();
@@ -47,7 +52,10 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(backend.clone()),
+            move || {
+                provide_context(backend.clone());
+                provide_context(admin.clone());
+            },
             move || shell(leptos_options.clone()),
         )
         .merge(api::router(state.admin_token.clone()))

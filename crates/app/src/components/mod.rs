@@ -1,9 +1,11 @@
 //! Pieces the pages share.
 
+mod concert_list;
 mod countdown;
 mod order_summary;
 mod tier_option;
 
+pub use concert_list::ConcertList;
 pub use countdown::Countdown;
 pub use order_summary::OrderSummary;
 pub use tier_option::TierOption;

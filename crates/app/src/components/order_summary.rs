@@ -33,6 +33,8 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
             <dl>
                 <dt>"Order code"</dt>
                 <dd class="order-code">{order.code.clone()}</dd>
+                <dt>"Concert"</dt>
+                <dd class="order-concert">{model::when::concert_line(&order.concert)}</dd>
                 <dt>"Tickets"</dt>
                 <dd class="order-tickets">{format!("{} × {}", order.quantity, order.tier.display_name())}</dd>
                 <dt>"Total"</dt>

@@ -58,6 +58,8 @@ fn Checkout(hold: Hold) -> impl IntoView {
         <section class="checkout" aria-labelledby="checkout-title">
             <h1 id="checkout-title">"Checkout"</h1>
             <dl>
+                <dt>"Concert"</dt>
+                <dd class="hold-concert">{model::when::concert_line(&hold.concert)}</dd>
                 <dt>"Tickets"</dt>
                 <dd class="hold-tickets">{format!("{} × {}", hold.quantity, hold.tier.display_name())}</dd>
                 <dt>"Total"</dt>

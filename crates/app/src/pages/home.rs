@@ -1,22 +1,40 @@
-//! `/`: the concert, its tiers with live availability, and the form that holds tickets (checkout follows on
-//! `/checkout/:hold`).
+//! `/` (the default concert) and `/concerts/:id` (any other): the concert, its tiers with live
+//! availability, the form that holds tickets (checkout follows on `/checkout/:hold`), and every concert on
+//! sale.
 //!
 //! The catalog is rendered once (server-side, then hydrated); afterwards only the numbers change, through
 //! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
 
 use crate::{
-    components::TierOption,
+    components::{ConcertList, TierOption},
     live::LiveStatus,
     server_fns::{get_concert, Attempt, PlaceHold},
     submission::submission_key,
     AppError,
 };
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use model::{Concert, Hold, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    view! { <BookingPage concert=None /> }
+}
+
+/// `/concerts/:id`; an id that is not a number is a page not found.
+#[component]
+pub fn ConcertPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    move || match id() {
+        Some(id) => view! { <BookingPage concert=Some(id) /> }.into_any(),
+        None => view! { <super::NotFound /> }.into_any(),
+    }
+}
+
+#[component]
+fn BookingPage(concert: Option<i64>) -> impl IntoView {
+    let id = concert;
     let book = ServerAction::<PlaceHold>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -24,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
             navigate(&format!("/checkout/{}", hold.id), Default::default());
         }
     });
-    let concert = Resource::new(|| (), |_| get_concert());
+    let concert = Resource::new(|| (), move |_| get_concert(id));
     // Availability newer than the server-rendered catalog; `None` until the first refresh.
     let latest: RwSignal<Option<Vec<TierAvailability>>> = RwSignal::new(None);
 
@@ -35,7 +53,7 @@ pub fn HomePage() -> impl IntoView {
     Effect::new(move |_| {
         if book.version().get() > 0 && status.get_untracked() != LiveStatus::Live {
             spawn_local(async move {
-                if let Ok(concert) = get_concert().await {
+                if let Ok(concert) = get_concert(id).await {
                     latest.set(Some(concert.tiers));
                 }
             });
@@ -46,7 +64,7 @@ pub fn HomePage() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        crate::live::follow_availability(latest, status);
+        crate::live::follow_availability(id, latest, status);
         hydrated.set(true);
     });
 
@@ -60,6 +78,7 @@ pub fn HomePage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <ConcertList current=id />
         </main>
     }
 }
@@ -114,6 +133,7 @@ fn ConcertView(
         </p>
         <ActionForm action=book>
             <input type="hidden" name="submission" prop:value=key />
+            <input type="hidden" name="concert" value=concert.id.to_string() />
             <fieldset class="tiers">
                 <legend>"Choose your tickets"</legend>
                 {options}

@@ -1,14 +1,16 @@
 //! One component per route.
 
+mod admin;
 mod checkout;
 mod find_order;
 mod home;
 mod not_found;
 mod order;
 
+pub use admin::AdminPage;
 pub use checkout::CheckoutPage;
 pub use find_order::FindOrderPage;
-pub use home::HomePage;
+pub use home::{ConcertPage, HomePage};
 pub use not_found::NotFound;
 pub use order::OrderPage;
 

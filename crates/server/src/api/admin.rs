@@ -1,10 +1,10 @@
-//! The admin API under `/api/admin`, behind `Authorization: Bearer <BOXOFFICE_ADMIN_TOKEN>`.
+//! The admin API under `/api/admin` (concerts, then per concert: sales, orders, tiers), behind `Authorization: Bearer <BOXOFFICE_ADMIN_TOKEN>`.
 //!
 //! Without a configured token the admin area is off: every admin route answers 404, as if it did not exist,
 //! rather than being open. The token is compared in constant time, so timing does not reveal how much of a
 //! guess was right, and it is never logged (it travels in a header; bodies and headers are not logged).
 
-use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
+use super::{concerts, json_body::JsonBody, openapi::ErrorBody, ApiError};
 use crate::{
     store::{orders_csv, Store},
     AppState,
@@ -16,7 +16,8 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use model::{OrderLine, Tier, TierSales};
+use chrono::Utc;
+use model::{parse_start, Concert, NewConcert, OrderLine, Tier, TierOffer, TierSales};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -34,6 +35,26 @@ impl AdminToken {
     }
 }
 
+/// Why a token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// No token is configured: the admin area is off.
+    Off,
+    Wrong,
+}
+
+impl AdminToken {
+    /// Accepts `given` if it is the configured token, comparing in constant time.
+    pub fn check(&self, given: &str) -> Result<(), Denied> {
+        let expected = self.0.as_ref().ok_or(Denied::Off)?;
+        if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+            Ok(())
+        } else {
+            Err(Denied::Wrong)
+        }
+    }
+}
+
 impl std::fmt::Debug for AdminToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() { "AdminToken(set)" } else { "AdminToken(off)" })
@@ -42,6 +63,7 @@ impl std::fmt::Debug for AdminToken {
 
 pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(create_concert))
         .routes(routes!(sales))
         .routes(routes!(order_lines))
         .routes(routes!(orders_export))
@@ -55,18 +77,20 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
 }
 
 async fn authorize(token: &AdminToken, request: Request, next: Next) -> Response {
-    let Some(expected) = &token.0 else {
-        let body = json!({ "error": "not_found", "message": "the admin area is off: no BOXOFFICE_ADMIN_TOKEN is set" });
-        return (StatusCode::NOT_FOUND, Json(body)).into_response();
-    };
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-        return next.run(request).await;
+    match token.check(given) {
+        Ok(()) => return next.run(request).await,
+        Err(Denied::Off) => {
+            let body =
+                json!({ "error": "not_found", "message": "the admin area is off: no BOXOFFICE_ADMIN_TOKEN is set" });
+            return (StatusCode::NOT_FOUND, Json(body)).into_response();
+        }
+        Err(Denied::Wrong) => {}
     }
     let body = json!({ "error": "unauthorized", "message": "send the admin token as `Authorization: Bearer <token>`" });
     (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], Json(body)).into_response()
@@ -74,9 +98,61 @@ async fn authorize(token: &AdminToken, request: Request, next: Next) -> Response
 
 /// Per-tier figures: capacity, sold, held, available, on sale, revenue.
 #[utoipa::path(get, path = "/api/admin/sales", tag = "admin", security(("admin_token" = [])),
+    params(concerts::ConcertQuery),
     responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn sales(State(store): State<Store>) -> Result<Json<Vec<TierSales>>, ApiError> {
-    Ok(Json(store.sales().await?))
+async fn sales(State(store): State<Store>, Query(query): Query<Pairs>) -> Result<Json<Vec<TierSales>>, ApiError> {
+    Ok(Json(store.sales(concert(&store, &query).await?).await?))
+}
+
+/// A query string read as pairs, so that no query is refused in a decoder's words.
+type Pairs = Vec<(String, String)>;
+
+/// The concert an admin request names (`?concert=`), checked to exist; the default one when it names none.
+async fn concert(store: &Store, query: &[(String, String)]) -> Result<i64, ApiError> {
+    let id = concerts::concert_of(query)?.unwrap_or(store.default_event_id());
+    Ok(store.concert_by_id(id).await?.id)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ConcertBody {
+    #[schema(min_length = 1, max_length = 120)]
+    name: String,
+    #[schema(min_length = 1, max_length = 120)]
+    venue: String,
+    /// RFC 3339, in the future; UTC when no offset is given (`2027-05-01T20:00`).
+    #[schema(format = DateTime)]
+    starts_at: String,
+    /// One to three tiers, each at most once.
+    #[schema(min_items = 1, max_items = 3)]
+    tiers: Vec<TierBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct TierBody {
+    #[schema(value_type = Tier)]
+    tier: String,
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    price_cents: i64,
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    capacity: i64,
+}
+
+/// Creates a concert with its tiers; it is on sale at once and listed on the public page.
+#[utoipa::path(post, path = "/api/admin/concerts", tag = "admin", security(("admin_token" = [])),
+    request_body = ConcertBody,
+    responses((status = 201, body = Concert), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              super::openapi::BodyErrors))]
+async fn create_concert(
+    State(store): State<Store>,
+    JsonBody(body): JsonBody<ConcertBody>,
+) -> Result<(StatusCode, Json<Concert>), ApiError> {
+    let offers: Vec<TierOffer<'_>> = body
+        .tiers
+        .iter()
+        .map(|t| TierOffer { tier: &t.tier, price_cents: t.price_cents, capacity: t.capacity })
+        .collect();
+    let concert = NewConcert::parse(&body.name, &body.venue, parse_start(&body.starts_at), Ok(&offers), Utc::now())?;
+    Ok((StatusCode::CREATED, Json(store.create_concert(concert).await?)))
 }
 
 /// The query of `/api/admin/orders` (read as pairs, so no query string is refused in a decoder's words).
@@ -102,22 +178,22 @@ fn recent_limit(query: &[(String, String)]) -> Result<u32, ApiError> {
 const MAX_CAPACITY: u32 = 1_000_000_000;
 
 /// The newest orders.
-#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("admin_token" = [])), params(Recent),
+#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("admin_token" = [])),
+    params(Recent, concerts::ConcertQuery),
     responses((status = 200, body = Vec<OrderLine>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-async fn order_lines(
-    State(store): State<Store>,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Result<Json<Vec<OrderLine>>, ApiError> {
-    Ok(Json(store.order_lines(Some(recent_limit(&query)?)).await?))
+async fn order_lines(State(store): State<Store>, Query(query): Query<Pairs>) -> Result<Json<Vec<OrderLine>>, ApiError> {
+    let limit = recent_limit(&query)?;
+    Ok(Json(store.order_lines(concert(&store, &query).await?, Some(limit)).await?))
 }
 
 /// Every order as CSV.
 #[utoipa::path(get, path = "/api/admin/orders.csv", tag = "admin", security(("admin_token" = [])),
+    params(concerts::ConcertQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
-async fn orders_export(State(store): State<Store>) -> Result<Response, ApiError> {
-    let csv = orders_csv(&store.order_lines(None).await?).map_err(|error| {
+async fn orders_export(State(store): State<Store>, Query(query): Query<Pairs>) -> Result<Response, ApiError> {
+    let csv = orders_csv(&store.order_lines(concert(&store, &query).await?, None).await?).map_err(|error| {
         tracing::error!(%error, "could not write the orders CSV");
         ApiError::Unavailable
     })?;
@@ -137,15 +213,17 @@ struct CapacityBody {
 
 /// Sets a tier's capacity; never below what is sold or held (409).
 #[utoipa::path(put, path = "/api/admin/tiers/{tier}/capacity", tag = "admin", security(("admin_token" = [])),
-    params(("tier" = Tier, Path)), request_body = CapacityBody,
+    params(("tier" = Tier, Path), concerts::ConcertQuery), request_body = CapacityBody,
     responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               super::openapi::BodyErrors))]
 async fn set_capacity(
     State(store): State<Store>,
     Path(tier): Path<String>,
+    Query(query): Query<Pairs>,
     JsonBody(body): JsonBody<CapacityBody>,
 ) -> Result<Json<Vec<TierSales>>, ApiError> {
     let tier = Tier::parse(&tier)?;
+    let concert = concert(&store, &query).await?;
     if body.capacity > MAX_CAPACITY {
         return Err(ApiError::BadBody {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -153,26 +231,36 @@ async fn set_capacity(
             message: format!("capacity must be at most {MAX_CAPACITY}"),
         });
     }
-    store.set_capacity(tier, body.capacity).await?;
-    Ok(Json(store.sales().await?))
+    store.set_capacity(concert, tier, body.capacity).await?;
+    Ok(Json(store.sales(concert).await?))
 }
 
 /// Pauses a tier's sales: holds and bookings are refused (`not_on_sale`); running holds may still be paid.
 #[utoipa::path(post, path = "/api/admin/tiers/{tier}/pause", tag = "admin", security(("admin_token" = [])),
-    params(("tier" = Tier, Path)),
+    params(("tier" = Tier, Path), concerts::ConcertQuery),
     responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-async fn pause(State(store): State<Store>, Path(tier): Path<String>) -> Result<Json<Vec<TierSales>>, ApiError> {
-    store.set_on_sale(Tier::parse(&tier)?, false).await?;
-    Ok(Json(store.sales().await?))
+async fn pause(
+    State(store): State<Store>,
+    Path(tier): Path<String>,
+    Query(query): Query<Pairs>,
+) -> Result<Json<Vec<TierSales>>, ApiError> {
+    let (tier, concert) = (Tier::parse(&tier)?, concert(&store, &query).await?);
+    store.set_on_sale(concert, tier, false).await?;
+    Ok(Json(store.sales(concert).await?))
 }
 
 /// Resumes a tier's sales.
 #[utoipa::path(post, path = "/api/admin/tiers/{tier}/resume", tag = "admin", security(("admin_token" = [])),
-    params(("tier" = Tier, Path)),
+    params(("tier" = Tier, Path), concerts::ConcertQuery),
     responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-async fn resume(State(store): State<Store>, Path(tier): Path<String>) -> Result<Json<Vec<TierSales>>, ApiError> {
-    store.set_on_sale(Tier::parse(&tier)?, true).await?;
-    Ok(Json(store.sales().await?))
+async fn resume(
+    State(store): State<Store>,
+    Path(tier): Path<String>,
+    Query(query): Query<Pairs>,
+) -> Result<Json<Vec<TierSales>>, ApiError> {
+    let (tier, concert) = (Tier::parse(&tier)?, concert(&store, &query).await?);
+    store.set_on_sale(concert, tier, true).await?;
+    Ok(Json(store.sales(concert).await?))
 }

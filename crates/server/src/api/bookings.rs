@@ -23,6 +23,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, ToSchema)]
 struct BookingBody {
+    /// The concert (see `GET /api/concerts`); the default concert when left out.
+    #[schema(minimum = 1)]
+    concert_id: Option<i64>,
     /// Who books: any id of the calling program's, 1–200 characters.
     #[schema(value_type = String, min_length = 1, max_length = 200)]
     user_id: Option<String>,
@@ -56,8 +59,10 @@ async fn create_booking(
         body.user_id.as_deref().unwrap_or_default(),
         body.tier.as_deref().unwrap_or_default(),
         quantity_of(body.quantity.as_ref()),
-    )?;
-    let fingerprint = format!("{}|{}|{}", request.user_id.as_str(), request.tier, request.quantity.get());
+    )?
+    .for_concert(body.concert_id);
+    let fingerprint =
+        format!("{:?}|{}|{}|{}", request.concert_id, request.user_id.as_str(), request.tier, request.quantity.get());
     let (key, _in_flight) = key.claim(&store, "book", fingerprint)?;
     let booking = store.book_keyed(request, key).await?;
     Ok((StatusCode::CREATED, Json(booking)))

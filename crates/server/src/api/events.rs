@@ -1,11 +1,14 @@
 //! `GET /api/events`: Server-Sent Events with the catalog's availability, on connect and on every change.
 
-use crate::{live::Live, AppState};
+use super::ApiError;
+use crate::{live::Live, store::Store, AppState};
 use axum::{
-    extract::State,
+    extract::{Query, State},
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::{Stream, StreamExt};
+use model::BookingError;
+use std::sync::Arc;
 use std::{convert::Infallible, time::Duration};
 use tokio_stream::wrappers::WatchStream;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -41,16 +44,31 @@ impl Drop for OpenStream {
     }
 }
 
-/// Server-Sent Events: an `availability` event (the `/api/tickets` array) on connect and after every change.
-#[utoipa::path(get, path = "/api/events", tag = "catalog",
-    responses((status = 200, content_type = "text/event-stream", body = AvailabilityEvent)))]
-async fn availability_events(State(live): State<Live>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// Server-Sent Events: an `availability` event (the concert's tiers, as in `/api/concerts/{id}`) on connect
+/// and after every change to that concert.
+#[utoipa::path(get, path = "/api/events", tag = "catalog", params(super::concerts::ConcertQuery),
+    responses((status = 200, content_type = "text/event-stream", body = AvailabilityEvent), super::openapi::LookupErrors))]
+async fn availability_events(
+    State(live): State<Live>,
+    State(store): State<Store>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
+    if live.subscribe().borrow().json_of(concert).is_none() {
+        return Err(BookingError::ConcertNotFound.into());
+    }
     let open = OpenStream::new();
+    let mut last: Option<Arc<str>> = None;
     let events = WatchStream::new(live.subscribe())
-        .map(move |snapshot| {
+        // Other concerts' changes wake every stream; only a change to this concert's tiers is sent.
+        .filter_map(move |snapshot| {
             let _counted = &open;
-            Ok(Event::default().event("availability").data(&snapshot.json))
+            let json = snapshot.json_of(concert).filter(|json| last.as_ref() != Some(json));
+            if let Some(json) = &json {
+                last = Some(json.clone());
+            }
+            std::future::ready(json.map(|json| Ok(Event::default().event("availability").data(&*json))))
         })
         .take_until(live.closed());
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -20,6 +20,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, ToSchema)]
 struct HoldBody {
+    /// The concert (see `GET /api/concerts`); the default concert when left out.
+    #[schema(minimum = 1)]
+    concert_id: Option<i64>,
     #[schema(value_type = model::Tier)]
     tier: Option<String>,
     /// Tickets, 1–10.
@@ -46,9 +49,16 @@ async fn create_hold(
         quantity_of(body.quantity.as_ref()),
         body.name.as_deref().unwrap_or_default(),
         body.email.as_deref().unwrap_or_default(),
-    )?;
-    let fingerprint =
-        format!("{}|{}|{}|{:?}", request.tier, request.quantity.get(), request.user_id.as_str(), request.buyer_name);
+    )?
+    .for_concert(body.concert_id);
+    let fingerprint = format!(
+        "{:?}|{}|{}|{}|{:?}",
+        request.concert_id,
+        request.tier,
+        request.quantity.get(),
+        request.user_id.as_str(),
+        request.buyer_name
+    );
     let (key, _in_flight) = key.claim(&store, "hold", fingerprint)?;
     let hold = store.place_hold(request, key).await?;
     Ok((StatusCode::CREATED, Json(hold)))

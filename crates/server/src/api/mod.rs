@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod bookings;
+mod concerts;
 mod error;
 mod events;
 mod health;
@@ -41,6 +42,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(tickets::router())
+        .merge(concerts::router())
         .merge(bookings::router())
         .merge(holds::router())
         .merge(orders::router())

@@ -57,7 +57,7 @@ impl TryFrom<LineRow> for OrderLine {
 
 impl Store {
     /// Each tier's capacity, sold, held (running holds), available, on sale, and revenue, VIP first.
-    pub async fn sales(&self) -> Result<Vec<TierSales>, StoreError> {
+    pub async fn sales(&self, event_id: i64) -> Result<Vec<TierSales>, StoreError> {
         let rows: Vec<SalesRow> = sqlx::query_as(
             "SELECT tier, capacity, sold, on_sale,
                     (SELECT COALESCE(SUM(quantity), 0) FROM holds h
@@ -67,7 +67,7 @@ impl Store {
                      WHERE o.event_id = tiers.event_id AND o.tier = tiers.tier AND o.status = 'paid') AS revenue_cents
              FROM tiers WHERE event_id = ?1 ORDER BY price_cents DESC, tier",
         )
-        .bind(self.default_event_id())
+        .bind(event_id)
         .bind(millis(Utc::now()))
         .fetch_all(self.pool())
         .await?;
@@ -88,12 +88,12 @@ impl Store {
     }
 
     /// Orders, newest first: the latest `limit`, or all of them.
-    pub async fn order_lines(&self, limit: Option<u32>) -> Result<Vec<OrderLine>, StoreError> {
+    pub async fn order_lines(&self, event_id: i64, limit: Option<u32>) -> Result<Vec<OrderLine>, StoreError> {
         let rows: Vec<LineRow> = sqlx::query_as(
             "SELECT id, created_at, tier, quantity, total_cents, status, user_id, buyer_name, card_last4
              FROM orders WHERE event_id = ? ORDER BY created_at DESC, id LIMIT ?",
         )
-        .bind(self.default_event_id())
+        .bind(event_id)
         .bind(limit.map_or(-1, i64::from))
         .fetch_all(self.pool())
         .await?;
@@ -101,13 +101,13 @@ impl Store {
     }
 
     /// Sets a tier's capacity; refused below what is sold or held.
-    pub async fn set_capacity(&self, tier: Tier, capacity: u32) -> Result<(), StoreError> {
-        self.tier_change(Work::SetCapacity { tier, capacity }).await
+    pub async fn set_capacity(&self, event_id: i64, tier: Tier, capacity: u32) -> Result<(), StoreError> {
+        self.tier_change(Work::SetCapacity { event_id, tier, capacity }).await
     }
 
     /// Pauses (`false`) or resumes (`true`) a tier's sales.
-    pub async fn set_on_sale(&self, tier: Tier, on_sale: bool) -> Result<(), StoreError> {
-        self.tier_change(Work::SetOnSale { tier, on_sale }).await
+    pub async fn set_on_sale(&self, event_id: i64, tier: Tier, on_sale: bool) -> Result<(), StoreError> {
+        self.tier_change(Work::SetOnSale { event_id, tier, on_sale }).await
     }
 
     async fn tier_change(&self, work: Work) -> Result<(), StoreError> {

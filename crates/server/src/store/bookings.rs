@@ -13,6 +13,7 @@ use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct BookingRow {
+    event_id: i64,
     id: String,
     tier: String,
     user_id: String,
@@ -26,6 +27,7 @@ impl TryFrom<BookingRow> for Booking {
     type Error = StoreError;
     fn try_from(row: BookingRow) -> Result<Self, Self::Error> {
         Ok(Booking {
+            concert_id: row.event_id,
             id: row.id,
             secret: None,
             user_id: row.user_id,
@@ -45,7 +47,7 @@ fn unexpected(answer: Answer) -> StoreError {
 }
 
 impl Store {
-    /// Books `request` on the default concert in one step (straight to sold, no hold, no payment): the
+    /// Books `request` on its concert in one step (straight to sold, no hold, no payment): the
     /// `POST /api/bookings` of the system we replace.
     pub async fn book(&self, request: BookingRequest) -> Result<Booking, StoreError> {
         self.book_keyed(request, None).await
@@ -123,7 +125,7 @@ impl Store {
     /// A one-step booking by its order code (without its secret).
     pub async fn booking(&self, id: &str) -> Result<Booking, StoreError> {
         let row: BookingRow = sqlx::query_as(
-            "SELECT id, tier, user_id, quantity, unit_price_cents, total_cents, created_at
+            "SELECT event_id, id, tier, user_id, quantity, unit_price_cents, total_cents, created_at
              FROM orders WHERE id = ? AND status = 'paid'",
         )
         .bind(id)

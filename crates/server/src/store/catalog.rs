@@ -1,9 +1,10 @@
-//! Concerts and tiers: seeding the default concert and reading live availability.
+//! Concerts and tiers: seeding the default concert, creating others, and reading live availability.
 
+use super::writer::{Answer, Work};
 use super::{Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
-use model::{Capacities, Cents, Concert, Tier, TierAvailability};
-use sqlx::{FromRow, SqlitePool};
+use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, Tier, TierAvailability};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
 /// The concert a new database starts with.
 const DEFAULT_CONCERT_NAME: &str = "The Midnight Orchestra";
@@ -56,6 +57,7 @@ struct EventRow {
 
 #[derive(FromRow)]
 struct TierRow {
+    event_id: i64,
     tier: String,
     name: String,
     price_cents: i64,
@@ -90,36 +92,114 @@ fn count(value: i64) -> Result<u32, StoreError> {
 impl Store {
     /// The default concert with every tier's availability, read in one snapshot.
     pub async fn concert(&self) -> Result<Concert, StoreError> {
+        self.concert_by_id(self.default_event_id).await
+    }
+
+    /// A concert with every tier's availability, read in one snapshot.
+    pub async fn concert_by_id(&self, id: i64) -> Result<Concert, StoreError> {
         let mut tx = self.pool.begin().await?;
         let event: EventRow = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = ?")
-            .bind(self.default_event_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let tiers = self.tiers_in(&mut tx).await?;
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::Rejected(BookingError::ConcertNotFound))?;
+        let tiers = tiers_in(&mut tx, Some(id)).await?.into_iter().map(|(_, tier)| tier).collect();
         tx.commit().await?;
         Ok(Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at, tiers })
     }
 
-    /// The default concert's tiers with their availability, VIP first.
-    pub async fn tiers(&self) -> Result<Vec<TierAvailability>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        self.tiers_in(&mut conn).await
+    /// Every concert on sale (not yet started) with its tiers: the default concert first, then by date.
+    pub async fn concerts(&self) -> Result<Vec<Concert>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let events: Vec<EventRow> =
+            sqlx::query_as("SELECT id, name, venue, starts_at FROM events").fetch_all(&mut *tx).await?;
+        let mut tiers = tiers_in(&mut tx, None).await?;
+        tx.commit().await?;
+        let now = Utc::now();
+        let mut concerts: Vec<Concert> = events
+            .into_iter()
+            .filter(|event| event.id == self.default_event_id || event.starts_at > now)
+            .map(|event| {
+                let (mine, others) = std::mem::take(&mut tiers).into_iter().partition(|(id, _)| *id == event.id);
+                tiers = others;
+                let tiers = mine.into_iter().map(|(_, tier)| tier).collect();
+                Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at, tiers }
+            })
+            .collect();
+        concerts.sort_by_key(|c| (c.id != self.default_event_id, c.starts_at, c.id));
+        Ok(concerts)
     }
 
-    async fn tiers_in(&self, conn: &mut sqlx::SqliteConnection) -> Result<Vec<TierAvailability>, StoreError> {
-        // Holds past their expiry count as available at once, before the sweeper marks them.
-        let rows: Vec<TierRow> = sqlx::query_as(
-            "SELECT tier, name, price_cents, capacity, sold, on_sale,
-                    held - COALESCE((SELECT SUM(h.quantity) FROM holds h
-                                     WHERE h.status = 'held' AND h.expires_at_ms <= ?2
-                                       AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0) AS held
-             FROM tiers WHERE event_id = ?1
-             ORDER BY price_cents DESC, tier",
-        )
-        .bind(self.default_event_id)
-        .bind(Utc::now().timestamp_millis())
-        .fetch_all(conn)
-        .await?;
-        rows.into_iter().map(TierRow::into_availability).collect()
+    /// The default concert's tiers with their availability, VIP first.
+    pub async fn tiers(&self) -> Result<Vec<TierAvailability>, StoreError> {
+        Ok(self.concert().await?.tiers)
     }
+
+    /// Every concert's tiers with their availability, by concert id: what the live feed publishes.
+    pub async fn availability(&self) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        tiers_in(&mut conn, None).await
+    }
+
+    /// Creates a concert with its tiers, in one transaction through the writer; returns it.
+    pub async fn create_concert(&self, concert: NewConcert) -> Result<Concert, StoreError> {
+        let id = match self.writer.perform(Work::CreateConcert(concert), None).await? {
+            Answer::ConcertCreated(id) => id,
+            other => return Err(StoreError::BatchFailed(format!("the writer answered {other:?} to a new concert"))),
+        };
+        self.concert_by_id(id).await
+    }
+}
+
+/// Inserts a concert and its tiers inside the writer's transaction; returns its id.
+pub(super) async fn insert_concert(tx: &mut SqliteConnection, concert: &NewConcert) -> Result<i64, sqlx::Error> {
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO events (name, venue, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(&concert.name)
+            .bind(&concert.venue)
+            .bind(concert.starts_at)
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await?;
+    for tier in &concert.tiers {
+        sqlx::query("INSERT INTO tiers (event_id, tier, name, price_cents, capacity) VALUES (?, ?, ?, ?, ?)")
+            .bind(id)
+            .bind(tier.tier.code())
+            .bind(tier.tier.display_name())
+            .bind(tier.price_cents.0)
+            .bind(i64::from(tier.capacity))
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// The title of concert `id`, for the holds and orders that carry it; `None` if there is no such concert.
+pub(super) async fn title_in(tx: &mut SqliteConnection, id: i64) -> Result<Option<ConcertTitle>, sqlx::Error> {
+    let event: Option<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(event.map(|e| ConcertTitle { id: e.id, name: e.name, venue: e.venue, starts_at: e.starts_at }))
+}
+
+/// Tiers with availability, of one concert or of all, most expensive first within a concert.
+async fn tiers_in(
+    conn: &mut SqliteConnection,
+    event_id: Option<i64>,
+) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
+    // Holds past their expiry count as available at once, before the sweeper marks them.
+    let rows: Vec<TierRow> = sqlx::query_as(
+        "SELECT event_id, tier, name, price_cents, capacity, sold, on_sale,
+                held - COALESCE((SELECT SUM(h.quantity) FROM holds h
+                                 WHERE h.status = 'held' AND h.expires_at_ms <= ?2
+                                   AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0) AS held
+         FROM tiers WHERE ?1 IS NULL OR event_id = ?1
+         ORDER BY event_id, price_cents DESC, tier",
+    )
+    .bind(event_id)
+    .bind(Utc::now().timestamp_millis())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(|row| Ok((row.event_id, row.into_availability()?))).collect()
 }

@@ -112,7 +112,7 @@ impl Store {
             max_per_order: sale.max_per_order.min(MAX_TICKETS_PER_ORDER),
             buyer_limits: sale.buyer_limits,
         };
-        let settings = writer::Settings { event_id: default_event_id, limits, hold_for: sale.hold_for };
+        let settings = writer::Settings { default_event_id, limits, hold_for: sale.hold_for };
         let writer = writer::Writer::start(options.connect().await?, settings, changes.clone());
         Ok(Store { pool, default_event_id, writer, changes, in_flight: InFlight::default() })
     }

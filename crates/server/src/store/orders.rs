@@ -2,7 +2,7 @@
 
 use super::{sales::millis, Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
-use model::{Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
+use model::{Cents, ConcertTitle, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
 use sqlx::{FromRow, SqliteConnection};
 
 #[derive(FromRow)]
@@ -19,6 +19,23 @@ struct OrderRow {
     card_last4: Option<String>,
     created_at: DateTime<Utc>,
     cancelled_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    concert: ConcertColumns,
+}
+
+/// The concert's columns of a joined row.
+#[derive(FromRow)]
+struct ConcertColumns {
+    concert_id: i64,
+    concert_name: String,
+    concert_venue: String,
+    concert_starts_at: DateTime<Utc>,
+}
+
+impl From<ConcertColumns> for ConcertTitle {
+    fn from(c: ConcertColumns) -> Self {
+        ConcertTitle { id: c.concert_id, name: c.concert_name, venue: c.concert_venue, starts_at: c.concert_starts_at }
+    }
 }
 
 #[derive(FromRow)]
@@ -31,8 +48,10 @@ fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Protocol(format!("unexpected value in the database: {what}"))
 }
 
-const ORDER_COLUMNS: &str = "SELECT id, secret, tier, quantity, unit_price_cents, total_cents, user_id, buyer_name,
-        status, card_last4, created_at, cancelled_at FROM orders";
+const ORDER_COLUMNS: &str = "SELECT o.id, o.secret, o.tier, o.quantity, o.unit_price_cents, o.total_cents, o.user_id,
+        o.buyer_name, o.status, o.card_last4, o.created_at, o.cancelled_at,
+        e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
+        FROM orders o JOIN events e ON e.id = o.event_id";
 
 /// The order with this code and secret, with its tickets; `None` if either is wrong.
 pub(super) async fn order_in(
@@ -40,7 +59,7 @@ pub(super) async fn order_in(
     code: &str,
     secret: &str,
 ) -> Result<Option<Order>, sqlx::Error> {
-    let query = format!("{ORDER_COLUMNS} WHERE id = ? AND secret = ?");
+    let query = format!("{ORDER_COLUMNS} WHERE o.id = ? AND o.secret = ?");
     let row: Option<OrderRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(code).bind(secret).fetch_optional(&mut *tx).await?;
     let Some(row) = row else { return Ok(None) };
@@ -59,6 +78,7 @@ pub(super) async fn order_in(
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Some(Order {
+        concert: row.concert.into(),
         tier: Tier::parse(&row.tier).map_err(|_| corrupt(format!("tier {}", row.tier)))?,
         quantity: u32::try_from(row.quantity).map_err(|_| corrupt(format!("quantity {}", row.quantity)))?,
         status: OrderStatus::parse(&row.status).ok_or_else(|| corrupt(format!("order status {}", row.status)))?,
@@ -88,21 +108,25 @@ struct HoldRow {
     created_at: DateTime<Utc>,
     expires_at_ms: i64,
     order_id: Option<String>,
+    #[sqlx(flatten)]
+    concert: ConcertColumns,
 }
 
 impl Store {
     /// A hold by its id, with its status as of now (a hold past expiry reads as expired at once).
     pub async fn hold(&self, id: &str) -> Result<Hold, StoreError> {
         let row: HoldRow = sqlx::query_as(
-            "SELECT id, tier, quantity, unit_price_cents, total_cents, user_id, buyer_name, status, created_at,
-                    expires_at_ms, order_id
-             FROM holds WHERE id = ?",
+            "SELECT h.id, h.tier, h.quantity, h.unit_price_cents, h.total_cents, h.user_id, h.buyer_name, h.status,
+                    h.created_at, h.expires_at_ms, h.order_id,
+                    e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
+             FROM holds h JOIN events e ON e.id = h.event_id WHERE h.id = ?",
         )
         .bind(id)
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
         let hold = Hold {
+            concert: row.concert.into(),
             tier: Tier::parse(&row.tier)?,
             quantity: u32::try_from(row.quantity).map_err(|_| corrupt(format!("quantity {}", row.quantity)))?,
             status: HoldStatus::parse(&row.status).ok_or_else(|| corrupt(format!("hold status {}", row.status)))?,

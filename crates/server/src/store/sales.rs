@@ -5,7 +5,10 @@
 //! Every step answers `Ok(Err(refusal))` for a rule it refuses (nothing written by it) and `Err` only when
 //! the database fails, which rolls back the whole batch.
 
-use super::codes::{new_hold_id, new_order_code, new_order_secret, new_ticket_code};
+use super::{
+    catalog::title_in,
+    codes::{new_hold_id, new_order_code, new_order_secret, new_ticket_code},
+};
 use chrono::{DateTime, Utc};
 use model::{Booking, BookingError, BookingRequest, Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
 use sqlx::{Row, SqliteConnection};
@@ -63,7 +66,10 @@ async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Resul
             .await?;
     Ok(match available {
         Some((n, true)) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
-        Some((_, false)) | None => BookingError::NotOnSale,
+        Some((_, false)) => BookingError::NotOnSale,
+        None if super::catalog::title_in(tx, event_id).await?.is_none() => BookingError::ConcertNotFound,
+        // The concert exists but does not offer this tier.
+        None => BookingError::NotOnSale,
     })
 }
 
@@ -159,6 +165,11 @@ async fn insert_order(
     Ok(tickets)
 }
 
+/// A concert that stock was just taken from is missing: the database changed under the writer.
+fn gone(event_id: i64) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("concert {event_id} vanished inside a transaction"))
+}
+
 /// The one-step sale of `POST /api/bookings`: stock straight to sold, a paid order without a card.
 pub async fn book(
     tx: &mut SqliteConnection,
@@ -178,6 +189,7 @@ pub async fn book(
     insert_order(tx, event_id, &code, &secret, request.tier, quantity, Cents(price), user, name, None, None, now)
         .await?;
     Ok(Ok(Booking {
+        concert_id: event_id,
         id: code,
         secret: Some(secret),
         user_id: user.to_owned(),
@@ -203,8 +215,10 @@ pub async fn hold(
         Ok(price) => price.0,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    let concert = title_in(tx, event_id).await?.ok_or_else(|| gone(event_id))?;
     let hold = Hold {
         id: new_hold_id(),
+        concert,
         tier: request.tier,
         quantity,
         unit_price_cents: Cents(price),
@@ -319,7 +333,9 @@ pub async fn pay(tx: &mut SqliteConnection, hold_id: &str, charge: &Charge, now:
         now,
     )
     .await?;
+    let concert = title_in(tx, event_id).await?.ok_or_else(|| gone(event_id))?;
     Ok(Ok(Order {
+        concert,
         code,
         secret,
         tier,

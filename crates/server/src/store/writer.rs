@@ -42,14 +42,18 @@ pub enum Work {
         code: String,
         secret: String,
     },
+    /// The operator's new concert with its tiers.
+    CreateConcert(model::NewConcert),
     /// Expire run-out holds (every batch does) and forget old idempotency keys.
     Sweep,
     /// The operator's: a tier's capacity, and pausing or resuming its sales.
     SetCapacity {
+        event_id: i64,
         tier: Tier,
         capacity: u32,
     },
     SetOnSale {
+        event_id: i64,
         tier: Tier,
         on_sale: bool,
     },
@@ -67,6 +71,8 @@ pub enum Answer {
     },
     /// A tier's settings changed (or why not).
     TierChanged(Result<(), BookingError>),
+    /// The new concert's id.
+    ConcertCreated(i64),
 }
 
 impl Answer {
@@ -74,7 +80,11 @@ impl Answer {
     fn moved_stock(&self) -> bool {
         matches!(
             self,
-            Answer::Booked(Ok(_)) | Answer::Held(Ok(_)) | Answer::Cancelled(Ok(_)) | Answer::TierChanged(Ok(_))
+            Answer::Booked(Ok(_))
+                | Answer::Held(Ok(_))
+                | Answer::Cancelled(Ok(_))
+                | Answer::TierChanged(Ok(_))
+                | Answer::ConcertCreated(_)
         )
     }
 }
@@ -82,7 +92,8 @@ impl Answer {
 /// What the writer needs to know about the sale.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
-    pub event_id: i64,
+    /// The concert of requests that name none.
+    pub default_event_id: i64,
     pub limits: Limits,
     pub hold_for: Duration,
 }
@@ -208,21 +219,24 @@ async fn apply(
     work: &Work,
     now: DateTime<Utc>,
 ) -> Result<Answer, sqlx::Error> {
-    let event_id = settings.event_id;
+    let event_of = |request: &BookingRequest| request.concert_id.unwrap_or(settings.default_event_id);
     Ok(match work {
-        Work::Book(request) => Answer::Booked(sales::book(tx, event_id, &settings.limits, request, now).await?),
+        Work::Book(request) => {
+            Answer::Booked(sales::book(tx, event_of(request), &settings.limits, request, now).await?)
+        }
         Work::Hold(request) => {
             let expires_at = now + settings.hold_for;
-            Answer::Held(sales::hold(tx, event_id, &settings.limits, request, now, expires_at).await?)
+            Answer::Held(sales::hold(tx, event_of(request), &settings.limits, request, now, expires_at).await?)
         }
+        Work::CreateConcert(concert) => Answer::ConcertCreated(super::catalog::insert_concert(tx, concert).await?),
         Work::Pay { hold_id, charge } => Answer::Paid(sales::pay(tx, hold_id, charge, now).await?),
         Work::Cancel { code, secret } => Answer::Cancelled(sales::cancel(tx, code, secret, now).await?),
         Work::Sweep => Answer::Swept { keys_forgotten: idempotency::forget_old(tx, now.timestamp_millis()).await? },
-        Work::SetCapacity { tier, capacity } => {
-            Answer::TierChanged(sales::set_capacity(tx, event_id, *tier, *capacity).await?)
+        Work::SetCapacity { event_id, tier, capacity } => {
+            Answer::TierChanged(sales::set_capacity(tx, *event_id, *tier, *capacity).await?)
         }
-        Work::SetOnSale { tier, on_sale } => {
-            Answer::TierChanged(sales::set_on_sale(tx, event_id, *tier, *on_sale).await?)
+        Work::SetOnSale { event_id, tier, on_sale } => {
+            Answer::TierChanged(sales::set_on_sale(tx, *event_id, *tier, *on_sale).await?)
         }
     })
 }

@@ -4,7 +4,7 @@ use crate::helpers::{assert_conserved, capacities, spawn_app, spawn_app_full, Te
 use serde_json::{json, Value};
 use server::store::SaleSettings;
 
-async fn admin(app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+pub async fn admin(app: &TestApp, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = app.client.request(method, app.url(path)).bearer_auth(ADMIN_TOKEN);
     if let Some(body) = body {
         request = request.json(&body);

@@ -103,8 +103,12 @@ pub struct TierCounts {
     pub live_held_quantity: i64,
 }
 
+/// [`tier_counts_of`] the default concert.
 pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
-    let event = store.default_event_id();
+    tier_counts_of(store, store.default_event_id(), tier).await
+}
+
+pub async fn tier_counts_of(store: &Store, event: i64, tier: Tier) -> TierCounts {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let one = |sql: &'static str| {
         sqlx::query_scalar::<_, i64>(sql).bind(event).bind(tier.code()).bind(now_ms).fetch_one(store.pool())
@@ -137,12 +141,12 @@ pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
     }
 }
 
-/// `sold + held + available == capacity` for every tier, where `sold` is what the paid orders add up to,
+/// `sold + held + available == capacity` for every tier of every concert, where `sold` is what the paid orders add up to,
 /// `held` what the running holds add up to and `available` what the store reports: computed independently,
 /// so a lost update shows. The counters must agree with the rows, and every sold ticket must have its row.
 pub async fn check_conservation(store: &Store) -> Result<(), String> {
-    for availability in store.tiers().await.map_err(|e| e.to_string())? {
-        let c = tier_counts(store, availability.tier).await;
+    for (concert, availability) in store.availability().await.map_err(|e| e.to_string())? {
+        let c = tier_counts_of(store, concert, availability.tier).await;
         let available = i64::from(availability.available);
         let held_now = c.live_held_quantity;
         if c.booked_quantity + held_now + available != c.capacity
@@ -151,7 +155,7 @@ pub async fn check_conservation(store: &Store) -> Result<(), String> {
             || c.ticket_rows != c.booked_quantity
         {
             return Err(format!(
-                "{}: sold {} + held {held_now} + available {available} != capacity {} ({c:?})",
+                "concert {concert} {}: sold {} + held {held_now} + available {available} != capacity {} ({c:?})",
                 availability.tier, c.booked_quantity, c.capacity
             ));
         }

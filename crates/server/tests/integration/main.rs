@@ -6,6 +6,7 @@ mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
 mod api_checkout;
+mod concerts;
 mod crash_safety;
 mod helpers;
 mod live_events;

@@ -1,0 +1,111 @@
+//! The admin page's calls to the server. Each sends the operator's token in its body (never in a URL, so it
+//! stays out of logs) and the server checks it before anything else.
+//!
+//! A wrong token or a refused change is an answer, not a failure of the call: it comes back as data
+//! (`Ok(Err(..))`) with a 200, and the page shows its text, as in `server_fns.rs`.
+
+use crate::AppError;
+use leptos::prelude::*;
+use model::{Concert, ConcertSales};
+
+/// What an admin call came to: done, or refused (wrong token, broken rule) with the reason.
+pub type AdminAttempt<T> = Result<T, AppError>;
+
+/// Splits a backend answer into a refusal (data) or a failure of the call.
+#[cfg(feature = "ssr")]
+fn answer<T>(result: Result<T, AppError>) -> Result<AdminAttempt<T>, AppError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(refusal @ (AppError::Booking(_) | AppError::AdminDenied(_) | AppError::NotFound)) => Ok(Err(refusal)),
+        Err(failure) => Err(failure),
+    }
+}
+
+#[server(prefix = "/_fn", endpoint = "admin_overview")]
+pub async fn admin_overview(token: String) -> Result<AdminAttempt<Vec<ConcertSales>>, AppError> {
+    answer(crate::backend::admin()?.overview(&token).await)
+}
+
+/// Prices are in dollars and a tier left without a capacity is not offered.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/_fn", endpoint = "admin_create_concert")]
+pub async fn admin_create_concert(
+    token: String,
+    name: Option<String>,
+    venue: Option<String>,
+    starts_at: Option<String>,
+    vip_price: Option<String>,
+    vip_capacity: Option<String>,
+    front_row_price: Option<String>,
+    front_row_capacity: Option<String>,
+    general_price: Option<String>,
+    general_capacity: Option<String>,
+) -> Result<AdminAttempt<Concert>, AppError> {
+    use crate::server_fns::text;
+    let tiers = [
+        ("vip", &vip_price, &vip_capacity),
+        ("front_row", &front_row_price, &front_row_capacity),
+        ("general", &general_price, &general_capacity),
+    ];
+    let offers = tiers
+        .into_iter()
+        .filter(|(_, _, capacity)| !text(capacity).trim().is_empty())
+        .map(|(tier, price, capacity)| {
+            let capacity = text(capacity).trim().parse::<i64>().map_err(|_| {
+                model::BookingError::ConcertInvalid(format!("capacity of {tier} must be a whole number"))
+            })?;
+            Ok(model::TierOffer { tier, price_cents: model::parse_dollars(&text(price))?, capacity })
+        })
+        .collect::<Result<Vec<_>, model::BookingError>>();
+    let starts_at = model::parse_start(&text(&starts_at));
+    let now = chrono::Utc::now();
+    answer(
+        match model::NewConcert::parse(
+            &text(&name),
+            &text(&venue),
+            starts_at,
+            offers.as_deref().map_err(Clone::clone),
+            now,
+        ) {
+            Ok(concert) => crate::backend::admin()?.create_concert(&token, concert).await,
+            Err(refusal) => Err(refusal.into()),
+        },
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "admin_set_capacity")]
+pub async fn admin_set_capacity(
+    token: String,
+    concert: i64,
+    tier: String,
+    capacity: String,
+) -> Result<AdminAttempt<()>, AppError> {
+    let capacity = capacity.trim().parse::<u32>().ok().filter(|c| *c <= model::MAX_TIER_CAPACITY).ok_or_else(|| {
+        model::BookingError::ConcertInvalid(format!(
+            "capacity must be a whole number from 0 to {}",
+            model::MAX_TIER_CAPACITY
+        ))
+    });
+    answer(match (model::Tier::parse(&tier), capacity) {
+        (Ok(tier), Ok(capacity)) => crate::backend::admin()?.set_capacity(&token, concert, tier, capacity).await,
+        (Err(refusal), _) | (_, Err(refusal)) => Err(refusal.into()),
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "admin_set_on_sale")]
+pub async fn admin_set_on_sale(
+    token: String,
+    concert: i64,
+    tier: String,
+    on_sale: bool,
+) -> Result<AdminAttempt<()>, AppError> {
+    answer(match model::Tier::parse(&tier) {
+        Ok(tier) => crate::backend::admin()?.set_on_sale(&token, concert, tier, on_sale).await,
+        Err(refusal) => Err(refusal.into()),
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "admin_orders_csv")]
+pub async fn admin_orders_csv(token: String, concert: i64) -> Result<AdminAttempt<String>, AppError> {
+    answer(crate::backend::admin()?.orders_csv(&token, concert).await)
+}

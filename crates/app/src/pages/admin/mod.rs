@@ -1,0 +1,61 @@
+//! `/admin`: the operator's page. Sales per concert and tier, capacity, pause and resume, the newest orders,
+//! their CSV, and new concerts. It needs JavaScript: the admin token lives only in the page's memory (not in
+//! a cookie, not in storage), and every call sends it in its body; a reload asks for it again.
+
+mod concert_panel;
+mod new_concert;
+
+use crate::admin_fns::admin_overview;
+use concert_panel::ConcertPanel;
+use leptos::prelude::*;
+use new_concert::NewConcertForm;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let hydrated = super::hydration_mark();
+    let draft = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let overview = Action::new(|token: &String| admin_overview(token.clone()));
+    let refresh = Callback::new(move |_: ()| {
+        overview.dispatch(token.get_untracked());
+    });
+    let open = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        token.set(draft.get_untracked());
+        overview.dispatch(draft.get_untracked());
+    };
+
+    view! {
+        <main class="page admin" data-hydrated=move || hydrated.get().to_string()>
+            <p><a href="/">"← The public page"</a></p>
+            <h1>"Box office admin"</h1>
+            <form class="token" on:submit=open>
+                <label>
+                    "Admin token"
+                    <input type="password" name="token" autocomplete="off" bind:value=draft required />
+                </label>
+                <button type="submit" disabled=move || !hydrated.get()>"Open"</button>
+            </form>
+            <noscript><p class="error">"The admin page needs JavaScript."</p></noscript>
+            <div aria-live="polite">
+                {move || match overview.value().get() {
+                    None => None,
+                    Some(Err(failure) | Ok(Err(failure))) => {
+                        Some(view! { <p class="error" role="alert">{failure.to_string()}</p> }.into_any())
+                    }
+                    Some(Ok(Ok(concerts))) => {
+                        let panels = concerts
+                            .into_iter()
+                            .map(|sales| view! { <ConcertPanel sales token on_change=refresh /> })
+                            .collect_view();
+                        Some(panels.into_any())
+                    }
+                }}
+            </div>
+            // Outside the figures, which a refresh redraws: the form keeps its answer across one.
+            <Show when=move || matches!(overview.value().get(), Some(Ok(Ok(_))))>
+                <NewConcertForm token on_created=refresh />
+            </Show>
+        </main>
+    }
+}

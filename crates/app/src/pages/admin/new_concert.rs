@@ -1,0 +1,70 @@
+//! The form that creates a concert: name, venue, start (UTC), and a price and capacity per tier offered.
+
+use crate::admin_fns::AdminCreateConcert;
+use leptos::prelude::*;
+use model::Tier;
+
+#[component]
+pub fn NewConcertForm(token: RwSignal<String>, on_created: Callback<()>) -> AnyView {
+    let create = ServerAction::<AdminCreateConcert>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(Ok(_))) = create.value().get() {
+            on_created.run(());
+        }
+    });
+    let tiers = Tier::ALL
+        .into_iter()
+        .map(|tier| {
+            let code = tier.code();
+            let price = (tier.default_price().0 / 100).to_string();
+            view! {
+                <tr>
+                    <th scope="row">{tier.display_name()}</th>
+                    <td>
+                        <input name=format!("{code}_price") value=price inputmode="decimal"
+                            aria-label=format!("Price of {} in dollars", tier.display_name()) />
+                    </td>
+                    <td>
+                        <input name=format!("{code}_capacity") inputmode="numeric"
+                            aria-label=format!("Capacity of {}", tier.display_name()) />
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="admin-new" aria-labelledby="new-concert-title">
+            <h2 id="new-concert-title">"New concert"</h2>
+            <ActionForm action=create>
+                <input type="hidden" name="token" prop:value=token />
+                <div class="fields">
+                    <label>"Name" <input name="name" required /></label>
+                    <label>"Venue" <input name="venue" required /></label>
+                    <label>"Starts at (UTC)" <input type="datetime-local" name="starts_at" required /></label>
+                </div>
+                <table class="admin-tiers">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Tier"</th>
+                            <th scope="col">"Price ($)"</th>
+                            <th scope="col">"Capacity (empty: not offered)"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{tiers}</tbody>
+                </table>
+                <button type="submit" formnovalidate disabled=move || create.pending().get()>"Create concert"</button>
+            </ActionForm>
+            <div class="result" aria-live="polite">
+                {move || create.value().get().map(|result| match result {
+                    Ok(Ok(concert)) => {
+                        let path = concert.page_path();
+                        view! { <p class="notice">"Created " <a href=path>{concert.name}</a> ", on sale now."</p> }.into_any()
+                    }
+                    Ok(Err(refusal)) => view! { <p class="error" role="alert">{refusal.to_string()}</p> }.into_any(),
+                    Err(failure) => view! { <p class="error" role="alert">{failure.to_string()}</p> }.into_any(),
+                })}
+            </div>
+        </section>
+    }
+    .into_any()
+}

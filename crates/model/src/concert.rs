@@ -1,0 +1,220 @@
+//! Concerts: what the catalog lists, and the rules an operator's new concert must pass.
+//!
+//! A concert offers some of the three tiers, each with its own price and capacity. A new concert is
+//! *parsed* like a booking request: a [`NewConcert`] that exists has a name, a venue, a start in the future
+//! and at least one tier, each at most once, with a price and capacity inside the limits below.
+
+use crate::{BookingError, Cents, Tier, TierAvailability};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Longest concert name or venue, in characters.
+pub const MAX_CONCERT_TEXT: usize = 120;
+/// Highest ticket price: $10,000.
+pub const MAX_PRICE: Cents = Cents(1_000_000);
+/// Most tickets one tier can offer.
+pub const MAX_TIER_CAPACITY: u32 = 1_000_000;
+
+/// What identifies a concert to a buyer: on every hold and order, so a ticket says what it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConcertTitle {
+    pub id: i64,
+    pub name: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+/// A concert on sale and its tiers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Concert {
+    pub id: i64,
+    pub name: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub tiers: Vec<TierAvailability>,
+}
+
+impl Concert {
+    /// Where the concert's booking page is. The default concert's is `/`.
+    pub fn page_path(&self) -> String {
+        format!("/concerts/{}", self.id)
+    }
+
+    pub fn title(&self) -> ConcertTitle {
+        ConcertTitle { id: self.id, name: self.name.clone(), venue: self.venue.clone(), starts_at: self.starts_at }
+    }
+}
+
+/// One tier a new concert offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTier {
+    pub tier: Tier,
+    pub price_cents: Cents,
+    pub capacity: u32,
+}
+
+/// A concert the operator creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewConcert {
+    pub name: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub tiers: Vec<NewTier>,
+}
+
+/// A tier as a request states it, before the rules: price and capacity as whatever number was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierOffer<'a> {
+    pub tier: &'a str,
+    pub price_cents: i64,
+    pub capacity: i64,
+}
+
+fn invalid(problem: impl Into<String>) -> BookingError {
+    BookingError::ConcertInvalid(problem.into())
+}
+
+fn text(field: &str, value: &str) -> Result<String, BookingError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(invalid(format!("{field} is missing")));
+    }
+    if value.chars().count() > MAX_CONCERT_TEXT || value.chars().any(char::is_control) {
+        return Err(invalid(format!("{field} must be at most {MAX_CONCERT_TEXT} characters of text")));
+    }
+    Ok(value.to_owned())
+}
+
+/// A start time as RFC 3339 (`2027-05-01T20:00:00Z`), or as a form's `2027-05-01T20:00`, read as UTC.
+pub fn parse_start(value: &str) -> Result<DateTime<Utc>, BookingError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(invalid("starts_at is missing"));
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").map(|t| t.and_utc()))
+        .map_err(|_| invalid("starts_at must be a date and time such as 2027-05-01T20:00:00Z"))
+}
+
+/// Dollars as a form states them (`100`, `12.50`, `$1,000`) in cents.
+pub fn parse_dollars(value: &str) -> Result<i64, BookingError> {
+    let digits: String = value.trim().trim_start_matches('$').chars().filter(|c| *c != ',').collect();
+    let (whole, cents) = digits.split_once('.').unwrap_or((&digits, "00"));
+    let whole_ok = !whole.is_empty() && whole.len() <= 9 && whole.bytes().all(|b| b.is_ascii_digit());
+    let cents_ok = matches!(cents.len(), 1 | 2) && cents.bytes().all(|b| b.is_ascii_digit());
+    if !whole_ok || !cents_ok {
+        return Err(invalid(format!("price `{}` must be an amount in dollars such as 49.50", value.trim())));
+    }
+    let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
+    Ok(whole.parse::<i64>().unwrap_or(0) * 100 + cents)
+}
+
+impl NewConcert {
+    /// Applies every rule; the first broken one is reported, naming the field, in field order (the start and
+    /// the tiers arrive already read, or with why they could not be).
+    pub fn parse(
+        name: &str,
+        venue: &str,
+        starts_at: Result<DateTime<Utc>, BookingError>,
+        offers: Result<&[TierOffer<'_>], BookingError>,
+        now: DateTime<Utc>,
+    ) -> Result<NewConcert, BookingError> {
+        let name = text("name", name)?;
+        let venue = text("venue", venue)?;
+        let starts_at = starts_at?;
+        let offers = offers?;
+        if starts_at <= now {
+            return Err(invalid("starts_at must be in the future"));
+        }
+        if offers.is_empty() {
+            return Err(invalid("a concert needs at least one tier"));
+        }
+        let mut tiers: Vec<NewTier> = Vec::with_capacity(offers.len());
+        for offer in offers {
+            let tier = Tier::parse(offer.tier)?;
+            if tiers.iter().any(|t| t.tier == tier) {
+                return Err(invalid(format!("tier {tier} is listed twice")));
+            }
+            if !(0..=MAX_PRICE.0).contains(&offer.price_cents) {
+                return Err(invalid(format!("price of {tier} must be between $0.00 and {MAX_PRICE}")));
+            }
+            let capacity = u32::try_from(offer.capacity)
+                .ok()
+                .filter(|c| *c <= MAX_TIER_CAPACITY)
+                .ok_or_else(|| invalid(format!("capacity of {tier} must be between 0 and {MAX_TIER_CAPACITY}")))?;
+            tiers.push(NewTier { tier, price_cents: Cents(offer.price_cents), capacity });
+        }
+        tiers.sort_by_key(|t| t.tier);
+        Ok(NewConcert { name, venue, starts_at, tiers })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn offer(tier: &str, price_cents: i64, capacity: i64) -> TierOffer<'_> {
+        TierOffer { tier, price_cents, capacity }
+    }
+
+    #[test]
+    fn a_valid_concert_keeps_its_tiers_in_catalog_order() {
+        let now = Utc::now();
+        let concert = NewConcert::parse(
+            " Night Jazz ",
+            "Blue Hall",
+            Ok(now + Duration::days(30)),
+            Ok(&[offer("general", 2_500, 300), offer("vip", 9_000, 20)]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(concert.name, "Night Jazz");
+        assert_eq!(concert.tiers.iter().map(|t| t.tier).collect::<Vec<_>>(), vec![Tier::Vip, Tier::General]);
+        assert_eq!(concert.tiers[0].price_cents, Cents(9_000));
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let now = Utc::now();
+        let later = now + Duration::days(1);
+        let vip = [offer("vip", 100, 1)];
+        assert!(problem(NewConcert::parse("", "Hall", parse_start("soon"), Ok(&vip), now)).contains("name"));
+        assert!(problem(NewConcert::parse("A", "Hall", parse_start("soon"), Ok(&vip), now)).contains("starts_at"));
+        let problem = |result: Result<NewConcert, BookingError>| result.unwrap_err().to_string();
+        assert!(problem(NewConcert::parse("", "Hall", Ok(later), Ok(&vip), now)).contains("name"));
+        assert!(problem(NewConcert::parse("A", " ", Ok(later), Ok(&vip), now)).contains("venue"));
+        assert!(problem(NewConcert::parse("A", "Hall", Ok(now), Ok(&vip), now)).contains("future"));
+        assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[]), now)).contains("at least one tier"));
+        assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, 1), offer("vip", 1, 1)]), now))
+            .contains("twice"));
+        assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", -1, 1)]), now)).contains("price"));
+        assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, 1_000_001)]), now))
+            .contains("capacity"));
+        assert!(
+            problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, -1)]), now)).contains("capacity")
+        );
+        assert_eq!(
+            NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("balcony", 1, 1)]), now),
+            Err(BookingError::UnknownTier("balcony".into()))
+        );
+        assert!(problem(NewConcert::parse(&"x".repeat(121), "Hall", Ok(later), Ok(&vip), now)).contains("name"));
+    }
+
+    #[test]
+    fn starts_and_prices_read_as_people_type_them() {
+        assert_eq!(parse_start("2027-05-01T20:00").unwrap().to_rfc3339(), "2027-05-01T20:00:00+00:00");
+        assert_eq!(parse_start("2027-05-01T22:00:00+02:00").unwrap().to_rfc3339(), "2027-05-01T20:00:00+00:00");
+        assert!(parse_start("next friday").is_err());
+        assert_eq!(parse_dollars("100"), Ok(10_000));
+        assert_eq!(parse_dollars("$1,000.5"), Ok(100_050));
+        assert_eq!(parse_dollars("12.05"), Ok(1_205));
+        for bad in ["", "-1", "1.234", "ten", "1e3", "12."] {
+            assert!(parse_dollars(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}
