@@ -183,9 +183,10 @@ mod tests {
         let now = Utc::now();
         let later = now + Duration::days(1);
         let vip = [offer("vip", 100, 1)];
+        let problem = |result: Result<NewConcert, BookingError>| result.unwrap_err().to_string();
+        // Fields are checked in order: a missing name is reported before a bad start.
         assert!(problem(NewConcert::parse("", "Hall", parse_start("soon"), Ok(&vip), now)).contains("name"));
         assert!(problem(NewConcert::parse("A", "Hall", parse_start("soon"), Ok(&vip), now)).contains("starts_at"));
-        let problem = |result: Result<NewConcert, BookingError>| result.unwrap_err().to_string();
         assert!(problem(NewConcert::parse("", "Hall", Ok(later), Ok(&vip), now)).contains("name"));
         assert!(problem(NewConcert::parse("A", " ", Ok(later), Ok(&vip), now)).contains("venue"));
         assert!(problem(NewConcert::parse("A", "Hall", Ok(now), Ok(&vip), now)).contains("future"));

@@ -69,6 +69,8 @@ pub enum BookingError {
     CapacityBelowTaken { taken: u32 },
     #[error("no concert with that id is on sale")]
     ConcertNotFound,
+    #[error("this concert has no {0} tickets")]
+    TierNotOffered(crate::Tier),
     #[error("{0}")]
     ConcertInvalid(String),
 }
@@ -104,6 +106,7 @@ impl BookingError {
             BookingError::OrderCancelled => "order_cancelled",
             BookingError::CapacityBelowTaken { .. } => "capacity_below_taken",
             BookingError::ConcertNotFound => "concert_not_found",
+            BookingError::TierNotOffered(_) => "tier_not_offered",
             BookingError::ConcertInvalid(_) => "invalid_concert",
         }
     }

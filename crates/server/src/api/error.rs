@@ -73,9 +73,10 @@ impl IntoResponse for ApiError {
 /// answer (nothing happened: retry), 422 for a request that breaks a rule whatever the state.
 fn status_of(refusal: &BookingError) -> StatusCode {
     match refusal {
-        BookingError::HoldNotFound | BookingError::OrderNotFound | BookingError::ConcertNotFound => {
-            StatusCode::NOT_FOUND
-        }
+        BookingError::HoldNotFound
+        | BookingError::OrderNotFound
+        | BookingError::ConcertNotFound
+        | BookingError::TierNotOffered(_) => StatusCode::NOT_FOUND,
         BookingError::SoldOut { .. }
         | BookingError::NotOnSale
         | BookingError::BuyerLimit { .. }

@@ -73,6 +73,9 @@ pub enum BodyErrors {
     /// A browser post from another site.
     #[response(status = 403)]
     CrossSite(ErrorBody),
+    /// What the request names does not exist: the concert, one of its tiers, the hold or the order.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
     /// Sold out, over the buyer's limit, already paid or cancelled, or the `Idempotency-Key` is still running.
     #[response(status = 409)]
     Conflict(ErrorBody),

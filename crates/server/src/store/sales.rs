@@ -68,8 +68,7 @@ async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Resul
         Some((n, true)) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
         Some((_, false)) => BookingError::NotOnSale,
         None if super::catalog::title_in(tx, event_id).await?.is_none() => BookingError::ConcertNotFound,
-        // The concert exists but does not offer this tier.
-        None => BookingError::NotOnSale,
+        None => BookingError::TierNotOffered(tier),
     })
 }
 
@@ -457,7 +456,7 @@ pub async fn set_capacity(tx: &mut SqliteConnection, event_id: i64, tier: Tier, 
         .await?;
     Ok(Err(match taken {
         Some(taken) => BookingError::CapacityBelowTaken { taken: u32::try_from(taken).unwrap_or(u32::MAX) },
-        None => BookingError::NotOnSale,
+        None => BookingError::TierNotOffered(tier),
     }))
 }
 
@@ -469,5 +468,5 @@ pub async fn set_on_sale(tx: &mut SqliteConnection, event_id: i64, tier: Tier, o
         .bind(tier.code())
         .execute(&mut *tx)
         .await?;
-    Ok(if changed.rows_affected() == 1 { Ok(()) } else { Err(BookingError::NotOnSale) })
+    Ok(if changed.rows_affected() == 1 { Ok(()) } else { Err(BookingError::TierNotOffered(tier)) })
 }

@@ -55,7 +55,7 @@ async fn each_concert_sells_its_own_stock_at_its_own_prices() {
     // A tier the concert does not offer, and a concert that does not exist.
     assert!(matches!(
         store.book(request("u4", "front_row", 1, Some(jazz.id))).await,
-        Err(server::store::StoreError::Rejected(model::BookingError::NotOnSale))
+        Err(server::store::StoreError::Rejected(model::BookingError::TierNotOffered(Tier::FrontRow)))
     ));
     assert!(matches!(
         store.book(request("u4", "vip", 1, Some(9_999))).await,
@@ -121,6 +121,9 @@ async fn the_operator_creates_a_concert_and_buyers_hold_and_pay_for_it() {
         let (status, body) = admin(&app, method, &path, None).await;
         assert_eq!((status, body["error"].as_str()), (404, Some("concert_not_found")), "{path}");
     }
+    let (status, body) =
+        admin(&app, Method::POST, &format!("/api/admin/tiers/front_row/resume?concert={id}"), None).await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("tier_not_offered")));
     let missing = app
         .post_json(
             "/api/holds",

@@ -20,7 +20,7 @@ async fn fail_inserts_for(store: &Store, user: &str) {
 }
 
 #[tokio::test]
-async fn one_batch_mixing_booked_sold_out_and_not_on_sale_answers_each_in_order() {
+async fn one_batch_mixing_booked_sold_out_and_not_offered_answers_each_in_order() {
     let (store, _dir) = fresh_store(capacities(5, 5, 3)).await;
     sqlx::query("DELETE FROM tiers WHERE tier = 'front_row'").execute(store.pool()).await.unwrap();
     let outcomes = store
@@ -47,7 +47,7 @@ async fn one_batch_mixing_booked_sold_out_and_not_on_sale_answers_each_in_order(
             "booked 2 general",
             "SoldOut { available: 1 }",
             "booked 1 general",
-            "NotOnSale",
+            "TierNotOffered(FrontRow)",
             "booked 4 vip",
             "SoldOut { available: 0 }",
         ]

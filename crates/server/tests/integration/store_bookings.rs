@@ -62,11 +62,11 @@ async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left
 }
 
 #[tokio::test]
-async fn a_tier_that_is_not_on_sale_is_refused_without_a_change() {
+async fn a_tier_the_concert_does_not_offer_is_refused_without_a_change() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
     sqlx::query("DELETE FROM tiers WHERE tier = 'general'").execute(store.pool()).await.unwrap();
     let refused = store.book(request("ada", "general", 1)).await.unwrap_err();
-    assert!(matches!(refused, StoreError::Rejected(BookingError::NotOnSale)), "{refused:?}");
+    assert!(matches!(refused, StoreError::Rejected(BookingError::TierNotOffered(Tier::General))), "{refused:?}");
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(store.pool()).await.unwrap();
     assert_eq!(rows, 0);
     assert_conserved(&store).await;
