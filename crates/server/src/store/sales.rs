@@ -11,7 +11,8 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use model::{Booking, BookingError, BookingRequest, Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use std::collections::{hash_map::Entry, HashMap};
 
 /// The limits a step enforces, from the store's settings.
 #[derive(Debug, Clone, Copy)]
@@ -115,51 +116,67 @@ async fn take_stock(
     })
 }
 
-/// Inserts a paid order and its tickets; returns the tickets.
-#[allow(clippy::too_many_arguments)]
-async fn insert_order(
-    tx: &mut SqliteConnection,
+/// A paid order to insert.
+struct NewOrder<'a> {
     event_id: i64,
-    code: &str,
-    secret: &str,
+    code: String,
+    secret: String,
     tier: Tier,
     quantity: u32,
     unit_price: Cents,
-    user_id: &str,
-    buyer_name: Option<&str>,
-    hold_id: Option<&str>,
-    card_last4: Option<&str>,
+    user_id: &'a str,
+    buyer_name: Option<&'a str>,
+    hold_id: Option<&'a str>,
+    card_last4: Option<&'a str>,
+}
+
+/// Rows per multi-row insert: far below SQLite's limit of 32,766 bound values per statement.
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Inserts paid orders and one ticket per seat, a statement per thousand rows rather than per row; returns
+/// each order's tickets.
+async fn insert_orders(
+    tx: &mut SqliteConnection,
+    orders: &[NewOrder<'_>],
     now: DateTime<Utc>,
-) -> Result<Vec<Ticket>, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO orders (id, secret, event_id, tier, user_id, buyer_name, quantity, unit_price_cents,
-                             total_cents, created_at, status, hold_id, card_last4)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'paid', ?, ?)",
-    )
-    .bind(code)
-    .bind(secret)
-    .bind(event_id)
-    .bind(tier.code())
-    .bind(user_id)
-    .bind(buyer_name)
-    .bind(i64::from(quantity))
-    .bind(unit_price.0)
-    .bind(unit_price.times(quantity).0)
-    .bind(now)
-    .bind(hold_id)
-    .bind(card_last4)
-    .execute(&mut *tx)
-    .await?;
-    let mut tickets = Vec::with_capacity(quantity as usize);
-    for seat in 1..=quantity {
-        let ticket = Ticket { code: new_ticket_code(), seat, qr_svg: None };
-        sqlx::query("INSERT INTO tickets (code, order_id, seat) VALUES (?, ?, ?)")
-            .bind(&ticket.code)
-            .bind(code)
-            .bind(i64::from(seat))
-            .execute(&mut *tx)
-            .await?;
-        tickets.push(ticket);
+) -> Result<Vec<Vec<Ticket>>, sqlx::Error> {
+    for chunk in orders.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO orders (id, secret, event_id, tier, user_id, buyer_name, quantity, unit_price_cents,
+                                 total_cents, created_at, status, hold_id, card_last4) ",
+        );
+        insert.push_values(chunk, |mut row, order| {
+            row.push_bind(order.code.as_str())
+                .push_bind(order.secret.as_str())
+                .push_bind(order.event_id)
+                .push_bind(order.tier.code())
+                .push_bind(order.user_id)
+                .push_bind(order.buyer_name)
+                .push_bind(i64::from(order.quantity))
+                .push_bind(order.unit_price.0)
+                .push_bind(order.unit_price.times(order.quantity).0)
+                .push_bind(now)
+                .push_bind("paid")
+                .push_bind(order.hold_id)
+                .push_bind(order.card_last4);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    let tickets: Vec<Vec<Ticket>> = orders
+        .iter()
+        .map(|order| (1..=order.quantity).map(|seat| Ticket { code: new_ticket_code(), seat, qr_svg: None }).collect())
+        .collect();
+    let rows: Vec<(&str, &Ticket)> = orders
+        .iter()
+        .zip(&tickets)
+        .flat_map(|(order, tickets)| tickets.iter().map(move |ticket| (order.code.as_str(), ticket)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO tickets (code, order_id, seat) ");
+        insert.push_values(chunk, |mut row, (order, ticket)| {
+            row.push_bind(ticket.code.as_str()).push_bind(*order).push_bind(i64::from(ticket.seat));
+        });
+        insert.build().execute(&mut *tx).await?;
     }
     Ok(tickets)
 }
@@ -167,6 +184,35 @@ async fn insert_order(
 /// A concert that stock was just taken from is missing: the database changed under the writer.
 fn gone(event_id: i64) -> sqlx::Error {
     sqlx::Error::Protocol(format!("concert {event_id} vanished inside a transaction"))
+}
+
+fn booking(order: NewOrder<'_>, now: DateTime<Utc>) -> Booking {
+    Booking {
+        concert_id: order.event_id,
+        total_cents: order.unit_price.times(order.quantity),
+        id: order.code,
+        secret: Some(order.secret),
+        user_id: order.user_id.to_owned(),
+        tier: order.tier,
+        quantity: order.quantity,
+        unit_price_cents: order.unit_price,
+        created_at: now,
+    }
+}
+
+fn new_order<'a>(event_id: i64, request: &'a BookingRequest, unit_price: Cents) -> NewOrder<'a> {
+    NewOrder {
+        event_id,
+        code: new_order_code(),
+        secret: new_order_secret(),
+        tier: request.tier,
+        quantity: request.quantity.get(),
+        unit_price,
+        user_id: request.user_id.as_str(),
+        buyer_name: request.buyer_name.as_ref().map(|n| n.as_str()),
+        hold_id: None,
+        card_last4: None,
+    }
 }
 
 /// The one-step sale of `POST /api/bookings`: stock straight to sold, a paid order without a card.
@@ -177,27 +223,99 @@ pub async fn book(
     request: &BookingRequest,
     now: DateTime<Utc>,
 ) -> Refusable<Booking> {
-    let quantity = request.quantity.get();
     let price = match take_stock(tx, event_id, limits, request, now, Into::Sold).await? {
-        Ok(price) => price.0,
+        Ok(price) => price,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let (code, secret) = (new_order_code(), new_order_secret());
-    let name = request.buyer_name.as_ref().map(|n| n.as_str());
-    let user = request.user_id.as_str();
-    insert_order(tx, event_id, &code, &secret, request.tier, quantity, Cents(price), user, name, None, None, now)
+    let order = new_order(event_id, request, price);
+    insert_orders(tx, std::slice::from_ref(&order), now).await?;
+    Ok(Ok(booking(order, now)))
+}
+
+/// A tier's stock as a run of bookings sees it.
+struct Stock {
+    left: i64,
+    on_sale: bool,
+    price: Cents,
+    taken: i64,
+}
+
+/// A run of one-step bookings without per-buyer limits, with the same answers [`book`] would give them one
+/// at a time, in a handful of statements however long the run: each tier's stock is read once, every request
+/// is decided in order against it, then one conditional update per tier moves the total and multi-row
+/// inserts write the orders and tickets. The writer's transaction is exclusive, so nothing moves the stock
+/// between the read and the update; the update's condition (and the CHECK behind it) still refuses an
+/// oversell, failing the whole batch, should that ever be wrong.
+pub async fn book_run(
+    tx: &mut SqliteConnection,
+    default_event_id: i64,
+    limits: &Limits,
+    requests: &[&BookingRequest],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Booking, BookingError>>, sqlx::Error> {
+    let mut stock: HashMap<(i64, Tier), Option<Stock>> = HashMap::new();
+    let mut orders: Vec<NewOrder<'_>> = Vec::with_capacity(requests.len());
+    let mut decided: Vec<Result<(), BookingError>> = Vec::with_capacity(requests.len());
+    for request in requests {
+        let event_id = request.concert_id.unwrap_or(default_event_id);
+        let quantity = request.quantity.get();
+        if quantity > limits.max_per_order {
+            decided.push(Err(BookingError::QuantityTooLarge { max: limits.max_per_order }));
+            continue;
+        }
+        let tier = match stock.entry((event_id, request.tier)) {
+            Entry::Occupied(tier) => tier.into_mut(),
+            Entry::Vacant(slot) => slot.insert(read_stock(tx, event_id, request.tier).await?),
+        };
+        decided.push(match tier {
+            None => Err(shortage(tx, event_id, request.tier).await?),
+            Some(tier) if !tier.on_sale => Err(BookingError::NotOnSale),
+            Some(tier) if tier.left < i64::from(quantity) => {
+                Err(BookingError::SoldOut { available: u32::try_from(tier.left).unwrap_or(0) })
+            }
+            Some(tier) => {
+                tier.left -= i64::from(quantity);
+                tier.taken += i64::from(quantity);
+                orders.push(new_order(event_id, request, tier.price));
+                Ok(())
+            }
+        });
+    }
+    for ((event_id, tier), stock) in &stock {
+        let Some(Stock { taken, .. }) = stock else { continue };
+        if *taken == 0 {
+            continue;
+        }
+        let moved = sqlx::query(
+            "UPDATE tiers SET sold = sold + ?1
+             WHERE event_id = ?2 AND tier = ?3 AND on_sale = 1 AND capacity - sold - held >= ?1",
+        )
+        .bind(taken)
+        .bind(event_id)
+        .bind(tier.code())
+        .execute(&mut *tx)
         .await?;
-    Ok(Ok(Booking {
-        concert_id: event_id,
-        id: code,
-        secret: Some(secret),
-        user_id: user.to_owned(),
-        tier: request.tier,
-        quantity,
-        unit_price_cents: Cents(price),
-        total_cents: Cents(price).times(quantity),
-        created_at: now,
-    }))
+        if moved.rows_affected() != 1 {
+            return Err(sqlx::Error::Protocol(format!("the stock of {tier} moved under the writer")));
+        }
+    }
+    insert_orders(tx, &orders, now).await?;
+    let mut orders = orders.into_iter();
+    Ok(decided
+        .into_iter()
+        .map(|decision| decision.map(|()| booking(orders.next().expect("an order per accepted request"), now)))
+        .collect())
+}
+
+async fn read_stock(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<Option<Stock>, sqlx::Error> {
+    let row: Option<(i64, bool, i64)> = sqlx::query_as(
+        "SELECT capacity - sold - held, on_sale, price_cents FROM tiers WHERE event_id = ? AND tier = ?",
+    )
+    .bind(event_id)
+    .bind(tier.code())
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(row.map(|(left, on_sale, price)| Stock { left, on_sale, price: Cents(price), taken: 0 }))
 }
 
 /// Sets tickets aside for the buyer until `expires_at`.
@@ -317,21 +435,19 @@ pub async fn pay(tx: &mut SqliteConnection, hold_id: &str, charge: &Charge, now:
         .bind(tier.code())
         .execute(&mut *tx)
         .await?;
-    let tickets = insert_order(
-        tx,
+    let order = NewOrder {
         event_id,
-        &code,
-        &secret,
+        code: code.clone(),
+        secret: secret.clone(),
         tier,
         quantity,
         unit_price,
-        &user_id,
-        buyer_name.as_deref(),
-        Some(hold_id),
-        Some(card_last4),
-        now,
-    )
-    .await?;
+        user_id: &user_id,
+        buyer_name: buyer_name.as_deref(),
+        hold_id: Some(hold_id),
+        card_last4: Some(card_last4),
+    };
+    let tickets = insert_orders(tx, std::slice::from_ref(&order), now).await?.pop().unwrap_or_default();
     let concert = title_in(tx, event_id).await?.ok_or_else(|| gone(event_id))?;
     Ok(Ok(Order {
         concert,

@@ -190,7 +190,27 @@ async fn commit_batch(
     let mut tx = connection.begin_with("BEGIN IMMEDIATE").await?;
     let mut moved_stock = sales::expire_holds(&mut tx, now).await? > 0;
     let mut answers = Vec::with_capacity(batch.len());
-    for command in batch {
+    let mut next = 0;
+    while next < batch.len() {
+        // A run of plain one-step bookings (the flash-sale case) is decided together in a few statements.
+        let run = batch[next..].iter().take_while(|command| book_in_run(settings, command)).count();
+        if run > 1 {
+            let requests: Vec<&BookingRequest> = batch[next..next + run]
+                .iter()
+                .filter_map(|command| match &command.work {
+                    Work::Book(request) => Some(request),
+                    _ => None,
+                })
+                .collect();
+            let outcomes =
+                sales::book_run(&mut tx, settings.default_event_id, &settings.limits, &requests, now).await?;
+            moved_stock |= outcomes.iter().any(Result::is_ok);
+            answers.extend(outcomes.into_iter().map(|outcome| Ok(Answer::Booked(outcome))));
+            next += run;
+            continue;
+        }
+        let command = &batch[next];
+        next += 1;
         if let Some(key) = &command.key {
             if let Some((fingerprint, stored)) = idempotency::recall(&mut tx, key).await? {
                 answers.push(if fingerprint == key.fingerprint {
@@ -211,6 +231,16 @@ async fn commit_batch(
     }
     tx.commit().await?;
     Ok((answers, moved_stock))
+}
+
+/// Whether `command` can join a run of bookings decided together: a one-step booking without an
+/// idempotency key (whose recall and record are per request) on a tier without a per-buyer limit (which
+/// counts the buyer's earlier orders, including those earlier in the run).
+fn book_in_run(settings: &Settings, command: &Command) -> bool {
+    match &command.work {
+        Work::Book(request) => command.key.is_none() && settings.limits.buyer_limits.of(request.tier).is_none(),
+        _ => false,
+    }
 }
 
 async fn apply(

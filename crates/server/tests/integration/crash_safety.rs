@@ -67,7 +67,8 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
             .map(|buyer| {
                 let (ledger, stop) = (ledger.clone(), stop.clone());
                 tokio::spawn(async move {
-                    let client = reqwest::Client::new();
+                    // A request caught by the kill must not wait forever for an answer that cannot come.
+                    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
                     let mut n = 0;
                     while !stop.load(Ordering::Relaxed) {
                         let user = format!("c{cycle}-b{buyer}-{n}");

@@ -1,9 +1,9 @@
 //! Group commit: requests that share a batch each get their own answer, and a batch that fails leaves
 //! nothing behind while the writer goes on with the next one.
 
-use crate::helpers::{assert_conserved, capacities, fresh_store, tier_counts};
+use crate::helpers::{assert_conserved, capacities, fresh_store, fresh_store_with, tier_counts};
 use model::{Booking, BookingError, BookingRequest, Quantity, Tier};
-use server::{Store, StoreError};
+use server::{store::SaleSettings, Store, StoreError};
 
 fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
     BookingRequest::parse(user, tier, Quantity::new(quantity)).expect("a valid request")
@@ -111,5 +111,68 @@ async fn concurrent_callers_with_one_failing_each_see_the_truth() {
         store.book(request("x", "general", 9)).await,
         Err(StoreError::Rejected(BookingError::SoldOut { available: 5 }))
     ));
+    assert_conserved(&store).await;
+}
+
+/// A run of plain bookings is decided together (one read per tier, one update per tier, multi-row inserts):
+/// each still gets the answer it would get alone, in order, across concerts and tiers.
+#[tokio::test]
+async fn a_run_of_bookings_over_two_concerts_answers_each_as_if_alone() {
+    let sale = SaleSettings { max_per_order: 4, buyer_limits: "vip=none".parse().unwrap(), ..SaleSettings::default() };
+    let (store, _dir) = fresh_store_with(capacities(3, 5, 2), sale).await;
+    let offers = [model::TierOffer { tier: "general", price_cents: 700, capacity: 4 }];
+    let later = chrono::Utc::now() + chrono::Duration::days(9);
+    let jazz = store
+        .create_concert(model::NewConcert::parse("Jazz", "Hall", Ok(later), Ok(&offers), chrono::Utc::now()).unwrap())
+        .await
+        .unwrap()
+        .id;
+    store.set_on_sale(store.default_event_id(), Tier::FrontRow, false).await.unwrap();
+    let at = |concert: Option<i64>, user: &str, tier: &str, quantity: i64| {
+        request(user, tier, quantity).for_concert(concert)
+    };
+    let outcomes = store
+        .book_batch(vec![
+            at(None, "a", "general", 2),
+            at(Some(jazz), "b", "general", 3),
+            at(None, "c", "general", 1),
+            at(Some(jazz), "d", "general", 2),
+            at(None, "e", "vip", 5),
+            at(None, "f", "front_row", 1),
+            at(Some(jazz), "g", "vip", 1),
+            at(Some(404), "h", "general", 1),
+            at(None, "i", "vip", 3),
+            at(Some(jazz), "j", "general", 1),
+        ])
+        .await
+        .expect("the batch commits");
+    let summary: Vec<String> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Ok(b) => format!("{} {} {} at {}", b.concert_id, b.quantity, b.tier, b.unit_price_cents.0),
+            Err(refusal) => format!("{refusal:?}"),
+        })
+        .collect();
+    let default = store.default_event_id();
+    assert_eq!(
+        summary,
+        vec![
+            format!("{default} 2 general at 1000"),
+            format!("{jazz} 3 general at 700"),
+            "SoldOut { available: 0 }".to_owned(),
+            "SoldOut { available: 1 }".to_owned(),
+            "QuantityTooLarge { max: 4 }".to_owned(),
+            "NotOnSale".to_owned(),
+            "TierNotOffered(Vip)".to_owned(),
+            "ConcertNotFound".to_owned(),
+            format!("{default} 3 vip at 10000"),
+            format!("{jazz} 1 general at 700"),
+        ]
+    );
+    let booked: Vec<&Booking> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    let codes: std::collections::HashSet<&str> = booked.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(codes.len(), booked.len(), "every order has its own code");
+    assert_eq!((tier_counts(&store, Tier::General).await.sold, tier_counts(&store, Tier::Vip).await.sold), (2, 3));
+    assert_eq!(crate::helpers::tier_counts_of(&store, jazz, Tier::General).await.ticket_rows, 4);
     assert_conserved(&store).await;
 }
