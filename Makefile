@@ -57,7 +57,7 @@ $(VENV)/.installed: Makefile
 	@touch $@
 
 build: setup
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 run: build
 	LEPTOS_SITE_ROOT=target/site target/release/boxoffice

@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, Lazy,
 };
 
 /// The HTML document around the app, rendered by the server only.
@@ -78,7 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/concerts/:id") view=pages::ConcertPage />
                 <Route path=path!("/checkout/:hold") view=pages::CheckoutPage />
                 <Route path=path!("/orders") view=pages::FindOrderPage />
-                <Route path=path!("/admin") view=pages::AdminPage />
+                <Route path=path!("/admin") view={Lazy::<pages::AdminRoute>::new()} />
                 <Route path=path!("/orders/:code/:secret") view=pages::OrderPage />
             </Routes>
         </Router>
@@ -90,5 +90,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // `hydrate_lazy`: lazily loaded routes (the admin page) need their code before hydrating.
+    leptos::mount::hydrate_lazy(App);
 }

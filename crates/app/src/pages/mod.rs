@@ -7,7 +7,7 @@ mod home;
 mod not_found;
 mod order;
 
-pub use admin::AdminPage;
+pub use admin::AdminRoute;
 pub use checkout::CheckoutPage;
 pub use find_order::FindOrderPage;
 pub use home::{ConcertPage, HomePage};
