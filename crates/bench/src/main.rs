@@ -27,6 +27,9 @@ struct Args {
     /// Event streams held open in the live-updates scenario.
     #[arg(long, default_value_t = 5000)]
     streams: usize,
+    /// Only drive `GET /` (for `--seconds`) and print its figures: for profiling the page with `perf`.
+    #[arg(long)]
+    only_page: bool,
 }
 
 const CAPACITY: u64 = 50_000_000;
@@ -48,6 +51,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut server = start_server(&args, &data).await?;
     let addr = args.addr;
     let mut rows = Vec::new();
+    if args.only_page {
+        println!("server pid {:?}", server.id());
+        let (page, cpu) = measured(&server, load::run(addr, Target::get("/"), 64, duration)).await;
+        println!("GET /: {:.0} req/s, server CPU {cpu:?}", page.rate());
+        let _ = server.kill().await;
+        return Ok(());
+    }
 
     let (healthz, cpu) = measured(&server, load::run(addr, Target::get("/healthz"), 64, duration)).await;
     let healthz_rate = healthz.rate();
@@ -243,7 +253,8 @@ fn wasm_sizes(site_root: &std::path::Path) -> Result<(u64, u64), Box<dyn std::er
     let wasm = std::fs::read_dir(site_root.join("pkg"))?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .find(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        // The module every page loads; lazily loaded chunks (`split_*.wasm`) are fetched only by their routes.
+        .find(|path| path.extension().is_some_and(|ext| ext == "wasm") && !path.to_string_lossy().contains("split_"))
         .ok_or("no .wasm in the site's pkg folder")?;
     let raw = std::fs::read(&wasm)?;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

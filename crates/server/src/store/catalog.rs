@@ -5,6 +5,7 @@ use super::{Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
 use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, Tier, TierAvailability};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use std::{sync::Arc, time::Instant};
 
 /// The concert a new database starts with.
 const DEFAULT_CONCERT_NAME: &str = "The Midnight Orchestra";
@@ -95,29 +96,41 @@ impl Store {
         self.concert_by_id(self.default_event_id).await
     }
 
-    /// A concert with every tier's availability. (Not one transaction: the tiers are read in one statement,
-    /// and a concert's name and date have nothing to agree with, so a BEGIN and COMMIT would buy nothing.)
+    /// A concert with every tier's availability.
     pub async fn concert_by_id(&self, id: i64) -> Result<Concert, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let event: EventRow = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::Rejected(BookingError::ConcertNotFound))?;
-        let tiers = tiers_in(&mut conn, Some(id)).await?.into_iter().map(|(_, tier)| tier).collect();
-        Ok(Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at, tiers })
+        let all = self.catalog().await?;
+        all.iter().find(|c| c.id == id).cloned().ok_or(StoreError::Rejected(BookingError::ConcertNotFound))
     }
 
     /// Every concert on sale (not yet started) with its tiers: the default concert first, then by date.
     pub async fn concerts(&self) -> Result<Vec<Concert>, StoreError> {
+        let now = Utc::now();
+        let all = self.catalog().await?;
+        Ok(all.iter().filter(|c| c.id == self.default_event_id || c.starts_at > now).cloned().collect())
+    }
+
+    /// Every concert, started or not, with its tiers, the default first then by date: from memory while
+    /// nothing has changed (see `catalog_cache.rs`).
+    async fn catalog(&self) -> Result<Arc<Vec<Concert>>, StoreError> {
+        if let Some(concerts) = self.catalog.get() {
+            return Ok(concerts);
+        }
+        let (generation, read_at, now_ms) = (self.catalog.generation(), Instant::now(), Utc::now().timestamp_millis());
+        // Not one transaction: the tiers are read in one statement, and a concert's name and date have
+        // nothing to agree with, so a BEGIN and COMMIT would buy nothing.
         let mut conn = self.pool.acquire().await?;
         let events: Vec<EventRow> =
             sqlx::query_as("SELECT id, name, venue, starts_at FROM events").fetch_all(&mut *conn).await?;
         let mut tiers = tiers_in(&mut conn, None).await?;
-        let now = Utc::now();
+        let next_expiry: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(expires_at_ms) FROM holds WHERE status = 'held' AND expires_at_ms > ?")
+                .bind(now_ms)
+                .fetch_one(&mut *conn)
+                .await?;
+        let next_expiry =
+            next_expiry.map(|at| std::time::Duration::from_millis(u64::try_from(at - now_ms).unwrap_or(0)));
         let mut concerts: Vec<Concert> = events
             .into_iter()
-            .filter(|event| event.id == self.default_event_id || event.starts_at > now)
             .map(|event| {
                 let (mine, others) = std::mem::take(&mut tiers).into_iter().partition(|(id, _)| *id == event.id);
                 tiers = others;
@@ -126,6 +139,8 @@ impl Store {
             })
             .collect();
         concerts.sort_by_key(|c| (c.id != self.default_event_id, c.starts_at, c.id));
+        let concerts = Arc::new(concerts);
+        self.catalog.keep(generation, read_at, next_expiry, concerts.clone());
         Ok(concerts)
     }
 

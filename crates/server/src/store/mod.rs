@@ -7,6 +7,7 @@
 mod admin;
 mod bookings;
 mod catalog;
+mod catalog_cache;
 mod codes;
 mod idempotency;
 mod orders;
@@ -82,6 +83,8 @@ pub struct Store {
     changes: Arc<Notify>,
     /// Idempotency keys of requests being processed now.
     in_flight: InFlight,
+    /// Every concert with its tiers, between writes.
+    catalog: Arc<catalog_cache::CatalogCache>,
 }
 
 impl Store {
@@ -113,8 +116,9 @@ impl Store {
             buyer_limits: sale.buyer_limits,
         };
         let settings = writer::Settings { default_event_id, limits, hold_for: sale.hold_for };
-        let writer = writer::Writer::start(options.connect().await?, settings, changes.clone());
-        Ok(Store { pool, default_event_id, writer, changes, in_flight: InFlight::default() })
+        let catalog = Arc::new(catalog_cache::CatalogCache::default());
+        let writer = writer::Writer::start(options.connect().await?, settings, changes.clone(), catalog.clone());
+        Ok(Store { pool, default_event_id, writer, changes, in_flight: InFlight::default(), catalog })
     }
 
     /// Whether the database answers a query: what `/healthz` reports.

@@ -10,6 +10,7 @@
 //! `sales.rs`), so correctness never rests on the batching.
 
 use super::{
+    catalog_cache::CatalogCache,
     idempotency::{self, IdempotencyKey},
     sales::{self, Charge, Limits},
     StoreError,
@@ -112,9 +113,14 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer task on `connection`, which it owns from now on.
-    pub fn start(connection: SqliteConnection, settings: Settings, changes: Arc<Notify>) -> Writer {
+    pub fn start(
+        connection: SqliteConnection,
+        settings: Settings,
+        changes: Arc<Notify>,
+        catalog: Arc<CatalogCache>,
+    ) -> Writer {
         let (inbox, commands) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(connection, commands, settings, changes));
+        tokio::spawn(run(connection, commands, settings, changes, catalog));
         Writer { inbox }
     }
 
@@ -149,6 +155,7 @@ async fn run(
     mut inbox: mpsc::Receiver<Vec<Command>>,
     settings: Settings,
     changes: Arc<Notify>,
+    catalog: Arc<CatalogCache>,
 ) {
     let mut batch: Vec<Command> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = inbox.recv().await {
@@ -164,6 +171,8 @@ async fn run(
         match commit_batch(&mut connection, &settings, &batch, Utc::now()).await {
             Ok((answers, moved_stock)) => {
                 if moved_stock {
+                    // Before anyone is answered: a caller who reads after their write sees it.
+                    catalog.invalidate();
                     changes.notify_one();
                 }
                 for (command, answer) in batch.drain(..).zip(answers) {
