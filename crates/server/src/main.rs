@@ -5,12 +5,6 @@ use clap::Parser;
 use leptos::prelude::get_configuration;
 use server::{build_router, live::Live, AppState, Config, Store};
 
-/// mimalloc rather than glibc's malloc: under load a profile of the page showed glibc's allocator at ~15 % of
-/// the server's time (arena locking, consolidation across tokio's and sqlx's threads), and it holds on to
-/// freed memory longer.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::parse();
