@@ -240,14 +240,8 @@ async fn set_capacity(
     params(("tier" = Tier, Path), concerts::ConcertQuery),
     responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-async fn pause(
-    State(store): State<Store>,
-    Path(tier): Path<String>,
-    Query(query): Query<Pairs>,
-) -> Result<Json<Vec<TierSales>>, ApiError> {
-    let (tier, concert) = (Tier::parse(&tier)?, concert(&store, &query).await?);
-    store.set_on_sale(concert, tier, false).await?;
-    Ok(Json(store.sales(concert).await?))
+async fn pause(store: State<Store>, tier: Path<String>, query: Query<Pairs>) -> Result<Json<Vec<TierSales>>, ApiError> {
+    switch_sales(store, tier, query, false).await
 }
 
 /// Resumes a tier's sales.
@@ -256,11 +250,21 @@ async fn pause(
     responses((status = 200, body = Vec<TierSales>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn resume(
+    store: State<Store>,
+    tier: Path<String>,
+    query: Query<Pairs>,
+) -> Result<Json<Vec<TierSales>>, ApiError> {
+    switch_sales(store, tier, query, true).await
+}
+
+/// Pause and resume: the tier's sales switched off or on, answered with the concert's figures.
+async fn switch_sales(
     State(store): State<Store>,
     Path(tier): Path<String>,
     Query(query): Query<Pairs>,
+    on_sale: bool,
 ) -> Result<Json<Vec<TierSales>>, ApiError> {
     let (tier, concert) = (Tier::parse(&tier)?, concert(&store, &query).await?);
-    store.set_on_sale(concert, tier, true).await?;
+    store.set_on_sale(concert, tier, on_sale).await?;
     Ok(Json(store.sales(concert).await?))
 }

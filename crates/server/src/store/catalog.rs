@@ -5,7 +5,7 @@ use super::{Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
 use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, Tier, TierAvailability};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
-use std::{sync::Arc, time::Instant};
+use std::{collections::HashMap, sync::Arc, time::Instant};
 
 /// The concert a new database starts with.
 const DEFAULT_CONCERT_NAME: &str = "The Midnight Orchestra";
@@ -188,7 +188,30 @@ pub(super) async fn insert_concert(tx: &mut SqliteConnection, concert: &NewConce
     Ok(id)
 }
 
-/// The title of concert `id`, for the holds and orders that carry it; `None` if there is no such concert.
+/// Concert titles as the writer has read them, for the holds and orders that carry one: a concert's name,
+/// venue and date never change once it is created (there is no edit), so each is read once per process
+/// rather than once per sale. Forgotten after a failed batch, which may have rolled back a new concert.
+#[derive(Debug, Default)]
+pub(super) struct Titles(HashMap<i64, ConcertTitle>);
+
+impl Titles {
+    pub async fn get(&mut self, tx: &mut SqliteConnection, id: i64) -> Result<ConcertTitle, sqlx::Error> {
+        if let Some(title) = self.0.get(&id) {
+            return Ok(title.clone());
+        }
+        let title = title_in(tx, id)
+            .await?
+            .ok_or_else(|| sqlx::Error::Protocol(format!("concert {id} vanished inside a transaction")))?;
+        self.0.insert(id, title.clone());
+        Ok(title)
+    }
+
+    pub fn forget(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// The title of concert `id`; `None` if there is no such concert.
 pub(super) async fn title_in(tx: &mut SqliteConnection, id: i64) -> Result<Option<ConcertTitle>, sqlx::Error> {
     let event: Option<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = ?")
         .bind(id)

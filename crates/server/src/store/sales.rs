@@ -6,7 +6,7 @@
 //! the database fails, which rolls back the whole batch.
 
 use super::{
-    catalog::title_in,
+    catalog::Titles,
     codes::{new_hold_id, new_order_code, new_order_secret, new_ticket_code},
 };
 use chrono::{DateTime, Utc};
@@ -181,11 +181,6 @@ async fn insert_orders(
     Ok(tickets)
 }
 
-/// A concert that stock was just taken from is missing: the database changed under the writer.
-fn gone(event_id: i64) -> sqlx::Error {
-    sqlx::Error::Protocol(format!("concert {event_id} vanished inside a transaction"))
-}
-
 fn booking(order: NewOrder<'_>, now: DateTime<Utc>) -> Booking {
     Booking {
         concert_id: order.event_id,
@@ -321,6 +316,7 @@ async fn read_stock(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Res
 /// Sets tickets aside for the buyer until `expires_at`.
 pub async fn hold(
     tx: &mut SqliteConnection,
+    titles: &mut Titles,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
@@ -332,7 +328,7 @@ pub async fn hold(
         Ok(price) => price.0,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let concert = title_in(tx, event_id).await?.ok_or_else(|| gone(event_id))?;
+    let concert = titles.get(tx, event_id).await?;
     let hold = Hold {
         id: new_hold_id(),
         concert,
@@ -377,7 +373,13 @@ pub enum Charge {
 /// Pays a hold: if it is still held and unexpired, an approved charge turns it into a paid order, its
 /// tickets move from held to sold, and the charge is recorded, all in this one transaction. A declined
 /// charge is recorded and the hold stays. An expired or already paid hold is refused and nothing is charged.
-pub async fn pay(tx: &mut SqliteConnection, hold_id: &str, charge: &Charge, now: DateTime<Utc>) -> Refusable<Order> {
+pub async fn pay(
+    tx: &mut SqliteConnection,
+    titles: &mut Titles,
+    hold_id: &str,
+    charge: &Charge,
+    now: DateTime<Utc>,
+) -> Refusable<Order> {
     let row = sqlx::query(
         "SELECT event_id, tier, user_id, buyer_name, quantity, unit_price_cents, status, expires_at_ms, order_id
          FROM holds WHERE id = ?",
@@ -448,7 +450,7 @@ pub async fn pay(tx: &mut SqliteConnection, hold_id: &str, charge: &Charge, now:
         card_last4: Some(card_last4),
     };
     let tickets = insert_orders(tx, std::slice::from_ref(&order), now).await?.pop().unwrap_or_default();
-    let concert = title_in(tx, event_id).await?.ok_or_else(|| gone(event_id))?;
+    let concert = titles.get(tx, event_id).await?;
     Ok(Ok(Order {
         concert,
         code,

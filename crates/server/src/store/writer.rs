@@ -10,6 +10,7 @@
 //! `sales.rs`), so correctness never rests on the batching.
 
 use super::{
+    catalog::Titles,
     catalog_cache::CatalogCache,
     idempotency::{self, IdempotencyKey},
     sales::{self, Charge, Limits},
@@ -158,6 +159,7 @@ async fn run(
     catalog: Arc<CatalogCache>,
 ) {
     let mut batch: Vec<Command> = Vec::with_capacity(MAX_BATCH);
+    let mut titles = Titles::default();
     while let Some(first) = inbox.recv().await {
         batch.extend(first);
         while batch.len() < MAX_BATCH {
@@ -168,7 +170,7 @@ async fn run(
         }
         tracing::trace!(size = batch.len(), "write batch");
         metrics::histogram!("boxoffice_write_batch_size").record(batch.len() as f64);
-        match commit_batch(&mut connection, &settings, &batch, Utc::now()).await {
+        match commit_batch(&mut connection, &settings, &mut titles, &batch, Utc::now()).await {
             Ok((answers, moved_stock)) => {
                 if moved_stock {
                     // Before anyone is answered: a caller who reads after their write sees it.
@@ -182,6 +184,7 @@ async fn run(
             }
             Err(error) => {
                 tracing::error!(%error, commands = batch.len(), "write batch failed and was rolled back");
+                titles.forget();
                 for command in batch.drain(..) {
                     let _ = command.reply.send(Err(StoreError::BatchFailed(error.to_string())));
                 }
@@ -193,6 +196,7 @@ async fn run(
 async fn commit_batch(
     connection: &mut SqliteConnection,
     settings: &Settings,
+    titles: &mut Titles,
     batch: &[Command],
     now: DateTime<Utc>,
 ) -> Result<(Vec<Result<Answer, StoreError>>, bool), sqlx::Error> {
@@ -230,7 +234,7 @@ async fn commit_batch(
                 continue;
             }
         }
-        let answer = apply(&mut tx, settings, &command.work, now).await?;
+        let answer = apply(&mut tx, settings, titles, &command.work, now).await?;
         moved_stock |= answer.moved_stock();
         if let Some(key) = &command.key {
             let stored = serde_json::to_string(&answer).map_err(|e| sqlx::Error::Encode(e.into()))?;
@@ -255,6 +259,7 @@ fn book_in_run(settings: &Settings, command: &Command) -> bool {
 async fn apply(
     tx: &mut SqliteConnection,
     settings: &Settings,
+    titles: &mut Titles,
     work: &Work,
     now: DateTime<Utc>,
 ) -> Result<Answer, sqlx::Error> {
@@ -265,10 +270,10 @@ async fn apply(
         }
         Work::Hold(request) => {
             let expires_at = now + settings.hold_for;
-            Answer::Held(sales::hold(tx, event_of(request), &settings.limits, request, now, expires_at).await?)
+            Answer::Held(sales::hold(tx, titles, event_of(request), &settings.limits, request, now, expires_at).await?)
         }
         Work::CreateConcert(concert) => Answer::ConcertCreated(super::catalog::insert_concert(tx, concert).await?),
-        Work::Pay { hold_id, charge } => Answer::Paid(sales::pay(tx, hold_id, charge, now).await?),
+        Work::Pay { hold_id, charge } => Answer::Paid(sales::pay(tx, titles, hold_id, charge, now).await?),
         Work::Cancel { code, secret } => Answer::Cancelled(sales::cancel(tx, code, secret, now).await?),
         Work::Sweep => Answer::Swept { keys_forgotten: idempotency::forget_old(tx, now.timestamp_millis()).await? },
         Work::SetCapacity { event_id, tier, capacity } => {
