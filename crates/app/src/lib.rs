@@ -76,10 +76,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::HomePage />
                 <Route path=path!("/concerts/:id") view=pages::ConcertPage />
-                <Route path=path!("/checkout/:hold") view=pages::CheckoutPage />
-                <Route path=path!("/orders") view=pages::FindOrderPage />
+                <Route path=path!("/checkout/:hold") view={Lazy::<pages::CheckoutRoute>::new()} />
+                <Route path=path!("/orders") view={Lazy::<pages::FindOrderRoute>::new()} />
                 <Route path=path!("/admin") view={Lazy::<pages::AdminRoute>::new()} />
-                <Route path=path!("/orders/:code/:secret") view=pages::OrderPage />
+                <Route path=path!("/orders/:code/:secret") view={Lazy::<pages::OrderRoute>::new()} />
             </Routes>
         </Router>
     }

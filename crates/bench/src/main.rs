@@ -253,8 +253,9 @@ fn wasm_sizes(site_root: &std::path::Path) -> Result<(u64, u64), Box<dyn std::er
     let wasm = std::fs::read_dir(site_root.join("pkg"))?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        // The module every page loads; lazily loaded chunks (`split_*.wasm`) are fetched only by their routes.
-        .find(|path| path.extension().is_some_and(|ext| ext == "wasm") && !path.to_string_lossy().contains("split_"))
+        // The module every page loads (the workspace's `output-name`); the lazily loaded chunks beside it
+        // (`split_*.wasm`, `chunk_*.wasm`) are fetched only by the routes that need them.
+        .find(|path| path.file_name().is_some_and(|name| name == "boxoffice.wasm"))
         .ok_or("no .wasm in the site's pkg folder")?;
     let raw = std::fs::read(&wasm)?;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

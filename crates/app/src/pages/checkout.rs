@@ -13,8 +13,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::{BookingError, Hold, HoldStatus, Order, TEST_CARDS};
 
+super::lazy_page!(CheckoutRoute, CheckoutPage);
+
 #[component]
-pub fn CheckoutPage() -> impl IntoView {
+fn CheckoutPage() -> impl IntoView {
     let hydrated = super::hydration_mark();
     let params = use_params_map();
     let hold = Resource::new(move || params.read().get("hold").unwrap_or_default(), get_hold);

@@ -4,8 +4,10 @@ use crate::server_fns::FindOrder;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+super::lazy_page!(FindOrderRoute, FindOrderPage);
+
 #[component]
-pub fn FindOrderPage() -> impl IntoView {
+fn FindOrderPage() -> impl IntoView {
     let hydrated = super::hydration_mark();
     let find = ServerAction::<FindOrder>::new();
     let navigate = use_navigate();

@@ -9,8 +9,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use model::{Order, OrderStatus};
 
+super::lazy_page!(OrderRoute, OrderPage);
+
 #[component]
-pub fn OrderPage() -> impl IntoView {
+fn OrderPage() -> impl IntoView {
     let hydrated = super::hydration_mark();
     let params = use_params_map();
     let order = Resource::new(

@@ -8,23 +8,10 @@ mod new_concert;
 use crate::admin_fns::admin_overview;
 use concert_panel::ConcertPanel;
 use leptos::prelude::*;
-use leptos_router::{lazy_route, LazyRoute};
 use new_concert::NewConcertForm;
 
-/// The admin page as a lazily loaded route: buyers never download its code (`cargo leptos build --split`
-/// puts it in a chunk of its own, fetched when `/admin` is opened).
-pub struct AdminRoute;
-
-#[lazy_route]
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        AdminRoute
-    }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <AdminPage /> }.into_any()
-    }
-}
+// Buyers never download the admin page's code.
+super::lazy_page!(AdminRoute, AdminPage);
 
 #[component]
 fn AdminPage() -> impl IntoView {
