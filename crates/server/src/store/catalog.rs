@@ -3,7 +3,7 @@
 use super::writer::{Answer, Work};
 use super::{Store, StoreError};
 use chrono::{DateTime, TimeZone, Utc};
-use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, Tier, TierAvailability};
+use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, NewTier, Tier, TierAvailability};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 use std::{collections::HashMap, sync::Arc, time::Instant};
 
@@ -24,25 +24,17 @@ pub(super) async fn seed_default_concert(pool: &SqlitePool, capacities: Capaciti
     {
         return Ok(id);
     }
-    let now = Utc::now();
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO events (name, venue, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id")
-            .bind(DEFAULT_CONCERT_NAME)
-            .bind(DEFAULT_CONCERT_VENUE)
-            .bind(default_concert_start())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-    for tier in Tier::ALL {
-        sqlx::query("INSERT INTO tiers (event_id, tier, name, price_cents, capacity) VALUES (?, ?, ?, ?, ?)")
-            .bind(id)
-            .bind(tier.code())
-            .bind(tier.display_name())
-            .bind(tier.default_price().0)
-            .bind(i64::from(capacities.of(tier)))
-            .execute(&mut *tx)
-            .await?;
-    }
+    // Built directly, not parsed: the default concert's date is fixed and may one day be in the past.
+    let concert = NewConcert {
+        name: DEFAULT_CONCERT_NAME.to_owned(),
+        venue: DEFAULT_CONCERT_VENUE.to_owned(),
+        starts_at: default_concert_start(),
+        tiers: Tier::ALL
+            .into_iter()
+            .map(|tier| NewTier { tier, price_cents: tier.default_price(), capacity: capacities.of(tier) })
+            .collect(),
+    };
+    let id = insert_concert(&mut tx, &concert).await?;
     tx.commit().await?;
     tracing::info!(event_id = id, ?capacities, "seeded the default concert");
     Ok(id)
@@ -190,7 +182,8 @@ pub(super) async fn insert_concert(tx: &mut SqliteConnection, concert: &NewConce
 
 /// Concert titles as the writer has read them, for the holds and orders that carry one: a concert's name,
 /// venue and date never change once it is created (there is no edit), so each is read once per process
-/// rather than once per sale. Forgotten after a failed batch, which may have rolled back a new concert.
+/// rather than once per sale. Only committed concerts get here: a sale can name a concert only after its
+/// creation was answered, which is after its batch committed.
 #[derive(Debug, Default)]
 pub(super) struct Titles(HashMap<i64, ConcertTitle>);
 
@@ -204,10 +197,6 @@ impl Titles {
             .ok_or_else(|| sqlx::Error::Protocol(format!("concert {id} vanished inside a transaction")))?;
         self.0.insert(id, title.clone());
         Ok(title)
-    }
-
-    pub fn forget(&mut self) {
-        self.0.clear();
     }
 }
 

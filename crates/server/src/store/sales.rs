@@ -59,17 +59,18 @@ async fn check_limits(
 
 /// Why stock could not be taken: how many are left, or the tier is not on sale at all.
 async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
-    let available: Option<(i64, bool)> =
-        sqlx::query_as("SELECT capacity - sold - held, on_sale FROM tiers WHERE event_id = ? AND tier = ?")
-            .bind(event_id)
-            .bind(tier.code())
-            .fetch_optional(&mut *tx)
-            .await?;
-    Ok(match available {
-        Some((n, true)) => BookingError::SoldOut { available: u32::try_from(n).unwrap_or(0) },
-        Some((_, false)) => BookingError::NotOnSale,
-        None if super::catalog::title_in(tx, event_id).await?.is_none() => BookingError::ConcertNotFound,
-        None => BookingError::TierNotOffered(tier),
+    Ok(match read_stock(tx, event_id, tier).await? {
+        Some(Stock { on_sale: false, .. }) => BookingError::NotOnSale,
+        Some(Stock { left, .. }) => BookingError::SoldOut { available: u32::try_from(left).unwrap_or(0) },
+        None => no_such_tier(tx, event_id, tier).await?,
+    })
+}
+
+/// Why a concert has no row for `tier`: the concert does not exist, or does not offer that tier.
+async fn no_such_tier(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
+    Ok(match super::catalog::title_in(tx, event_id).await? {
+        None => BookingError::ConcertNotFound,
+        Some(_) => BookingError::TierNotOffered(tier),
     })
 }
 
@@ -263,7 +264,7 @@ pub async fn book_run(
             Entry::Vacant(slot) => slot.insert(read_stock(tx, event_id, request.tier).await?),
         };
         decided.push(match tier {
-            None => Err(shortage(tx, event_id, request.tier).await?),
+            None => Err(no_such_tier(tx, event_id, request.tier).await?),
             Some(tier) if !tier.on_sale => Err(BookingError::NotOnSale),
             Some(tier) if tier.left < i64::from(quantity) => {
                 Err(BookingError::SoldOut { available: u32::try_from(tier.left).unwrap_or(0) })

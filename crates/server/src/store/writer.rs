@@ -184,7 +184,6 @@ async fn run(
             }
             Err(error) => {
                 tracing::error!(%error, commands = batch.len(), "write batch failed and was rolled back");
-                titles.forget();
                 for command in batch.drain(..) {
                     let _ = command.reply.send(Err(StoreError::BatchFailed(error.to_string())));
                 }

@@ -238,3 +238,20 @@ async fn buyers_racing_for_two_concerts_get_exactly_each_ones_stock() {
     assert_eq!(tier_counts_of(&app.store, jazz, Tier::Vip).await.held, 10);
     assert_conserved(&app.store).await;
 }
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_another_concert_is_refused() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let (_, created) = admin(&app, Method::POST, "/api/admin/concerts", Some(concert_body("Night Jazz"))).await;
+    let jazz = created["id"].as_i64().unwrap();
+    let hold = |concert: Option<i64>| {
+        let body =
+            json!({ "concert_id": concert, "tier": "vip", "quantity": 1, "name": "Ada", "email": "ada@example.org" });
+        app.client.post(app.url("/api/holds")).header("Idempotency-Key", "one-key").json(&body).send()
+    };
+    assert_eq!(hold(None).await.unwrap().status(), 201);
+    let other = hold(Some(jazz)).await.unwrap();
+    assert_eq!(other.status(), 422, "the same key for another concert's tickets is another request");
+    assert_eq!(tier_counts_of(&app.store, jazz, Tier::Vip).await.held, 0);
+    assert_conserved(&app.store).await;
+}

@@ -8,6 +8,16 @@ use crate::{
 use leptos::prelude::*;
 use model::{ConcertSales, OrderLine, TierSales};
 
+/// A table's header row.
+pub(super) fn column_headings(columns: &[&'static str]) -> impl IntoView {
+    let cells = columns.iter().map(|column| view! { <th scope="col">{*column}</th> }).collect_view();
+    view! {
+        <thead>
+            <tr>{cells}</tr>
+        </thead>
+    }
+}
+
 /// What a control's call came to, as a line the operator reads (`None`: it worked).
 fn problem(result: Result<AdminAttempt<()>, AppError>) -> Option<String> {
     match result {
@@ -21,7 +31,8 @@ fn problem(result: Result<AdminAttempt<()>, AppError>) -> Option<String> {
 pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
     let concert = sales.concert.id;
     let title = model::when::concert_line(&sales.concert);
-    let (heading, labelled_by) = (format!("concert-{concert}"), format!("concert-{concert}"));
+    let heading = format!("concert-{concert}");
+    let labelled_by = heading.clone();
     let tiers = sales.tiers.into_iter().map(|tier| view! { <TierRow concert tier token on_change /> }).collect_view();
     let no_orders = sales.recent_orders.is_empty();
     let orders = sales.recent_orders.into_iter().map(order_row).collect_view();
@@ -29,31 +40,12 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
         <section class="admin-concert" aria-labelledby=labelled_by data-concert=concert>
             <h2 id=heading>{title}</h2>
             <table class="admin-tiers">
-                <thead>
-                    <tr>
-                        <th scope="col">"Tier"</th>
-                        <th scope="col">"Sold"</th>
-                        <th scope="col">"Held"</th>
-                        <th scope="col">"Available"</th>
-                        <th scope="col">"Revenue"</th>
-                        <th scope="col">"Capacity"</th>
-                        <th scope="col">"Sales"</th>
-                    </tr>
-                </thead>
+                {column_headings(&["Tier", "Sold", "Held", "Available", "Revenue", "Capacity", "Sales"])}
                 <tbody>{tiers}</tbody>
             </table>
             <h3>"Newest orders"</h3>
             <table class="admin-orders">
-                <thead>
-                    <tr>
-                        <th scope="col">"Code"</th>
-                        <th scope="col">"Booked at"</th>
-                        <th scope="col">"Tickets"</th>
-                        <th scope="col">"Total"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Buyer"</th>
-                    </tr>
-                </thead>
+                {column_headings(&["Code", "Booked at", "Tickets", "Total", "Status", "Buyer"])}
                 <tbody>
                     {orders}
                     {no_orders.then_some(view! { <tr><td colspan="6">"No orders yet."</td></tr> })}

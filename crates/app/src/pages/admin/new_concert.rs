@@ -43,13 +43,7 @@ pub fn NewConcertForm(token: RwSignal<String>, on_created: Callback<()>) -> AnyV
                     <label>"Starts at (UTC)" <input type="datetime-local" name="starts_at" required /></label>
                 </div>
                 <table class="admin-tiers">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Tier"</th>
-                            <th scope="col">"Price ($)"</th>
-                            <th scope="col">"Capacity (empty: not offered)"</th>
-                        </tr>
-                    </thead>
+                    {super::concert_panel::column_headings(&["Tier", "Price ($)", "Capacity (empty: not offered)"])}
                     <tbody>{tiers}</tbody>
                 </table>
                 <button type="submit" formnovalidate disabled=move || create.pending().get()>"Create concert"</button>
