@@ -16,18 +16,18 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # apt-get as root (CI) or through sudo (a developer's machine).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup tools node python build run test test-rust test-browser test-api bench fuzz soak fmt lint clean
+.PHONY: help setup tools postgres node python build run test test-rust test-postgres test-browser test-api bench fuzz soak fmt lint clean
 
 help:
 	@echo "make run    build in release and serve http://127.0.0.1:3000 on data/boxoffice.db"
-	@echo "make test   unit, integration, race and browser tests"
+	@echo "make test   unit, integration (on SQLite, then on PostgreSQL), race and browser tests"
 	@echo "make bench  throughput and latency over loopback, written to bench/RESULTS.md"
 	@echo "make fuzz   fuzz the model's request parsing for FUZZ_SECONDS (60)"
 	@echo "make soak   the crash-safety test's long form: 20 kill -9 cycles under load"
 	@echo "make setup | build | fmt | lint | clean"
 
 ## setup: everything the build and the tests need, installed only where missing.
-setup: tools node python
+setup: tools postgres node python
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -36,6 +36,11 @@ tools:
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# PostgreSQL's server programs (initdb, pg_ctl) for the throwaway test cluster; no server is left running.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }
 
 # wasm-opt from npm's binaryen (Debian's is too old and breaks the WASM); Playwright in end2end/.
 node: node_modules/.installed end2end/node_modules/.installed
@@ -62,10 +67,20 @@ build: setup
 run: build
 	LEPTOS_SITE_ROOT=target/site target/release/boxoffice
 
-test: setup test-rust test-browser test-api
+test: setup test-rust test-postgres test-browser test-api
 
 test-rust:
 	cargo test --workspace
+
+# The integration suite again on PostgreSQL: a throwaway cluster (its own temporary folder and free port,
+# started as a non-root user), stopped and removed afterwards whatever the outcome.
+PG_CLUSTER := crates/server/tests/pg-cluster.sh
+PG_STATE := $(CURDIR)/target/pg-test.state
+test-postgres: postgres
+	@$(PG_CLUSTER) stop $(PG_STATE)
+	@url=$$($(PG_CLUSTER) start $(PG_STATE)) && trap '$(PG_CLUSTER) stop $(PG_STATE)' EXIT && \
+	  echo "PostgreSQL test cluster at $$url" && \
+	  BOXOFFICE_TEST_POSTGRES=$$url cargo test -p boxoffice --test integration
 
 # The browser tests start the release server themselves (end2end/playwright.config.ts) on fresh databases.
 test-browser: build

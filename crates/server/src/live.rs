@@ -2,7 +2,8 @@
 //! concert's tiers.
 //!
 //! The store signals "something changed" after each commit; a single task coalesces those signals, reads
-//! the catalog at most every [`MIN_INTERVAL`], and publishes it if it differs. So an open event stream
+//! the catalog at most every [`MIN_INTERVAL`] (and at least every [`MAX_INTERVAL`]), and publishes it if it
+//! differs. So an open event stream
 //! costs one watch receiver, not a task or a query, however many buyers watch a hot sale.
 
 use crate::store::{Store, StoreError};
@@ -12,6 +13,10 @@ use tokio::sync::watch;
 
 /// At most ten updates a second reach a client.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+/// Availability is read at least this often even without a signal: other processes' writes to the same
+/// database (PostgreSQL notifies them, but a notification can be lost while the listener reconnects, and
+/// several processes on one SQLite file have no notification at all) reach open pages within this.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Every concert's availability, with each concert's JSON made once per change rather than once per open
 /// stream.
@@ -79,7 +84,7 @@ impl Live {
 async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
     let changed = store.changes();
     loop {
-        changed.notified().await;
+        let _ = tokio::time::timeout(MAX_INTERVAL, changed.notified()).await;
         match store.availability().await {
             Ok(tiers) => {
                 for (concert, tier) in &tiers {

@@ -7,7 +7,6 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::{Stream, StreamExt};
-use model::BookingError;
 use std::sync::Arc;
 use std::{convert::Infallible, time::Duration};
 use tokio_stream::wrappers::WatchStream;
@@ -54,9 +53,9 @@ async fn availability_events(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
-    if live.subscribe().borrow().json_of(concert).is_none() {
-        return Err(BookingError::ConcertNotFound.into());
-    }
+    // Asked of the store, not the live snapshot: a concert created a moment ago is in the store (read your
+    // writes) before the live task has read it; its first event follows as soon as that task has.
+    store.concert_by_id(concert).await?;
     let open = OpenStream::new();
     let mut last: Option<Arc<str>> = None;
     let events = WatchStream::new(live.subscribe())

@@ -2,11 +2,12 @@
 //! pausing or resuming its sales. Changes go through the writer like every other write.
 
 use super::{
+    db::At,
     sales::millis,
     writer::{Answer, Work},
     Store, StoreError,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use model::{Cents, OrderLine, OrderStatus, Tier, TierSales};
 use sqlx::FromRow;
 
@@ -16,14 +17,14 @@ struct SalesRow {
     capacity: i64,
     sold: i64,
     held: i64,
-    on_sale: bool,
+    on_sale: i64,
     revenue_cents: i64,
 }
 
 #[derive(FromRow)]
 struct LineRow {
     id: String,
-    created_at: DateTime<Utc>,
+    created_at: At,
     tier: String,
     quantity: i64,
     total_cents: i64,
@@ -46,7 +47,7 @@ impl TryFrom<LineRow> for OrderLine {
             status: OrderStatus::parse(&row.status)
                 .ok_or_else(|| StoreError::Database(sqlx::Error::Protocol(format!("order status {}", row.status))))?,
             code: row.id,
-            created_at: row.created_at,
+            created_at: row.created_at.0,
             total_cents: Cents(row.total_cents),
             user_id: row.user_id,
             buyer_name: row.buyer_name,
@@ -60,12 +61,13 @@ impl Store {
     pub async fn sales(&self, event_id: i64) -> Result<Vec<TierSales>, StoreError> {
         let rows: Vec<SalesRow> = sqlx::query_as(
             "SELECT tier, capacity, sold, on_sale,
-                    (SELECT COALESCE(SUM(quantity), 0) FROM holds h
-                     WHERE h.event_id = tiers.event_id AND h.tier = tiers.tier
-                       AND h.status = 'held' AND h.expires_at_ms > ?2) AS held,
-                    (SELECT COALESCE(SUM(total_cents), 0) FROM orders o
-                     WHERE o.event_id = tiers.event_id AND o.tier = tiers.tier AND o.status = 'paid') AS revenue_cents
-             FROM tiers WHERE event_id = ?1 ORDER BY price_cents DESC, tier",
+                    CAST((SELECT COALESCE(SUM(quantity), 0) FROM holds h
+                          WHERE h.event_id = tiers.event_id AND h.tier = tiers.tier
+                            AND h.status = 'held' AND h.expires_at_ms > $2) AS BIGINT) AS held,
+                    CAST((SELECT COALESCE(SUM(total_cents), 0) FROM orders o
+                          WHERE o.event_id = tiers.event_id AND o.tier = tiers.tier AND o.status = 'paid')
+                         AS BIGINT) AS revenue_cents
+             FROM tiers WHERE event_id = $1 ORDER BY price_cents DESC, tier",
         )
         .bind(event_id)
         .bind(millis(Utc::now()))
@@ -80,7 +82,7 @@ impl Store {
                     sold,
                     held,
                     available: capacity.saturating_sub(sold + held),
-                    on_sale: row.on_sale,
+                    on_sale: row.on_sale != 0,
                     revenue_cents: Cents(row.revenue_cents),
                 })
             })
@@ -91,10 +93,11 @@ impl Store {
     pub async fn order_lines(&self, event_id: i64, limit: Option<u32>) -> Result<Vec<OrderLine>, StoreError> {
         let rows: Vec<LineRow> = sqlx::query_as(
             "SELECT id, created_at, tier, quantity, total_cents, status, user_id, buyer_name, card_last4
-             FROM orders WHERE event_id = ? ORDER BY created_at DESC, id LIMIT ?",
+             FROM orders WHERE event_id = $1 ORDER BY created_at DESC, id LIMIT $2",
         )
         .bind(event_id)
-        .bind(limit.map_or(-1, i64::from))
+        // Not -1 for "all": PostgreSQL refuses a negative LIMIT.
+        .bind(limit.map_or(i64::MAX, i64::from))
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(OrderLine::try_from).collect()

@@ -2,12 +2,12 @@
 //! `writer.rs`), answered once its batch is durably committed. Also the one-step booking's lookup.
 
 use super::{
+    db::At,
     idempotency::IdempotencyKey,
     sales::Charge,
     writer::{Answer, Outcome, Work},
     Store, StoreError,
 };
-use chrono::{DateTime, Utc};
 use model::{Booking, BookingRequest, Cents, Hold, Order, Tier};
 use sqlx::FromRow;
 
@@ -20,7 +20,7 @@ struct BookingRow {
     quantity: i64,
     unit_price_cents: i64,
     total_cents: i64,
-    created_at: DateTime<Utc>,
+    created_at: At,
 }
 
 impl TryFrom<BookingRow> for Booking {
@@ -36,7 +36,7 @@ impl TryFrom<BookingRow> for Booking {
                 .map_err(|_| sqlx::Error::Protocol(format!("quantity {} out of range", row.quantity)))?,
             unit_price_cents: Cents(row.unit_price_cents),
             total_cents: Cents(row.total_cents),
-            created_at: row.created_at,
+            created_at: row.created_at.0,
         })
     }
 }
@@ -126,7 +126,7 @@ impl Store {
     pub async fn booking(&self, id: &str) -> Result<Booking, StoreError> {
         let row: BookingRow = sqlx::query_as(
             "SELECT event_id, id, tier, user_id, quantity, unit_price_cents, total_cents, created_at
-             FROM orders WHERE id = ? AND status = 'paid'",
+             FROM orders WHERE id = $1 AND status = 'paid'",
         )
         .bind(id)
         .fetch_optional(&self.pool)

@@ -1,10 +1,13 @@
 //! Concerts and tiers: seeding the default concert, creating others, and reading live availability.
 
 use super::writer::{Answer, Work};
-use super::{Store, StoreError};
+use super::{
+    db::{At, Conn, Dialect, Pool},
+    Store, StoreError,
+};
 use chrono::{DateTime, TimeZone, Utc};
 use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, NewTier, Tier, TierAvailability};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::{Connection, FromRow};
 use std::{collections::HashMap, sync::Arc, time::Instant};
 
 /// The concert a new database starts with.
@@ -17,8 +20,17 @@ fn default_concert_start() -> DateTime<Utc> {
 
 /// Creates the default concert with `capacities` when the database has no concert yet, and returns the id
 /// of the first concert either way. Capacities apply only to a new database: an existing one keeps its own.
-pub(super) async fn seed_default_concert(pool: &SqlitePool, capacities: Capacities) -> Result<i64, StoreError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+pub(super) async fn seed_default_concert(
+    pool: &Pool,
+    dialect: Dialect,
+    capacities: Capacities,
+) -> Result<i64, StoreError> {
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin_with(dialect.begin_write()).await?;
+    if dialect == Dialect::Postgres {
+        // Several instances may start together on an empty database: one seeds, the others wait and find it.
+        sqlx::query("LOCK TABLE events IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+    }
     if let Some(id) =
         sqlx::query_scalar::<_, i64>("SELECT id FROM events ORDER BY id LIMIT 1").fetch_optional(&mut *tx).await?
     {
@@ -45,7 +57,7 @@ struct EventRow {
     id: i64,
     name: String,
     venue: String,
-    starts_at: DateTime<Utc>,
+    starts_at: At,
 }
 
 #[derive(FromRow)]
@@ -57,7 +69,7 @@ struct TierRow {
     capacity: i64,
     sold: i64,
     held: i64,
-    on_sale: bool,
+    on_sale: i64,
 }
 
 impl TierRow {
@@ -72,7 +84,7 @@ impl TierRow {
             available: capacity
                 .checked_sub(count(self.sold)? + count(self.held)?)
                 .ok_or_else(|| StoreError::Database(sqlx::Error::Protocol("sold + held exceeds capacity".into())))?,
-            on_sale: self.on_sale,
+            on_sale: self.on_sale != 0,
         })
     }
 }
@@ -113,9 +125,9 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let events: Vec<EventRow> =
             sqlx::query_as("SELECT id, name, venue, starts_at FROM events").fetch_all(&mut *conn).await?;
-        let mut tiers = tiers_in(&mut conn, None).await?;
+        let mut tiers = tiers_in(&mut conn).await?;
         let next_expiry: Option<i64> =
-            sqlx::query_scalar("SELECT MIN(expires_at_ms) FROM holds WHERE status = 'held' AND expires_at_ms > ?")
+            sqlx::query_scalar("SELECT MIN(expires_at_ms) FROM holds WHERE status = 'held' AND expires_at_ms > $1")
                 .bind(now_ms)
                 .fetch_one(&mut *conn)
                 .await?;
@@ -127,7 +139,7 @@ impl Store {
                 let (mine, others) = std::mem::take(&mut tiers).into_iter().partition(|(id, _)| *id == event.id);
                 tiers = others;
                 let tiers = mine.into_iter().map(|(_, tier)| tier).collect();
-                Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at, tiers }
+                Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at.0, tiers }
             })
             .collect();
         concerts.sort_by_key(|c| (c.id != self.default_event_id, c.starts_at, c.id));
@@ -144,7 +156,7 @@ impl Store {
     /// Every concert's tiers with their availability, by concert id: what the live feed publishes.
     pub async fn availability(&self) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        tiers_in(&mut conn, None).await
+        tiers_in(&mut conn).await
     }
 
     /// Creates a concert with its tiers, in one transaction through the writer; returns it.
@@ -158,17 +170,18 @@ impl Store {
 }
 
 /// Inserts a concert and its tiers inside the writer's transaction; returns its id.
-pub(super) async fn insert_concert(tx: &mut SqliteConnection, concert: &NewConcert) -> Result<i64, sqlx::Error> {
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO events (name, venue, starts_at, created_at) VALUES (?, ?, ?, ?) RETURNING id")
-            .bind(&concert.name)
-            .bind(&concert.venue)
-            .bind(concert.starts_at)
-            .bind(Utc::now())
-            .fetch_one(&mut *tx)
-            .await?;
+pub(super) async fn insert_concert(tx: &mut Conn, concert: &NewConcert) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (name, venue, starts_at, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(&concert.name)
+    .bind(&concert.venue)
+    .bind(At(concert.starts_at))
+    .bind(At(Utc::now()))
+    .fetch_one(&mut *tx)
+    .await?;
     for tier in &concert.tiers {
-        sqlx::query("INSERT INTO tiers (event_id, tier, name, price_cents, capacity) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO tiers (event_id, tier, name, price_cents, capacity) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(tier.tier.code())
             .bind(tier.tier.display_name())
@@ -188,7 +201,7 @@ pub(super) async fn insert_concert(tx: &mut SqliteConnection, concert: &NewConce
 pub(super) struct Titles(HashMap<i64, ConcertTitle>);
 
 impl Titles {
-    pub async fn get(&mut self, tx: &mut SqliteConnection, id: i64) -> Result<ConcertTitle, sqlx::Error> {
+    pub async fn get(&mut self, tx: &mut Conn, id: i64) -> Result<ConcertTitle, sqlx::Error> {
         if let Some(title) = self.0.get(&id) {
             return Ok(title.clone());
         }
@@ -201,29 +214,25 @@ impl Titles {
 }
 
 /// The title of concert `id`; `None` if there is no such concert.
-pub(super) async fn title_in(tx: &mut SqliteConnection, id: i64) -> Result<Option<ConcertTitle>, sqlx::Error> {
-    let event: Option<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = ?")
+pub(super) async fn title_in(tx: &mut Conn, id: i64) -> Result<Option<ConcertTitle>, sqlx::Error> {
+    let event: Option<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-    Ok(event.map(|e| ConcertTitle { id: e.id, name: e.name, venue: e.venue, starts_at: e.starts_at }))
+    Ok(event.map(|e| ConcertTitle { id: e.id, name: e.name, venue: e.venue, starts_at: e.starts_at.0 }))
 }
 
-/// Tiers with availability, of one concert or of all, most expensive first within a concert.
-async fn tiers_in(
-    conn: &mut SqliteConnection,
-    event_id: Option<i64>,
-) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
+/// Every concert's tiers with availability, most expensive first within a concert.
+async fn tiers_in(conn: &mut Conn) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
     // Holds past their expiry count as available at once, before the sweeper marks them.
     let rows: Vec<TierRow> = sqlx::query_as(
         "SELECT event_id, tier, name, price_cents, capacity, sold, on_sale,
-                held - COALESCE((SELECT SUM(h.quantity) FROM holds h
-                                 WHERE h.status = 'held' AND h.expires_at_ms <= ?2
-                                   AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0) AS held
-         FROM tiers WHERE ?1 IS NULL OR event_id = ?1
-         ORDER BY event_id, price_cents DESC, tier",
+                CAST(held - COALESCE((SELECT SUM(h.quantity) FROM holds h
+                                      WHERE h.status = 'held' AND h.expires_at_ms <= $1
+                                        AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0)
+                     AS BIGINT) AS held
+         FROM tiers ORDER BY event_id, price_cents DESC, tier",
     )
-    .bind(event_id)
     .bind(Utc::now().timestamp_millis())
     .fetch_all(conn)
     .await?;

@@ -6,7 +6,8 @@
 //! other). Keys are kept for [`KEEP_KEYS`]. Requests with the same key that are still running are refused by
 //! the in-process [`InFlight`] set before they reach the writer.
 
-use sqlx::{Row, SqliteConnection};
+use super::db::Conn;
+use sqlx::Row;
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -26,11 +27,8 @@ pub struct IdempotencyKey {
     pub fingerprint: String,
 }
 
-pub(super) async fn recall(
-    tx: &mut SqliteConnection,
-    key: &IdempotencyKey,
-) -> Result<Option<(String, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = ? AND key = ?")
+pub(super) async fn recall(tx: &mut Conn, key: &IdempotencyKey) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2")
         .bind(key.scope)
         .bind(&key.key)
         .fetch_optional(&mut *tx)
@@ -39,13 +37,13 @@ pub(super) async fn recall(
 }
 
 pub(super) async fn remember(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     key: &IdempotencyKey,
     outcome: &str,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(key.scope)
     .bind(&key.key)
@@ -57,9 +55,9 @@ pub(super) async fn remember(
     Ok(())
 }
 
-pub(super) async fn forget_old(tx: &mut SqliteConnection, now_ms: i64) -> Result<u64, sqlx::Error> {
+pub(super) async fn forget_old(tx: &mut Conn, now_ms: i64) -> Result<u64, sqlx::Error> {
     let cutoff = now_ms - KEEP_KEYS.as_millis() as i64;
-    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < ?")
+    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at_ms < $1")
         .bind(cutoff)
         .execute(&mut *tx)
         .await?

@@ -1,30 +1,32 @@
 //! The store: every SQL statement boxoffice runs lives under this module.
 //!
-//! SQLite in WAL mode with `synchronous=FULL`, so a booking acknowledged to a buyer has been fsynced and
-//! survives a power cut, not only a crash. Reads go through a pool; every write goes through the single
-//! writer task of `writer.rs`, which commits bookings in batches (group commit) so one fsync serves many.
+//! SQLite (the default: WAL mode with `synchronous=FULL`, so a booking acknowledged to a buyer has been
+//! fsynced and survives a power cut, not only a crash) or PostgreSQL (several instances on one database),
+//! chosen by the URL; see `db.rs`. Reads go through a pool; every write goes through the writer task of
+//! `writer.rs`, which commits bookings in batches (group commit) so one fsync serves many. On PostgreSQL each
+//! instance has its own writer and the database's row locks decide between them; `notify.rs` tells every
+//! instance of the others' commits.
 
 mod admin;
 mod bookings;
 mod catalog;
 mod catalog_cache;
 mod codes;
+mod db;
 mod idempotency;
+mod notify;
 mod orders;
 mod sales;
 mod writer;
 
 pub use admin::orders_csv;
+pub use db::{Dialect, Pool};
 pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};
 pub use sales::Charge;
 pub use writer::{Outcome, MAX_BATCH};
 
 use model::{BookingError, BuyerLimits, Capacities, MAX_TICKETS_PER_ORDER};
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    ConnectOptions, SqlitePool,
-};
-use std::{str::FromStr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 use tokio::sync::Notify;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +77,8 @@ impl Default for SaleSettings {
 /// A handle on the database, cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
+    dialect: Dialect,
     /// The concert the page and the API sell: the first one created.
     default_event_id: i64,
     writer: writer::Writer,
@@ -96,29 +99,24 @@ impl Store {
 
     /// [`Store::open`] with the sale's rules.
     pub async fn open_with(url: &str, capacities: Capacities, sale: SaleSettings) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        if let Some(folder) = options.get_filename().parent() {
-            if !folder.as_os_str().is_empty() {
-                std::fs::create_dir_all(folder)?;
-            }
-        }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        let default_event_id = catalog::seed_default_concert(&pool, capacities).await?;
+        let dialect = Dialect::of(url)?;
+        db::create_if_missing(url, dialect).await?;
+        let pool = db::pool(url, dialect, 8).await?;
+        dialect.migrator().run(&pool).await?;
+        let default_event_id = catalog::seed_default_concert(&pool, dialect, capacities).await?;
         let changes = Arc::new(Notify::new());
         let limits = sales::Limits {
             max_per_order: sale.max_per_order.min(MAX_TICKETS_PER_ORDER),
             buyer_limits: sale.buyer_limits,
         };
-        let settings = writer::Settings { default_event_id, limits, hold_for: sale.hold_for };
+        let settings = writer::Settings { dialect, default_event_id, limits, hold_for: sale.hold_for };
         let catalog = Arc::new(catalog_cache::CatalogCache::default());
-        let writer = writer::Writer::start(options.connect().await?, settings, changes.clone(), catalog.clone());
-        Ok(Store { pool, default_event_id, writer, changes, in_flight: InFlight::default(), catalog })
+        let connection = db::connect(url, dialect).await?;
+        let writer = writer::Writer::start(connection, settings, changes.clone(), catalog.clone());
+        if dialect == Dialect::Postgres {
+            notify::listen(url, changes.clone(), catalog.clone()).await?;
+        }
+        Ok(Store { pool, dialect, default_event_id, writer, changes, in_flight: InFlight::default(), catalog })
     }
 
     /// Whether the database answers a query: what `/healthz` reports.
@@ -132,7 +130,7 @@ impl Store {
     pub async fn ready(&self) -> Result<(), StoreError> {
         let applied: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
-        let known = sqlx::migrate!("./migrations").iter().count() as i64;
+        let known = self.dialect.migrator().iter().count() as i64;
         if applied < known {
             return Err(StoreError::NotReady(format!("{applied} of {known} migrations applied")));
         }
@@ -140,8 +138,12 @@ impl Store {
     }
 
     /// The pool, for tests that inspect the database directly.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Notified (one stored permit, so nothing is missed) after each commit that changed availability.
@@ -159,7 +161,8 @@ impl Store {
     }
 
     /// Closes the read pool: called on shutdown. The writer's connection closes with the process; anything
-    /// it committed is already durable (WAL, synchronous=FULL), so no write is lost either way.
+    /// it committed is already durable (SQLite: WAL, synchronous=FULL; PostgreSQL: its own WAL), so no
+    /// write is lost either way.
     pub async fn close(&self) {
         self.pool.close().await;
     }

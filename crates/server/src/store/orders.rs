@@ -1,9 +1,13 @@
 //! Reading holds and orders back: by hold id, by order code and secret, by code and the buyer's email.
 
-use super::{sales::millis, Store, StoreError};
+use super::{
+    db::{At, Conn},
+    sales::millis,
+    Store, StoreError,
+};
 use chrono::{DateTime, TimeZone, Utc};
 use model::{Cents, ConcertTitle, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
 #[derive(FromRow)]
 struct OrderRow {
@@ -17,8 +21,8 @@ struct OrderRow {
     buyer_name: Option<String>,
     status: String,
     card_last4: Option<String>,
-    created_at: DateTime<Utc>,
-    cancelled_at: Option<DateTime<Utc>>,
+    created_at: At,
+    cancelled_at: Option<At>,
     #[sqlx(flatten)]
     concert: ConcertColumns,
 }
@@ -29,12 +33,17 @@ struct ConcertColumns {
     concert_id: i64,
     concert_name: String,
     concert_venue: String,
-    concert_starts_at: DateTime<Utc>,
+    concert_starts_at: At,
 }
 
 impl From<ConcertColumns> for ConcertTitle {
     fn from(c: ConcertColumns) -> Self {
-        ConcertTitle { id: c.concert_id, name: c.concert_name, venue: c.concert_venue, starts_at: c.concert_starts_at }
+        ConcertTitle {
+            id: c.concert_id,
+            name: c.concert_name,
+            venue: c.concert_venue,
+            starts_at: c.concert_starts_at.0,
+        }
     }
 }
 
@@ -54,16 +63,12 @@ const ORDER_COLUMNS: &str = "SELECT o.id, o.secret, o.tier, o.quantity, o.unit_p
         FROM orders o JOIN events e ON e.id = o.event_id";
 
 /// The order with this code and secret, with its tickets; `None` if either is wrong.
-pub(super) async fn order_in(
-    tx: &mut SqliteConnection,
-    code: &str,
-    secret: &str,
-) -> Result<Option<Order>, sqlx::Error> {
-    let query = format!("{ORDER_COLUMNS} WHERE o.id = ? AND o.secret = ?");
+pub(super) async fn order_in(tx: &mut Conn, code: &str, secret: &str) -> Result<Option<Order>, sqlx::Error> {
+    let query = format!("{ORDER_COLUMNS} WHERE o.id = $1 AND o.secret = $2");
     let row: Option<OrderRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(code).bind(secret).fetch_optional(&mut *tx).await?;
     let Some(row) = row else { return Ok(None) };
-    let tickets: Vec<TicketRow> = sqlx::query_as("SELECT code, seat FROM tickets WHERE order_id = ? ORDER BY seat")
+    let tickets: Vec<TicketRow> = sqlx::query_as("SELECT code, seat FROM tickets WHERE order_id = $1 ORDER BY seat")
         .bind(code)
         .fetch_all(&mut *tx)
         .await?;
@@ -89,8 +94,8 @@ pub(super) async fn order_in(
         user_id: row.user_id,
         buyer_name: row.buyer_name,
         card_last4: row.card_last4,
-        created_at: row.created_at,
-        cancelled_at: row.cancelled_at,
+        created_at: row.created_at.0,
+        cancelled_at: row.cancelled_at.map(|at| at.0),
         tickets,
     }))
 }
@@ -105,7 +110,7 @@ struct HoldRow {
     user_id: String,
     buyer_name: Option<String>,
     status: String,
-    created_at: DateTime<Utc>,
+    created_at: At,
     expires_at_ms: i64,
     order_id: Option<String>,
     #[sqlx(flatten)]
@@ -119,7 +124,7 @@ impl Store {
             "SELECT h.id, h.tier, h.quantity, h.unit_price_cents, h.total_cents, h.user_id, h.buyer_name, h.status,
                     h.created_at, h.expires_at_ms, h.order_id,
                     e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
-             FROM holds h JOIN events e ON e.id = h.event_id WHERE h.id = ?",
+             FROM holds h JOIN events e ON e.id = h.event_id WHERE h.id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -139,7 +144,7 @@ impl Store {
             total_cents: Cents(row.total_cents),
             user_id: row.user_id,
             buyer_name: row.buyer_name,
-            created_at: row.created_at,
+            created_at: row.created_at.0,
             order_code: row.order_id,
         };
         Ok(Hold { status: hold.status_at(Utc::now()), ..hold })
@@ -155,7 +160,7 @@ impl Store {
     /// lost the link. Both must match, so a code alone reveals nothing.
     pub async fn find_order(&self, code: &str, email: &str) -> Result<Order, StoreError> {
         let code = code.trim().to_uppercase();
-        let secret: Option<String> = sqlx::query_scalar("SELECT secret FROM orders WHERE id = ? AND user_id = ?")
+        let secret: Option<String> = sqlx::query_scalar("SELECT secret FROM orders WHERE id = $1 AND user_id = $2")
             .bind(&code)
             .bind(email.trim().to_lowercase())
             .fetch_optional(self.pool())
@@ -165,7 +170,7 @@ impl Store {
 
     /// Holds still counting against stock whose time ran out, as of `now`: none after a sweep.
     pub async fn holds_past_expiry(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM holds WHERE status = 'held' AND expires_at_ms <= ?")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM holds WHERE status = 'held' AND expires_at_ms <= $1")
             .bind(millis(now))
             .fetch_one(self.pool())
             .await?)

@@ -8,10 +8,11 @@
 use super::{
     catalog::Titles,
     codes::{new_hold_id, new_order_code, new_order_secret, new_ticket_code},
+    db::{placeholders, At, Conn, Dialect},
 };
 use chrono::{DateTime, Utc};
 use model::{Booking, BookingError, BookingRequest, Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::Row;
 use std::collections::{hash_map::Entry, HashMap};
 
 /// The limits a step enforces, from the store's settings.
@@ -29,7 +30,7 @@ pub fn millis(at: DateTime<Utc>) -> i64 {
 
 /// The per-order and per-buyer caps, checked before any stock moves.
 async fn check_limits(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
@@ -41,11 +42,12 @@ async fn check_limits(
     }
     let Some(max) = limits.buyer_limits.of(request.tier) else { return Ok(None) };
     let already: i64 = sqlx::query_scalar(
-        "SELECT COALESCE((SELECT SUM(quantity) FROM holds
-                          WHERE event_id = ?1 AND tier = ?2 AND user_id = ?3 AND status = 'held'
-                            AND expires_at_ms > ?4), 0)
-              + COALESCE((SELECT SUM(quantity) FROM orders
-                          WHERE event_id = ?1 AND tier = ?2 AND user_id = ?3 AND status = 'paid'), 0)",
+        "SELECT CAST(COALESCE((SELECT SUM(quantity) FROM holds
+                               WHERE event_id = $1 AND tier = $2 AND user_id = $3 AND status = 'held'
+                                 AND expires_at_ms > $4), 0)
+                   + COALESCE((SELECT SUM(quantity) FROM orders
+                               WHERE event_id = $1 AND tier = $2 AND user_id = $3 AND status = 'paid'), 0)
+                   AS BIGINT)",
     )
     .bind(event_id)
     .bind(request.tier.code())
@@ -58,8 +60,9 @@ async fn check_limits(
 }
 
 /// Why stock could not be taken: how many are left, or the tier is not on sale at all.
-async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
-    Ok(match read_stock(tx, event_id, tier).await? {
+async fn shortage(tx: &mut Conn, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
+    // No lock: the refusal only reports what is left, and the update that failed took nothing.
+    Ok(match read_stock(tx, "", event_id, tier).await? {
         Some(Stock { on_sale: false, .. }) => BookingError::NotOnSale,
         Some(Stock { left, .. }) => BookingError::SoldOut { available: u32::try_from(left).unwrap_or(0) },
         None => no_such_tier(tx, event_id, tier).await?,
@@ -67,7 +70,7 @@ async fn shortage(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Resul
 }
 
 /// Why a concert has no row for `tier`: the concert does not exist, or does not offer that tier.
-async fn no_such_tier(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
+async fn no_such_tier(tx: &mut Conn, event_id: i64, tier: Tier) -> Result<BookingError, sqlx::Error> {
     Ok(match super::catalog::title_in(tx, event_id).await? {
         None => BookingError::ConcertNotFound,
         Some(_) => BookingError::TierNotOffered(tier),
@@ -83,7 +86,7 @@ enum Into {
 /// The limits, then the conditional update that moves `quantity` tickets off sale only if that many are
 /// available: check and move are one statement, so nothing can interleave between them. Returns the price.
 async fn take_stock(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
@@ -95,13 +98,13 @@ async fn take_stock(
     }
     let update = match into {
         Into::Sold => {
-            "UPDATE tiers SET sold = sold + ?1
-             WHERE event_id = ?2 AND tier = ?3 AND on_sale = 1 AND capacity - sold - held >= ?1
+            "UPDATE tiers SET sold = sold + $1
+             WHERE event_id = $2 AND tier = $3 AND on_sale = 1 AND capacity - sold - held >= $1
              RETURNING price_cents"
         }
         Into::Held => {
-            "UPDATE tiers SET held = held + ?1
-             WHERE event_id = ?2 AND tier = ?3 AND on_sale = 1 AND capacity - sold - held >= ?1
+            "UPDATE tiers SET held = held + $1
+             WHERE event_id = $2 AND tier = $3 AND on_sale = 1 AND capacity - sold - held >= $1
              RETURNING price_cents"
         }
     };
@@ -131,37 +134,42 @@ struct NewOrder<'a> {
     card_last4: Option<&'a str>,
 }
 
-/// Rows per multi-row insert: far below SQLite's limit of 32,766 bound values per statement.
+/// Rows per multi-row insert: 13,000 values, far below SQLite's limit of 32,766 bound values per statement
+/// and PostgreSQL's of 65,535.
 const ROWS_PER_INSERT: usize = 1_000;
 
 /// Inserts paid orders and one ticket per seat, a statement per thousand rows rather than per row; returns
 /// each order's tickets.
 async fn insert_orders(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     orders: &[NewOrder<'_>],
     now: DateTime<Utc>,
 ) -> Result<Vec<Vec<Ticket>>, sqlx::Error> {
     for chunk in orders.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new(
+        let rows: Vec<String> = (0..chunk.len()).map(|row| placeholders(row * 13 + 1, 13)).collect();
+        let sql = format!(
             "INSERT INTO orders (id, secret, event_id, tier, user_id, buyer_name, quantity, unit_price_cents,
-                                 total_cents, created_at, status, hold_id, card_last4) ",
+                                 total_cents, created_at, status, hold_id, card_last4) VALUES {}",
+            rows.join(", ")
         );
-        insert.push_values(chunk, |mut row, order| {
-            row.push_bind(order.code.as_str())
-                .push_bind(order.secret.as_str())
-                .push_bind(order.event_id)
-                .push_bind(order.tier.code())
-                .push_bind(order.user_id)
-                .push_bind(order.buyer_name)
-                .push_bind(i64::from(order.quantity))
-                .push_bind(order.unit_price.0)
-                .push_bind(order.unit_price.times(order.quantity).0)
-                .push_bind(now)
-                .push_bind("paid")
-                .push_bind(order.hold_id)
-                .push_bind(order.card_last4);
-        });
-        insert.build().execute(&mut *tx).await?;
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for order in chunk {
+            insert = insert
+                .bind(order.code.as_str())
+                .bind(order.secret.as_str())
+                .bind(order.event_id)
+                .bind(order.tier.code())
+                .bind(order.user_id)
+                .bind(order.buyer_name)
+                .bind(i64::from(order.quantity))
+                .bind(order.unit_price.0)
+                .bind(order.unit_price.times(order.quantity).0)
+                .bind(At(now))
+                .bind("paid")
+                .bind(order.hold_id)
+                .bind(order.card_last4);
+        }
+        insert.execute(&mut *tx).await?;
     }
     let tickets: Vec<Vec<Ticket>> = orders
         .iter()
@@ -173,11 +181,13 @@ async fn insert_orders(
         .flat_map(|(order, tickets)| tickets.iter().map(move |ticket| (order.code.as_str(), ticket)))
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO tickets (code, order_id, seat) ");
-        insert.push_values(chunk, |mut row, (order, ticket)| {
-            row.push_bind(ticket.code.as_str()).push_bind(*order).push_bind(i64::from(ticket.seat));
-        });
-        insert.build().execute(&mut *tx).await?;
+        let values: Vec<String> = (0..chunk.len()).map(|row| placeholders(row * 3 + 1, 3)).collect();
+        let sql = format!("INSERT INTO tickets (code, order_id, seat) VALUES {}", values.join(", "));
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (order, ticket) in chunk {
+            insert = insert.bind(ticket.code.as_str()).bind(*order).bind(i64::from(ticket.seat));
+        }
+        insert.execute(&mut *tx).await?;
     }
     Ok(tickets)
 }
@@ -213,7 +223,7 @@ fn new_order<'a>(event_id: i64, request: &'a BookingRequest, unit_price: Cents) 
 
 /// The one-step sale of `POST /api/bookings`: stock straight to sold, a paid order without a card.
 pub async fn book(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
@@ -239,11 +249,13 @@ struct Stock {
 /// A run of one-step bookings without per-buyer limits, with the same answers [`book`] would give them one
 /// at a time, in a handful of statements however long the run: each tier's stock is read once, every request
 /// is decided in order against it, then one conditional update per tier moves the total and multi-row
-/// inserts write the orders and tickets. The writer's transaction is exclusive, so nothing moves the stock
-/// between the read and the update; the update's condition (and the CHECK behind it) still refuses an
-/// oversell, failing the whole batch, should that ever be wrong.
+/// inserts write the orders and tickets. Nothing moves the stock between the read and the update: on SQLite
+/// the writer's transaction is exclusive, on PostgreSQL the read locks the tier's row until commit. The
+/// update's condition (and the CHECK behind it) still refuses an oversell, failing the whole batch, should
+/// that ever be wrong.
 pub async fn book_run(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
+    dialect: Dialect,
     default_event_id: i64,
     limits: &Limits,
     requests: &[&BookingRequest],
@@ -261,7 +273,7 @@ pub async fn book_run(
         }
         let tier = match stock.entry((event_id, request.tier)) {
             Entry::Occupied(tier) => tier.into_mut(),
-            Entry::Vacant(slot) => slot.insert(read_stock(tx, event_id, request.tier).await?),
+            Entry::Vacant(slot) => slot.insert(read_stock(tx, dialect.lock_rows(), event_id, request.tier).await?),
         };
         decided.push(match tier {
             None => Err(no_such_tier(tx, event_id, request.tier).await?),
@@ -283,8 +295,8 @@ pub async fn book_run(
             continue;
         }
         let moved = sqlx::query(
-            "UPDATE tiers SET sold = sold + ?1
-             WHERE event_id = ?2 AND tier = ?3 AND on_sale = 1 AND capacity - sold - held >= ?1",
+            "UPDATE tiers SET sold = sold + $1
+             WHERE event_id = $2 AND tier = $3 AND on_sale = 1 AND capacity - sold - held >= $1",
         )
         .bind(taken)
         .bind(event_id)
@@ -303,20 +315,19 @@ pub async fn book_run(
         .collect())
 }
 
-async fn read_stock(tx: &mut SqliteConnection, event_id: i64, tier: Tier) -> Result<Option<Stock>, sqlx::Error> {
-    let row: Option<(i64, bool, i64)> = sqlx::query_as(
-        "SELECT capacity - sold - held, on_sale, price_cents FROM tiers WHERE event_id = ? AND tier = ?",
-    )
-    .bind(event_id)
-    .bind(tier.code())
-    .fetch_optional(&mut *tx)
-    .await?;
-    Ok(row.map(|(left, on_sale, price)| Stock { left, on_sale, price: Cents(price), taken: 0 }))
+/// A tier's stock; `lock` is [`Dialect::lock_rows`] when the transaction acts on what it reads.
+async fn read_stock(tx: &mut Conn, lock: &str, event_id: i64, tier: Tier) -> Result<Option<Stock>, sqlx::Error> {
+    let sql = format!(
+        "SELECT capacity - sold - held, on_sale, price_cents FROM tiers WHERE event_id = $1 AND tier = $2{lock}"
+    );
+    let row: Option<(i64, i64, i64)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(event_id).bind(tier.code()).fetch_optional(&mut *tx).await?;
+    Ok(row.map(|(left, on_sale, price)| Stock { left, on_sale: on_sale != 0, price: Cents(price), taken: 0 }))
 }
 
 /// Sets tickets aside for the buyer until `expires_at`.
 pub async fn hold(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     titles: &mut Titles,
     event_id: i64,
     limits: &Limits,
@@ -347,7 +358,7 @@ pub async fn hold(
     sqlx::query(
         "INSERT INTO holds (id, event_id, tier, user_id, buyer_name, quantity, unit_price_cents, total_cents,
                             status, created_at, expires_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'held', $9, $10)",
     )
     .bind(&hold.id)
     .bind(event_id)
@@ -357,7 +368,7 @@ pub async fn hold(
     .bind(i64::from(quantity))
     .bind(price)
     .bind(hold.total_cents.0)
-    .bind(now)
+    .bind(At(now))
     .bind(millis(expires_at))
     .execute(&mut *tx)
     .await?;
@@ -375,19 +386,19 @@ pub enum Charge {
 /// tickets move from held to sold, and the charge is recorded, all in this one transaction. A declined
 /// charge is recorded and the hold stays. An expired or already paid hold is refused and nothing is charged.
 pub async fn pay(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
+    dialect: Dialect,
     titles: &mut Titles,
     hold_id: &str,
     charge: &Charge,
     now: DateTime<Utc>,
 ) -> Refusable<Order> {
-    let row = sqlx::query(
+    let sql = format!(
         "SELECT event_id, tier, user_id, buyer_name, quantity, unit_price_cents, status, expires_at_ms, order_id
-         FROM holds WHERE id = ?",
-    )
-    .bind(hold_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+         FROM holds WHERE id = $1{}",
+        dialect.lock_rows()
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(hold_id).fetch_optional(&mut *tx).await?;
     let Some(row) = row else { return Ok(Err(BookingError::HoldNotFound)) };
     let status: String = row.try_get("status")?;
     let expires_at_ms: i64 = row.try_get("expires_at_ms")?;
@@ -424,7 +435,7 @@ pub async fn pay(
     if let Some(reason) = declined {
         return Ok(Err(BookingError::PaymentDeclined { reason: reason.clone() }));
     }
-    let claimed = sqlx::query("UPDATE holds SET status = 'paid', order_id = ? WHERE id = ? AND status = 'held'")
+    let claimed = sqlx::query("UPDATE holds SET status = 'paid', order_id = $1 WHERE id = $2 AND status = 'held'")
         .bind(&code)
         .bind(hold_id)
         .execute(&mut *tx)
@@ -432,7 +443,7 @@ pub async fn pay(
     if claimed.rows_affected() != 1 {
         return Err(sqlx::Error::Protocol(format!("hold {hold_id} changed under the writer")));
     }
-    sqlx::query("UPDATE tiers SET held = held - ?1, sold = sold + ?1 WHERE event_id = ?2 AND tier = ?3")
+    sqlx::query("UPDATE tiers SET held = held - $1, sold = sold + $1 WHERE event_id = $2 AND tier = $3")
         .bind(i64::from(quantity))
         .bind(event_id)
         .bind(tier.code())
@@ -472,7 +483,7 @@ pub async fn pay(
 
 #[allow(clippy::too_many_arguments)]
 async fn record_payment(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     hold_id: Option<&str>,
     order_id: Option<&str>,
     kind: &str,
@@ -483,7 +494,7 @@ async fn record_payment(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO payments (hold_id, order_id, kind, outcome, amount_cents, card_last4, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(hold_id)
     .bind(order_id)
@@ -491,27 +502,32 @@ async fn record_payment(
     .bind(if approved { "approved" } else { "declined" })
     .bind(amount.0)
     .bind(card_last4)
-    .bind(now)
+    .bind(At(now))
     .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
 /// Cancels a paid order: refunds it (simulated) and puts its tickets back on sale.
-pub async fn cancel(tx: &mut SqliteConnection, code: &str, secret: &str, now: DateTime<Utc>) -> Refusable<Order> {
+pub async fn cancel(tx: &mut Conn, code: &str, secret: &str, now: DateTime<Utc>) -> Refusable<Order> {
     let Some(order) = super::orders::order_in(tx, code, secret).await? else {
         return Ok(Err(BookingError::OrderNotFound));
     };
     if order.status == OrderStatus::Cancelled {
         return Ok(Err(BookingError::OrderCancelled));
     }
-    sqlx::query("UPDATE orders SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'paid'")
-        .bind(now)
-        .bind(code)
-        .execute(&mut *tx)
-        .await?;
+    let claimed =
+        sqlx::query("UPDATE orders SET status = 'cancelled', cancelled_at = $1 WHERE id = $2 AND status = 'paid'")
+            .bind(At(now))
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    if claimed.rows_affected() != 1 {
+        // Another instance's writer cancelled it between our read and this update (PostgreSQL).
+        return Ok(Err(BookingError::OrderCancelled));
+    }
     sqlx::query(
-        "UPDATE tiers SET sold = sold - ?1 WHERE tier = ?2 AND event_id = (SELECT event_id FROM orders WHERE id = ?3)",
+        "UPDATE tiers SET sold = sold - $1 WHERE tier = $2 AND event_id = (SELECT event_id FROM orders WHERE id = $3)",
     )
     .bind(i64::from(order.quantity))
     .bind(order.tier.code())
@@ -519,7 +535,7 @@ pub async fn cancel(tx: &mut SqliteConnection, code: &str, secret: &str, now: Da
     .execute(&mut *tx)
     .await?;
     let hold_id: Option<String> =
-        sqlx::query_scalar("SELECT hold_id FROM orders WHERE id = ?").bind(code).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar("SELECT hold_id FROM orders WHERE id = $1").bind(code).fetch_one(&mut *tx).await?;
     record_payment(
         tx,
         hold_id.as_deref(),
@@ -537,16 +553,16 @@ pub async fn cancel(tx: &mut SqliteConnection, code: &str, secret: &str, now: Da
 /// Marks every hold past its expiry as expired and takes its tickets off `held`. Returns how many holds
 /// expired. Runs at the start of every write batch, so stock a hold gave back is available to the very
 /// next request, and on the sweeper's tick so the live feed shows it without waiting for one.
-pub async fn expire_holds(tx: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+pub async fn expire_holds(tx: &mut Conn, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     let expired = sqlx::query(
-        "UPDATE holds SET status = 'expired' WHERE status = 'held' AND expires_at_ms <= ?
+        "UPDATE holds SET status = 'expired' WHERE status = 'held' AND expires_at_ms <= $1
          RETURNING event_id, tier, quantity",
     )
     .bind(millis(now))
     .fetch_all(&mut *tx)
     .await?;
     for row in &expired {
-        sqlx::query("UPDATE tiers SET held = held - ? WHERE event_id = ? AND tier = ?")
+        sqlx::query("UPDATE tiers SET held = held - $1 WHERE event_id = $2 AND tier = $3")
             .bind(row.try_get::<i64, _>("quantity")?)
             .bind(row.try_get::<i64, _>("event_id")?)
             .bind(row.try_get::<String, _>("tier")?)
@@ -558,8 +574,8 @@ pub async fn expire_holds(tx: &mut SqliteConnection, now: DateTime<Utc>) -> Resu
 
 /// Sets a tier's capacity, never below what is sold or held (the sweep at the batch's start has already
 /// released expired holds, so `held` is exact here).
-pub async fn set_capacity(tx: &mut SqliteConnection, event_id: i64, tier: Tier, capacity: u32) -> Refusable<()> {
-    let changed = sqlx::query("UPDATE tiers SET capacity = ?1 WHERE event_id = ?2 AND tier = ?3 AND sold + held <= ?1")
+pub async fn set_capacity(tx: &mut Conn, event_id: i64, tier: Tier, capacity: u32) -> Refusable<()> {
+    let changed = sqlx::query("UPDATE tiers SET capacity = $1 WHERE event_id = $2 AND tier = $3 AND sold + held <= $1")
         .bind(i64::from(capacity))
         .bind(event_id)
         .bind(tier.code())
@@ -568,7 +584,7 @@ pub async fn set_capacity(tx: &mut SqliteConnection, event_id: i64, tier: Tier, 
     if changed.rows_affected() == 1 {
         return Ok(Ok(()));
     }
-    let taken: Option<i64> = sqlx::query_scalar("SELECT sold + held FROM tiers WHERE event_id = ? AND tier = ?")
+    let taken: Option<i64> = sqlx::query_scalar("SELECT sold + held FROM tiers WHERE event_id = $1 AND tier = $2")
         .bind(event_id)
         .bind(tier.code())
         .fetch_optional(&mut *tx)
@@ -580,9 +596,9 @@ pub async fn set_capacity(tx: &mut SqliteConnection, event_id: i64, tier: Tier, 
 }
 
 /// Pauses (`false`) or resumes (`true`) a tier's sales.
-pub async fn set_on_sale(tx: &mut SqliteConnection, event_id: i64, tier: Tier, on_sale: bool) -> Refusable<()> {
-    let changed = sqlx::query("UPDATE tiers SET on_sale = ? WHERE event_id = ? AND tier = ?")
-        .bind(on_sale)
+pub async fn set_on_sale(tx: &mut Conn, event_id: i64, tier: Tier, on_sale: bool) -> Refusable<()> {
+    let changed = sqlx::query("UPDATE tiers SET on_sale = $1 WHERE event_id = $2 AND tier = $3")
+        .bind(i64::from(on_sale))
         .bind(event_id)
         .bind(tier.code())
         .execute(&mut *tx)

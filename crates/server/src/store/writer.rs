@@ -1,17 +1,24 @@
-//! Group commit: one task owns the only writing connection and commits every sales step in batches.
+//! Group commit: one task owns this process's only writing connection and commits every sales step in
+//! batches.
 //!
 //! SQLite has one writer at a time and `synchronous=FULL` costs an fsync per commit, so one step per
 //! transaction caps throughput at the disk's fsync rate. Instead every write (book, hold, pay, cancel,
 //! sweep) is sent here as a [`Work`]; the writer takes the first waiting command plus all others already
 //! queued (up to [`MAX_BATCH`]), first expires the holds that ran out, then decides each command in arrival
-//! order inside one `BEGIN IMMEDIATE` transaction, commits once, and only then answers each caller. If any
+//! order inside one write transaction, commits once, and only then answers each caller. If any
 //! statement or the commit fails, the transaction rolls back and every caller in that batch gets an error:
 //! nothing is half-written, and the next batch starts afresh. Each step guards stock on its own (see
 //! `sales.rs`), so correctness never rests on the batching.
+//!
+//! On PostgreSQL every instance has a writer like this one; reads that a step acts on lock their rows, the
+//! conditional updates re-check under the row lock, and a batch that PostgreSQL aborts (a deadlock between
+//! two instances' batches, the same idempotency key inserted by two at once) runs again from the start:
+//! nobody was answered yet, so nothing of the aborted try is visible.
 
 use super::{
     catalog::Titles,
     catalog_cache::CatalogCache,
+    db::{Conn, Dialect},
     idempotency::{self, IdempotencyKey},
     sales::{self, Charge, Limits},
     StoreError,
@@ -19,7 +26,7 @@ use super::{
 use chrono::{DateTime, Utc};
 use model::{Booking, BookingError, BookingRequest, Hold, Order, Tier};
 use serde::{Deserialize, Serialize};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::Connection;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -27,6 +34,8 @@ use tokio::sync::{mpsc, oneshot, Notify};
 pub const MAX_BATCH: usize = 256;
 /// Commands waiting for the writer beyond this make callers wait to enqueue (back-pressure).
 const QUEUE_DEPTH: usize = 16 * 1024;
+/// Tries of a batch that PostgreSQL aborted for a conflict with another instance (see [`Dialect::retryable`]).
+const TRIES: usize = 5;
 
 /// A one-step booking's own answer, decided inside a batch that committed.
 pub type Outcome = Result<Booking, BookingError>;
@@ -94,6 +103,7 @@ impl Answer {
 /// What the writer needs to know about the sale.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
+    pub dialect: Dialect,
     /// The concert of requests that name none.
     pub default_event_id: i64,
     pub limits: Limits,
@@ -114,12 +124,7 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer task on `connection`, which it owns from now on.
-    pub fn start(
-        connection: SqliteConnection,
-        settings: Settings,
-        changes: Arc<Notify>,
-        catalog: Arc<CatalogCache>,
-    ) -> Writer {
+    pub fn start(connection: Conn, settings: Settings, changes: Arc<Notify>, catalog: Arc<CatalogCache>) -> Writer {
         let (inbox, commands) = mpsc::channel(QUEUE_DEPTH);
         tokio::spawn(run(connection, commands, settings, changes, catalog));
         Writer { inbox }
@@ -152,7 +157,7 @@ impl Writer {
 }
 
 async fn run(
-    mut connection: SqliteConnection,
+    mut connection: Conn,
     mut inbox: mpsc::Receiver<Vec<Command>>,
     settings: Settings,
     changes: Arc<Notify>,
@@ -170,7 +175,18 @@ async fn run(
         }
         tracing::trace!(size = batch.len(), "write batch");
         metrics::histogram!("boxoffice_write_batch_size").record(batch.len() as f64);
-        match commit_batch(&mut connection, &settings, &mut titles, &batch, Utc::now()).await {
+        let mut tries = 1;
+        let result = loop {
+            match commit_batch(&mut connection, &settings, &mut titles, &batch, Utc::now()).await {
+                Err(error) if tries < TRIES && settings.dialect.retryable(&error) => {
+                    tracing::debug!(%error, tries, "write batch conflicted with another instance; running it again");
+                    metrics::counter!("boxoffice_write_batch_retries_total").increment(1);
+                    tries += 1;
+                }
+                result => break result,
+            }
+        };
+        match result {
             Ok((answers, moved_stock)) => {
                 if moved_stock {
                     // Before anyone is answered: a caller who reads after their write sees it.
@@ -193,13 +209,14 @@ async fn run(
 }
 
 async fn commit_batch(
-    connection: &mut SqliteConnection,
+    connection: &mut Conn,
     settings: &Settings,
     titles: &mut Titles,
     batch: &[Command],
     now: DateTime<Utc>,
 ) -> Result<(Vec<Result<Answer, StoreError>>, bool), sqlx::Error> {
-    let mut tx = connection.begin_with("BEGIN IMMEDIATE").await?;
+    let dialect = settings.dialect;
+    let mut tx = connection.begin_with(dialect.begin_write()).await?;
     let mut moved_stock = sales::expire_holds(&mut tx, now).await? > 0;
     let mut answers = Vec::with_capacity(batch.len());
     let mut next = 0;
@@ -215,7 +232,7 @@ async fn commit_batch(
                 })
                 .collect();
             let outcomes =
-                sales::book_run(&mut tx, settings.default_event_id, &settings.limits, &requests, now).await?;
+                sales::book_run(&mut tx, dialect, settings.default_event_id, &settings.limits, &requests, now).await?;
             moved_stock |= outcomes.iter().any(Result::is_ok);
             answers.extend(outcomes.into_iter().map(|outcome| Ok(Answer::Booked(outcome))));
             next += run;
@@ -241,6 +258,10 @@ async fn commit_batch(
         }
         answers.push(Ok(answer));
     }
+    if moved_stock && dialect == Dialect::Postgres {
+        // Delivered to every instance's listener when (and only if) this transaction commits.
+        sqlx::query("SELECT pg_notify($1, '')").bind(super::notify::CHANNEL).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok((answers, moved_stock))
 }
@@ -256,7 +277,7 @@ fn book_in_run(settings: &Settings, command: &Command) -> bool {
 }
 
 async fn apply(
-    tx: &mut SqliteConnection,
+    tx: &mut Conn,
     settings: &Settings,
     titles: &mut Titles,
     work: &Work,
@@ -272,7 +293,9 @@ async fn apply(
             Answer::Held(sales::hold(tx, titles, event_of(request), &settings.limits, request, now, expires_at).await?)
         }
         Work::CreateConcert(concert) => Answer::ConcertCreated(super::catalog::insert_concert(tx, concert).await?),
-        Work::Pay { hold_id, charge } => Answer::Paid(sales::pay(tx, titles, hold_id, charge, now).await?),
+        Work::Pay { hold_id, charge } => {
+            Answer::Paid(sales::pay(tx, settings.dialect, titles, hold_id, charge, now).await?)
+        }
         Work::Cancel { code, secret } => Answer::Cancelled(sales::cancel(tx, code, secret, now).await?),
         Work::Sweep => Answer::Swept { keys_forgotten: idempotency::forget_old(tx, now.timestamp_millis()).await? },
         Work::SetCapacity { event_id, tier, capacity } => {

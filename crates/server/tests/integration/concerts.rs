@@ -3,7 +3,7 @@
 
 use crate::{
     api_admin::admin,
-    helpers::{assert_conserved, capacities, fresh_store, spawn_app, tier_counts, tier_counts_of, TestApp},
+    helpers::{assert_conserved, capacities, fresh_store, next_event, spawn_app, tier_counts, tier_counts_of, TestApp},
 };
 use chrono::{Duration, Utc};
 use model::{BookingRequest, Cents, NewConcert, Quantity, Tier, TierOffer};
@@ -191,26 +191,6 @@ async fn the_event_stream_follows_the_concert_it_names() {
     assert_eq!(own_sale.status(), 201);
     let next = next_event(&mut stream).await;
     assert_eq!(next[1]["available"].as_u64(), Some(37), "{next}");
-}
-
-/// The next `availability` event's data, parsed.
-async fn next_event(stream: &mut reqwest::Response) -> Value {
-    let mut text = String::new();
-    loop {
-        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.chunk())
-            .await
-            .expect("an event within 5 s")
-            .unwrap()
-            .expect("the stream stays open");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-        if let Some(end) = text.find("\n\n") {
-            let event = &text[..end];
-            if let Some(data) = event.lines().find_map(|line| line.strip_prefix("data: ")) {
-                return serde_json::from_str(data).unwrap();
-            }
-            text.drain(..end + 2);
-        }
-    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! restarted, three times in `make test` (`CRASH_CYCLES` sets more: `make soak` runs 20). Every booking answered 201 must be in the database afterwards, every
 //! booking in it must have been requested, and conservation must hold.
 
-use crate::helpers::{check_conservation, open_store_at};
+use crate::helpers::{check_conservation, fresh_database_url, open_store_at, ServerProcess};
 use rand::Rng;
 use std::{
     collections::HashSet,
@@ -12,39 +12,12 @@ use std::{
     },
     time::Duration,
 };
-use tokio::process::{Child, Command};
 
 /// Kill-and-restart cycles: 3, or `CRASH_CYCLES`.
 fn cycles() -> usize {
     std::env::var("CRASH_CYCLES").ok().and_then(|n| n.parse().ok()).unwrap_or(3)
 }
 const BUYERS: usize = 16;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
-}
-
-async fn start_server(database_url: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_boxoffice"))
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_OUTPUT_NAME", "boxoffice")
-        .env("DATABASE_URL", database_url)
-        .env("BOXOFFICE_CAPACITY", "vip=10,front_row=10,general=1000000")
-        .env("RUST_LOG", "error")
-        // Sixteen buyers post from one address as fast as they can: not what the rate limit is for.
-        .env("BOXOFFICE_RATE_LIMIT", "0")
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary starts");
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return child;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not become healthy");
-}
 
 #[derive(Default)]
 struct Ledger {
@@ -55,13 +28,13 @@ struct Ledger {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}/crash.db", dir.path().display());
+    let database_url = fresh_database_url(&dir).await;
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 
     let cycles = cycles();
     for cycle in 0..cycles {
-        let port = free_port();
-        let mut server = start_server(&database_url, port).await;
+        let mut server = ServerProcess::start(&database_url, "vip=10,front_row=10,general=1000000").await;
+        let port = server.port;
         let stop = Arc::new(AtomicBool::new(false));
         let buyers: Vec<_> = (0..BUYERS)
             .map(|buyer| {
@@ -92,7 +65,7 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
             .collect();
         let instant = rand::rng().random_range(300..900);
         tokio::time::sleep(Duration::from_millis(instant)).await;
-        server.kill().await.expect("SIGKILL");
+        server.child.kill().await.expect("SIGKILL");
         stop.store(true, Ordering::Relaxed);
         for buyer in buyers {
             buyer.await.unwrap();

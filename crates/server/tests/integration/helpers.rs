@@ -27,7 +27,31 @@ impl TestApp {
     }
 }
 
-/// A store on a new database file in a temporary folder (kept alive by the returned guard).
+/// The PostgreSQL server the suite runs against instead of SQLite files: `make test` runs the suite a
+/// second time with this set to a throwaway cluster (`tests/pg-cluster.sh`), so every contract test here
+/// holds on both databases.
+pub const POSTGRES_ENV: &str = "BOXOFFICE_TEST_POSTGRES";
+
+/// A new empty database: a SQLite file in `dir`, or a new database on the PostgreSQL server of
+/// [`POSTGRES_ENV`] when that is set.
+pub async fn fresh_database_url(dir: &TempDir) -> String {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(server) => new_postgres_database(&server).await,
+        Err(_) => format!("sqlite://{}/boxoffice.db", dir.path().display()),
+    }
+}
+
+/// Creates a database with a random name on `server` (a URL naming its `postgres` database); returns its URL.
+pub async fn new_postgres_database(server: &str) -> String {
+    use sqlx::{Connection, Executor};
+    let name = format!("test_{:016x}", rand::random::<u64>());
+    let mut admin = sqlx::PgConnection::connect(server).await.expect("the test PostgreSQL server answers");
+    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("a new database");
+    let (base, _) = server.rsplit_once('/').expect("a URL ending in /database");
+    format!("{base}/{name}")
+}
+
+/// A store on a new database (see [`fresh_database_url`]; the guard keeps a SQLite file's folder alive).
 pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
     fresh_store_with(capacities, SaleSettings::default()).await
 }
@@ -35,9 +59,16 @@ pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
 /// [`fresh_store`] with the sale's rules (hold time, limits).
 pub async fn fresh_store_with(capacities: Capacities, sale: SaleSettings) -> (Store, TempDir) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}/boxoffice.db", dir.path().display());
+    let url = fresh_database_url(&dir).await;
     let store = Store::open_with(&url, capacities, sale).await.expect("the store opens");
     (store, dir)
+}
+
+/// A store on a new SQLite file whatever the suite runs on, for what only SQLite has (its pragmas).
+pub async fn fresh_sqlite_store(capacities: Capacities) -> (Store, TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite://{}/boxoffice.db", dir.path().display());
+    (Store::open(&url, capacities).await.expect("the store opens"), dir)
 }
 
 /// A store on an existing database file (opened after another process wrote it).
@@ -110,32 +141,31 @@ pub async fn tier_counts(store: &Store, tier: Tier) -> TierCounts {
 
 pub async fn tier_counts_of(store: &Store, event: i64, tier: Tier) -> TierCounts {
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let one = |sql: &'static str| {
-        sqlx::query_scalar::<_, i64>(sql).bind(event).bind(tier.code()).bind(now_ms).fetch_one(store.pool())
+    let one = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql).bind(event).bind(tier.code()).fetch_one(store.pool()).await.expect(sql)
     };
     TierCounts {
-        capacity: one("SELECT capacity FROM tiers WHERE event_id = ? AND tier = ?").await.expect("tier"),
-        sold: one("SELECT sold FROM tiers WHERE event_id = ? AND tier = ?").await.expect("tier"),
-        held: one("SELECT held FROM tiers WHERE event_id = ? AND tier = ?").await.expect("tier"),
-        booked_rows: one("SELECT COUNT(*) FROM orders WHERE event_id = ? AND tier = ? AND status = 'paid'")
-            .await
-            .expect("orders"),
-        booked_quantity: one(
-            "SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE event_id = ? AND tier = ? AND status = 'paid'",
-        )
-        .await
-        .expect("orders"),
+        capacity: one("SELECT capacity FROM tiers WHERE event_id = $1 AND tier = $2").await,
+        sold: one("SELECT sold FROM tiers WHERE event_id = $1 AND tier = $2").await,
+        held: one("SELECT held FROM tiers WHERE event_id = $1 AND tier = $2").await,
+        booked_rows: one("SELECT COUNT(*) FROM orders WHERE event_id = $1 AND tier = $2 AND status = 'paid'").await,
+        booked_quantity: one("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM orders
+             WHERE event_id = $1 AND tier = $2 AND status = 'paid'")
+        .await,
         ticket_rows: one("SELECT COUNT(*) FROM tickets JOIN orders ON orders.id = tickets.order_id
-             WHERE orders.event_id = ? AND orders.tier = ? AND orders.status = 'paid'")
-        .await
-        .expect("tickets"),
-        held_quantity: one(
-            "SELECT COALESCE(SUM(quantity), 0) FROM holds WHERE event_id = ? AND tier = ? AND status = 'held'",
+             WHERE orders.event_id = $1 AND orders.tier = $2 AND orders.status = 'paid'")
+        .await,
+        held_quantity: one("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM holds
+             WHERE event_id = $1 AND tier = $2 AND status = 'held'")
+        .await,
+        live_held_quantity: sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM holds
+             WHERE event_id = $1 AND tier = $2 AND status = 'held' AND expires_at_ms > $3",
         )
-        .await
-        .expect("holds"),
-        live_held_quantity: one("SELECT COALESCE(SUM(quantity), 0) FROM holds
-             WHERE event_id = ? AND tier = ? AND status = 'held' AND expires_at_ms > ?")
+        .bind(event)
+        .bind(tier.code())
+        .bind(now_ms)
+        .fetch_one(store.pool())
         .await
         .expect("holds"),
     }
@@ -165,5 +195,62 @@ pub async fn check_conservation(store: &Store) -> Result<(), String> {
 pub async fn assert_conserved(store: &Store) {
     if let Err(broken) = check_conservation(store).await {
         panic!("conservation broken: {broken}");
+    }
+}
+
+/// The real server binary as a child process on a free port (killed when dropped).
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub port: u16,
+}
+
+impl ServerProcess {
+    /// Starts the binary on `database_url` with `capacity` (as `BOXOFFICE_CAPACITY` takes it, for a new
+    /// database) and waits until `/healthz` answers.
+    pub async fn start(database_url: &str, capacity: &str) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "boxoffice")
+            .env("DATABASE_URL", database_url)
+            .env("BOXOFFICE_CAPACITY", capacity)
+            .env("RUST_LOG", "error")
+            // Tests post from one address as fast as they can: not what the rate limit is for.
+            .env("BOXOFFICE_RATE_LIMIT", "0")
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the server binary starts");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+                return ServerProcess { child, port };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not become healthy");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+/// The next `availability` event's data from an open event stream, parsed; within 5 s.
+pub async fn next_event(stream: &mut reqwest::Response) -> serde_json::Value {
+    let mut text = String::new();
+    loop {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), stream.chunk())
+            .await
+            .expect("an event within 5 s")
+            .unwrap()
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(end) = text.find("\n\n") {
+            let event = &text[..end];
+            if let Some(data) = event.lines().find_map(|line| line.strip_prefix("data: ")) {
+                return serde_json::from_str(data).unwrap();
+            }
+            text.drain(..end + 2);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Black-box tests of the server: the store on a temporary database file, and the real router on a random
-//! port over HTTP. One binary (this file only lists modules) so the suite links once.
+//! port over HTTP. One binary (this file only lists modules) so the suite links once. `make test` runs it
+//! twice: on SQLite files, then on a throwaway PostgreSQL server (see `helpers::POSTGRES_ENV`).
 
 mod api_admin;
 mod api_bad_input;
@@ -15,6 +16,7 @@ mod operations;
 mod page;
 mod race;
 mod race_checkout;
+mod scale_out;
 mod store_batches;
 mod store_bookings;
 mod store_checkout;

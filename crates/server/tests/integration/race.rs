@@ -97,7 +97,7 @@ async fn fifty_seats_four_hundred_buyers_exactly_fifty_sold() {
 async fn book_read_then_write(store: Store, buyer: usize) -> Attempt {
     let pool = store.pool();
     let read =
-        sqlx::query_as::<_, (i64, i64)>("SELECT capacity, sold FROM tiers WHERE event_id = ? AND tier = 'general'")
+        sqlx::query_as::<_, (i64, i64)>("SELECT capacity, sold FROM tiers WHERE event_id = $1 AND tier = 'general'")
             .bind(store.default_event_id())
             .fetch_one(pool)
             .await;
@@ -111,21 +111,21 @@ async fn book_read_then_write(store: Store, buyer: usize) -> Attempt {
     // Real handlers do work between the read and the write (pricing, logging); a yield stands in for it.
     tokio::task::yield_now().await;
     let write = async {
-        sqlx::query("UPDATE tiers SET sold = ? WHERE event_id = ? AND tier = 'general'")
+        sqlx::query("UPDATE tiers SET sold = $1 WHERE event_id = $2 AND tier = 'general'")
             .bind(sold + 1)
             .bind(store.default_event_id())
             .execute(pool)
             .await?;
         sqlx::query(
             "INSERT INTO orders (id, event_id, tier, user_id, quantity, unit_price_cents, total_cents, created_at)
-             VALUES (?, ?, 'general', ?, 1, 1000, 1000, '2026-01-01T00:00:00Z')",
+             VALUES ($1, $2, 'general', $3, 1, 1000, 1000, '2026-01-01T00:00:00Z')",
         )
         .bind(format!("BROKEN-{buyer}"))
         .bind(store.default_event_id())
         .bind(format!("buyer-{buyer}"))
         .execute(pool)
         .await?;
-        sqlx::query("INSERT INTO tickets (code, order_id, seat) VALUES (?, ?, 1)")
+        sqlx::query("INSERT INTO tickets (code, order_id, seat) VALUES ($1, $2, 1)")
             .bind(format!("T-BROKEN-{buyer}"))
             .bind(format!("BROKEN-{buyer}"))
             .execute(pool)

@@ -3,7 +3,10 @@
 
 use crate::helpers::{assert_conserved, capacities, fresh_store, fresh_store_with, tier_counts};
 use model::{Booking, BookingError, BookingRequest, Quantity, Tier};
-use server::{store::SaleSettings, Store, StoreError};
+use server::{
+    store::{Dialect, SaleSettings},
+    Store, StoreError,
+};
 
 fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
     BookingRequest::parse(user, tier, Quantity::new(quantity)).expect("a valid request")
@@ -12,11 +15,25 @@ fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
 /// Makes the database fail the insert of `user`'s booking, as a full disk or an I/O error would fail a
 /// statement halfway through a batch.
 async fn fail_inserts_for(store: &Store, user: &str) {
-    let trigger = format!(
-        "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON orders WHEN NEW.user_id = '{user}'
-         BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(trigger)).execute(store.pool()).await.expect("trigger created");
+    let statements = match store.dialect() {
+        Dialect::Sqlite => vec![format!(
+            "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON orders WHEN NEW.user_id = '{user}'
+             BEGIN SELECT RAISE(ABORT, 'simulated disk failure'); END"
+        )],
+        Dialect::Postgres => vec![
+            format!(
+                "CREATE FUNCTION simulated_disk_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN IF NEW.user_id = '{user}' THEN RAISE EXCEPTION 'simulated disk failure'; END IF;
+                 RETURN NEW; END $$"
+            ),
+            "CREATE TRIGGER simulated_disk_failure BEFORE INSERT ON orders
+             FOR EACH ROW EXECUTE FUNCTION simulated_disk_failure()"
+                .to_owned(),
+        ],
+    };
+    for statement in statements {
+        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(store.pool()).await.expect("trigger created");
+    }
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The store on its own: booking, sold out, a tier not on sale, and conservation after each.
 
-use crate::helpers::{assert_conserved, capacities, fresh_store, tier_counts};
+use crate::helpers::{assert_conserved, capacities, fresh_sqlite_store, fresh_store, tier_counts};
 use model::{Booking, BookingError, BookingRequest, Quantity, Tier};
 use server::StoreError;
 
@@ -80,7 +80,7 @@ async fn an_unknown_booking_is_not_found() {
 
 #[tokio::test]
 async fn the_database_runs_in_wal_mode_with_full_sync() {
-    let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
+    let (store, _dir) = fresh_sqlite_store(capacities(3, 3, 3)).await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
     let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(store.pool()).await.unwrap();
     assert_eq!((mode.as_str(), sync), ("wal", 2), "2 is FULL");

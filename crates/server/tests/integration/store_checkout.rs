@@ -163,7 +163,7 @@ async fn idempotency_keys_are_kept_a_day_then_forgotten() {
     let new = store.place_hold(buyer("ada@example.org", Tier::General, 1), Some(key("new"))).await.unwrap();
     // Age one key past the keeping time, as if it had been used a day and a minute ago.
     let aged = chrono::Utc::now().timestamp_millis() - KEEP_KEYS.as_millis() as i64 - 60_000;
-    sqlx::query("UPDATE idempotency_keys SET created_at_ms = ? WHERE key = 'old'")
+    sqlx::query("UPDATE idempotency_keys SET created_at_ms = $1 WHERE key = 'old'")
         .bind(aged)
         .execute(store.pool())
         .await
