@@ -91,9 +91,13 @@ test-api: build
 	end2end/api-contract.sh $(CURDIR)/$(VENV)/bin/st
 
 # Not part of `make test`: figures, not assertions. 10,000 connections need a raised descriptor limit.
-bench: build
+# The PostgreSQL rows run on a throwaway cluster with PostgreSQL's durable defaults (fsync on).
+PG_BENCH_STATE := $(CURDIR)/target/pg-bench.state
+bench: build postgres
 	cargo build --release -p bench
-	ulimit -n $$(ulimit -Hn) && target/release/boxoffice-bench
+	@$(PG_CLUSTER) stop $(PG_BENCH_STATE)
+	@url=$$(PG_DURABLE=1 $(PG_CLUSTER) start $(PG_BENCH_STATE)) && trap '$(PG_CLUSTER) stop $(PG_BENCH_STATE)' EXIT && \
+	  ulimit -n $$(ulimit -Hn) && target/release/boxoffice-bench --postgres $$url
 
 # Coverage-guided fuzzing of the model's request parsing (libFuzzer via cargo-fuzz; `--sanitizer none` runs
 # on stable Rust). Not part of `make test`; a crash it finds becomes a unit test in crates/model.

@@ -52,10 +52,17 @@ impl Report {
 }
 
 pub async fn run(addr: SocketAddr, target: Target, connections: usize, duration: Duration) -> Report {
+    run_spread(vec![addr], target, connections, duration).await
+}
+
+/// [`run`] with the connections spread evenly over several servers (instances behind one load balancer).
+pub async fn run_spread(addrs: Vec<SocketAddr>, target: Target, connections: usize, duration: Duration) -> Report {
     let sequence = Arc::new(AtomicU64::new(0));
+    let opened = AtomicU64::new(0);
     let deadline = Instant::now() + duration;
     drive(connections, move || {
         let (target, sequence) = (target.clone(), sequence.clone());
+        let addr = addrs[opened.fetch_add(1, Ordering::Relaxed) as usize % addrs.len()];
         async move {
             let mut measured = Measured::default();
             let ok = connection_loop(addr, &target, deadline, &sequence, &mut measured).await.is_ok();

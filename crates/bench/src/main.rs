@@ -30,6 +30,10 @@ struct Args {
     /// Only drive `GET /` (for `--seconds`) and print its figures: for profiling the page with `perf`.
     #[arg(long)]
     only_page: bool,
+    /// A PostgreSQL server (a URL naming its `postgres` database) for the scale-out rows: bookings on one
+    /// instance and on three sharing one database. `make bench` starts a throwaway durable cluster for it.
+    #[arg(long)]
+    postgres: Option<String>,
 }
 
 const CAPACITY: u64 = 50_000_000;
@@ -48,8 +52,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let duration = Duration::from_secs(args.seconds);
     let data = tempfile::tempdir()?;
-    let mut server = start_server(&args, &data).await?;
     let addr = args.addr;
+    let sqlite = format!("sqlite://{}/bench.db", data.path().display());
+    let mut server = start_server(&args, &sqlite, addr).await?;
     let mut rows = Vec::new();
     if args.only_page {
         println!("server pid {:?}", server.id());
@@ -137,6 +142,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let peak_rss = rss_kib(&server, "VmHWM:");
     let _ = server.kill().await;
 
+    if let Some(postgres) = &args.postgres {
+        for instances in [1, 3] {
+            rows.push(postgres_bookings(&args, postgres, instances, duration, healthz_rate).await?);
+        }
+    }
+
     let wasm = wasm_sizes(&args.site_root)?;
     let memory = Memory { peak: peak_rss, without_streams: rss_without_streams, with_streams: rss_with_streams };
     let table = render(&rows, created, sold, conserved, &memory, wasm);
@@ -152,11 +163,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn start_server(args: &Args, data: &tempfile::TempDir) -> Result<Child, Box<dyn std::error::Error>> {
+/// Bookings at 64 connections spread over `instances` servers on one new PostgreSQL database; fails if the
+/// 201s and the tickets sold disagree.
+async fn postgres_bookings(
+    args: &Args,
+    server_url: &str,
+    instances: u16,
+    duration: Duration,
+    healthz_rate: f64,
+) -> Result<Row, Box<dyn std::error::Error>> {
+    use sqlx::{Connection, Executor};
+    let name = format!("bench_{instances}_{}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(server_url).await?;
+    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
+    let (base, _) = server_url.rsplit_once('/').ok_or("a PostgreSQL URL ends in /database")?;
+    let database = format!("{base}/{name}");
+    let mut servers = Vec::new();
+    let mut addrs = Vec::new();
+    for n in 0..instances {
+        let addr = SocketAddr::new(args.addr.ip(), args.addr.port() + 1 + n);
+        servers.push(start_server(args, &database, addr).await?);
+        addrs.push(addr);
+    }
+    let (report, _) =
+        measured(&servers[0], load::run_spread(addrs.clone(), booking_target(64), 64, duration)).await;
+    let sold = taken(addrs[0], "general").await?;
+    for mut server in servers {
+        let _ = server.kill().await;
+    }
+    if sold != report.count(201) {
+        return Err(format!("PostgreSQL, {instances} instances: {} answered 201, {sold} sold", report.count(201)).into());
+    }
+    let note = format!("{:.2} × healthz; every instance's writer on one database; 201s = sold", report.rate() / healthz_rate);
+    let scenario = format!("POST /api/bookings, PostgreSQL, {instances} instance{}", if instances == 1 { "" } else { "s" });
+    Ok(Row { scenario, connections: 64, report, server_cpu: None, note })
+}
+
+async fn start_server(args: &Args, database_url: &str, addr: SocketAddr) -> Result<Child, Box<dyn std::error::Error>> {
     let server = Command::new(&args.server)
-        .env("LEPTOS_SITE_ADDR", args.addr.to_string())
+        .env("LEPTOS_SITE_ADDR", addr.to_string())
         .env("LEPTOS_SITE_ROOT", &args.site_root)
-        .env("DATABASE_URL", format!("sqlite://{}/bench.db", data.path().display()))
+        .env("DATABASE_URL", database_url)
         .env("BOXOFFICE_CAPACITY", format!("vip={CAPACITY},front_row={CAPACITY},general={CAPACITY}"))
         .env("BOXOFFICE_RATE_LIMIT", "0")
         .env("RUST_LOG", "warn")
@@ -164,7 +211,7 @@ async fn start_server(args: &Args, data: &tempfile::TempDir) -> Result<Child, Bo
         .kill_on_drop(true)
         .spawn()?;
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(args.addr).await.is_ok() {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
             return Ok(server);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -21,11 +21,23 @@ async fn available(client: &reqwest::Client, instance: &ServerProcess, tier: usi
 async fn three_instances_on_one_database_sell_each_ticket_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(&dir).await;
-    // The first creates the schema and seeds; the others start on it, as a rolling start would.
-    let mut instances = vec![ServerProcess::start(&url, &format!("vip=10,front_row=10,general={SEATS}")).await];
-    for _ in 0..2 {
-        instances.push(ServerProcess::start(&url, "vip=1,front_row=1,general=1").await);
-    }
+    // On PostgreSQL all three start at once on the empty database (migrations under an advisory lock, one
+    // seeds the default concert); three processes on one new SQLite file start one after another.
+    let capacity = format!("vip=10,front_row=10,general={SEATS}");
+    let instances = if url.starts_with("postgres") {
+        let (a, b, c) = tokio::join!(
+            ServerProcess::start(&url, &capacity),
+            ServerProcess::start(&url, &capacity),
+            ServerProcess::start(&url, &capacity)
+        );
+        vec![a, b, c]
+    } else {
+        let mut instances = vec![ServerProcess::start(&url, &capacity).await];
+        for _ in 0..2 {
+            instances.push(ServerProcess::start(&url, &capacity).await);
+        }
+        instances
+    };
     let instances = Arc::new(instances);
     let client = reqwest::Client::new();
 
