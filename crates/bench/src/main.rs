@@ -185,17 +185,20 @@ async fn postgres_bookings(
         servers.push(start_server(args, &database, addr).await?);
         addrs.push(addr);
     }
-    let (report, _) =
-        measured(&servers[0], load::run_spread(addrs.clone(), booking_target(64), 64, duration)).await;
+    let (report, _) = measured(&servers[0], load::run_spread(addrs.clone(), booking_target(64), 64, duration)).await;
     let sold = taken(addrs[0], "general").await?;
     for mut server in servers {
         let _ = server.kill().await;
     }
     if sold != report.count(201) {
-        return Err(format!("PostgreSQL, {instances} instances: {} answered 201, {sold} sold", report.count(201)).into());
+        return Err(
+            format!("PostgreSQL, {instances} instances: {} answered 201, {sold} sold", report.count(201)).into()
+        );
     }
-    let note = format!("{:.2} × healthz; every instance's writer on one database; 201s = sold", report.rate() / healthz_rate);
-    let scenario = format!("POST /api/bookings, PostgreSQL, {instances} instance{}", if instances == 1 { "" } else { "s" });
+    let note =
+        format!("{:.2} × healthz; every instance's writer on one database; 201s = sold", report.rate() / healthz_rate);
+    let scenario =
+        format!("POST /api/bookings, PostgreSQL, {instances} instance{}", if instances == 1 { "" } else { "s" });
     Ok(Row { scenario, connections: 64, report, server_cpu: None, note })
 }
 

@@ -13,8 +13,10 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// The database (sqlx's variable). The file and its folder are created if absent.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/boxoffice.db")]
+    /// The database (sqlx's variable): `sqlite://path` (the file and its folder are created if absent) or
+    /// `postgres://user:password@host/database` (several instances may share it). Its value is never shown
+    /// by `--help`, since a PostgreSQL URL carries a password.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/boxoffice.db", hide_env_values = true)]
     pub database_url: String,
 
     /// Tickets per tier that a *new* database's default concert starts with.

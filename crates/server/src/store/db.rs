@@ -56,6 +56,15 @@ impl Dialect {
         }
     }
 
+    /// Appended to the sweep's read of expired holds: each instance's sweeper takes the holds no other
+    /// transaction has locked and leaves the rest, instead of queueing behind another instance's sweep.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     pub fn migrator(self) -> sqlx::migrate::Migrator {
         match self {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),

@@ -553,14 +553,19 @@ pub async fn cancel(tx: &mut Conn, code: &str, secret: &str, now: DateTime<Utc>)
 /// Marks every hold past its expiry as expired and takes its tickets off `held`. Returns how many holds
 /// expired. Runs at the start of every write batch, so stock a hold gave back is available to the very
 /// next request, and on the sweeper's tick so the live feed shows it without waiting for one.
-pub async fn expire_holds(tx: &mut Conn, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let expired = sqlx::query(
-        "UPDATE holds SET status = 'expired' WHERE status = 'held' AND expires_at_ms <= $1
+///
+/// On PostgreSQL every instance sweeps: `SKIP LOCKED` leaves a hold that another instance's transaction has
+/// locked (being paid, or being expired by that instance's sweep) to that transaction instead of waiting for
+/// it. A skipped hold is expired by a later sweep if it is still held then; reads already count it as
+/// available.
+pub async fn expire_holds(tx: &mut Conn, dialect: Dialect, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "UPDATE holds SET status = 'expired'
+         WHERE id IN (SELECT id FROM holds WHERE status = 'held' AND expires_at_ms <= $1{})
          RETURNING event_id, tier, quantity",
-    )
-    .bind(millis(now))
-    .fetch_all(&mut *tx)
-    .await?;
+        dialect.skip_locked()
+    );
+    let expired = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(now)).fetch_all(&mut *tx).await?;
     for row in &expired {
         sqlx::query("UPDATE tiers SET held = held - $1 WHERE event_id = $2 AND tier = $3")
             .bind(row.try_get::<i64, _>("quantity")?)

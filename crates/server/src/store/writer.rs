@@ -217,7 +217,7 @@ async fn commit_batch(
 ) -> Result<(Vec<Result<Answer, StoreError>>, bool), sqlx::Error> {
     let dialect = settings.dialect;
     let mut tx = connection.begin_with(dialect.begin_write()).await?;
-    let mut moved_stock = sales::expire_holds(&mut tx, now).await? > 0;
+    let mut moved_stock = sales::expire_holds(&mut tx, dialect, now).await? > 0;
     let mut answers = Vec::with_capacity(batch.len());
     let mut next = 0;
     while next < batch.len() {
