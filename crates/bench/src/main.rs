@@ -30,6 +30,9 @@ struct Args {
     /// Only drive `GET /` (for `--seconds`) and print its figures: for profiling the page with `perf`.
     #[arg(long)]
     only_page: bool,
+    /// Only drive bookings at this many connections (for `--seconds`) and print the figures: for profiling.
+    #[arg(long)]
+    only_bookings: Option<usize>,
     /// A PostgreSQL server (a URL naming its `postgres` database) for the scale-out rows: bookings on one
     /// instance and on three sharing one database. `make bench` starts a throwaway durable cluster for it.
     #[arg(long)]
@@ -60,6 +63,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("server pid {:?}", server.id());
         let (page, cpu) = measured(&server, load::run(addr, Target::get("/"), 64, duration)).await;
         println!("GET /: {:.0} req/s, server CPU {cpu:?}", page.rate());
+        let _ = server.kill().await;
+        return Ok(());
+    }
+    if let Some(connections) = args.only_bookings {
+        println!("server pid {:?}", server.id());
+        let (report, cpu) =
+            measured(&server, load::run(addr, booking_target(connections), connections, duration)).await;
+        println!("bookings at {connections}: {:.0}/s, p50 {} ms, server CPU {cpu:?}", report.rate(), report.p50_ms);
         let _ = server.kill().await;
         return Ok(());
     }

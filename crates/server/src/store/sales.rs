@@ -8,7 +8,7 @@
 use super::{
     catalog::Titles,
     codes::{new_hold_id, new_order_code, new_order_secret, new_ticket_code},
-    db::{placeholders, At, Conn, Dialect},
+    db::{At, Conn, Dialect},
 };
 use chrono::{DateTime, Utc};
 use model::{Booking, BookingError, BookingRequest, Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
@@ -142,11 +142,12 @@ const ROWS_PER_INSERT: usize = 1_000;
 /// each order's tickets.
 async fn insert_orders(
     tx: &mut Conn,
+    dialect: Dialect,
     orders: &[NewOrder<'_>],
     now: DateTime<Utc>,
 ) -> Result<Vec<Vec<Ticket>>, sqlx::Error> {
     for chunk in orders.chunks(ROWS_PER_INSERT) {
-        let rows: Vec<String> = (0..chunk.len()).map(|row| placeholders(row * 13 + 1, 13)).collect();
+        let rows: Vec<String> = (0..chunk.len()).map(|row| dialect.row_placeholders(row * 13 + 1, 13)).collect();
         let sql = format!(
             "INSERT INTO orders (id, secret, event_id, tier, user_id, buyer_name, quantity, unit_price_cents,
                                  total_cents, created_at, status, hold_id, card_last4) VALUES {}",
@@ -181,7 +182,7 @@ async fn insert_orders(
         .flat_map(|(order, tickets)| tickets.iter().map(move |ticket| (order.code.as_str(), ticket)))
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len()).map(|row| placeholders(row * 3 + 1, 3)).collect();
+        let values: Vec<String> = (0..chunk.len()).map(|row| dialect.row_placeholders(row * 3 + 1, 3)).collect();
         let sql = format!("INSERT INTO tickets (code, order_id, seat) VALUES {}", values.join(", "));
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (order, ticket) in chunk {
@@ -224,6 +225,7 @@ fn new_order<'a>(event_id: i64, request: &'a BookingRequest, unit_price: Cents) 
 /// The one-step sale of `POST /api/bookings`: stock straight to sold, a paid order without a card.
 pub async fn book(
     tx: &mut Conn,
+    dialect: Dialect,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
@@ -234,7 +236,7 @@ pub async fn book(
         Err(refusal) => return Ok(Err(refusal)),
     };
     let order = new_order(event_id, request, price);
-    insert_orders(tx, std::slice::from_ref(&order), now).await?;
+    insert_orders(tx, dialect, std::slice::from_ref(&order), now).await?;
     Ok(Ok(booking(order, now)))
 }
 
@@ -307,7 +309,7 @@ pub async fn book_run(
             return Err(sqlx::Error::Protocol(format!("the stock of {tier} moved under the writer")));
         }
     }
-    insert_orders(tx, &orders, now).await?;
+    insert_orders(tx, dialect, &orders, now).await?;
     let mut orders = orders.into_iter();
     Ok(decided
         .into_iter()
@@ -461,7 +463,7 @@ pub async fn pay(
         hold_id: Some(hold_id),
         card_last4: Some(card_last4),
     };
-    let tickets = insert_orders(tx, std::slice::from_ref(&order), now).await?.pop().unwrap_or_default();
+    let tickets = insert_orders(tx, dialect, std::slice::from_ref(&order), now).await?.pop().unwrap_or_default();
     let concert = titles.get(tx, event_id).await?;
     Ok(Ok(Order {
         concert,

@@ -286,7 +286,7 @@ async fn apply(
     let event_of = |request: &BookingRequest| request.concert_id.unwrap_or(settings.default_event_id);
     Ok(match work {
         Work::Book(request) => {
-            Answer::Booked(sales::book(tx, event_of(request), &settings.limits, request, now).await?)
+            Answer::Booked(sales::book(tx, settings.dialect, event_of(request), &settings.limits, request, now).await?)
         }
         Work::Hold(request) => {
             let expires_at = now + settings.hold_for;
