@@ -66,6 +66,18 @@ impl Dialect {
         }
     }
 
+    /// The placeholders of one row of `count` values, the row's first being parameter `first`, for a
+    /// multi-row insert (sqlx's `QueryBuilder` writes `?` for `Any`, which PostgreSQL does not read).
+    /// SQLite gets anonymous `?`s: it looks a named parameter up by a linear scan of all of them, which for
+    /// a thousand-row insert cost a quarter of the server's time in a booking rush (perf).
+    pub fn row_placeholders(self, first: usize, count: usize) -> String {
+        let list: Vec<String> = match self {
+            Dialect::Sqlite => vec!["?".to_owned(); count],
+            Dialect::Postgres => (first..first + count).map(|n| format!("${n}")).collect(),
+        };
+        format!("({})", list.join(", "))
+    }
+
     pub fn migrator(self) -> sqlx::migrate::Migrator {
         match self {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
@@ -159,19 +171,5 @@ impl<'r> Decode<'r, Any> for At {
     fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
         let text = <&str as Decode<Any>>::decode(value)?;
         Ok(At(DateTime::parse_from_rfc3339(text)?.with_timezone(&Utc)))
-    }
-}
-
-impl Dialect {
-    /// The placeholders of one row of `count` values, the row's first being parameter `first`, for a
-    /// multi-row insert (sqlx's `QueryBuilder` writes `?` for `Any`, which PostgreSQL does not read).
-    /// SQLite gets anonymous `?`s: it looks a named parameter up by a linear scan of all of them, which for
-    /// a thousand-row insert cost a quarter of the server's time in a booking rush (perf).
-    pub fn row_placeholders(self, first: usize, count: usize) -> String {
-        let list: Vec<String> = match self {
-            Dialect::Sqlite => vec!["?".to_owned(); count],
-            Dialect::Postgres => (first..first + count).map(|n| format!("${n}")).collect(),
-        };
-        format!("({})", list.join(", "))
     }
 }

@@ -31,6 +31,7 @@ pub fn millis(at: DateTime<Utc>) -> i64 {
 /// The per-order and per-buyer caps, checked before any stock moves.
 async fn check_limits(
     tx: &mut Conn,
+    dialect: Dialect,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
@@ -41,6 +42,16 @@ async fn check_limits(
         return Ok(Some(BookingError::QuantityTooLarge { max: limits.max_per_order }));
     }
     let Some(max) = limits.buyer_limits.of(request.tier) else { return Ok(None) };
+    if dialect == Dialect::Postgres {
+        // Every hold and sale of this tier updates its row, so once this transaction holds the row's lock,
+        // no other instance's writer has an uncommitted hold or order of it, and the sum below (a new
+        // statement, a new snapshot) counts all of them: two instances cannot both let one buyer past it.
+        sqlx::query("SELECT 1 FROM tiers WHERE event_id = $1 AND tier = $2 FOR UPDATE")
+            .bind(event_id)
+            .bind(request.tier.code())
+            .execute(&mut *tx)
+            .await?;
+    }
     let already: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE((SELECT SUM(quantity) FROM holds
                                WHERE event_id = $1 AND tier = $2 AND user_id = $3 AND status = 'held'
@@ -87,13 +98,14 @@ enum Into {
 /// available: check and move are one statement, so nothing can interleave between them. Returns the price.
 async fn take_stock(
     tx: &mut Conn,
+    dialect: Dialect,
     event_id: i64,
     limits: &Limits,
     request: &BookingRequest,
     now: DateTime<Utc>,
     into: Into,
 ) -> Refusable<Cents> {
-    if let Some(refusal) = check_limits(tx, event_id, limits, request, now).await? {
+    if let Some(refusal) = check_limits(tx, dialect, event_id, limits, request, now).await? {
         return Ok(Err(refusal));
     }
     let update = match into {
@@ -231,7 +243,7 @@ pub async fn book(
     request: &BookingRequest,
     now: DateTime<Utc>,
 ) -> Refusable<Booking> {
-    let price = match take_stock(tx, event_id, limits, request, now, Into::Sold).await? {
+    let price = match take_stock(tx, dialect, event_id, limits, request, now, Into::Sold).await? {
         Ok(price) => price,
         Err(refusal) => return Ok(Err(refusal)),
     };
@@ -330,6 +342,7 @@ async fn read_stock(tx: &mut Conn, lock: &str, event_id: i64, tier: Tier) -> Res
 /// Sets tickets aside for the buyer until `expires_at`.
 pub async fn hold(
     tx: &mut Conn,
+    dialect: Dialect,
     titles: &mut Titles,
     event_id: i64,
     limits: &Limits,
@@ -338,7 +351,7 @@ pub async fn hold(
     expires_at: DateTime<Utc>,
 ) -> Refusable<Hold> {
     let quantity = request.quantity.get();
-    let price = match take_stock(tx, event_id, limits, request, now, Into::Held).await? {
+    let price = match take_stock(tx, dialect, event_id, limits, request, now, Into::Held).await? {
         Ok(price) => price.0,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -290,7 +290,19 @@ async fn apply(
         }
         Work::Hold(request) => {
             let expires_at = now + settings.hold_for;
-            Answer::Held(sales::hold(tx, titles, event_of(request), &settings.limits, request, now, expires_at).await?)
+            Answer::Held(
+                sales::hold(
+                    tx,
+                    settings.dialect,
+                    titles,
+                    event_of(request),
+                    &settings.limits,
+                    request,
+                    now,
+                    expires_at,
+                )
+                .await?,
+            )
         }
         Work::CreateConcert(concert) => Answer::ConcertCreated(super::catalog::insert_concert(tx, concert).await?),
         Work::Pay { hold_id, charge } => {

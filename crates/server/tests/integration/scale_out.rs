@@ -180,18 +180,24 @@ fn statuses(answers: &[(u16, Value)]) -> Vec<u16> {
     statuses
 }
 
-/// The same hold (one idempotency key), the same payment and the same cancellation sent to all three
-/// instances at once, several rounds: each is decided once, whichever instance's writer gets there first.
+/// A buyer's holds over their limit, the same hold (one idempotency key), the same payment and the same
+/// cancellation, each sent to all three instances at once, several rounds: each is decided once, whichever
+/// instance's writer gets there first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn instances_racing_on_one_key_one_hold_and_one_order_decide_each_once() {
+async fn instances_racing_on_one_buyer_one_key_one_hold_and_one_order_decide_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(&dir).await;
-    let mut instances = vec![ServerProcess::start(&url, "vip=10,front_row=10,general=10").await];
+    let mut instances = vec![ServerProcess::start(&url, "vip=50,front_row=10,general=10").await];
     for _ in 0..2 {
         instances.push(ServerProcess::start(&url, "vip=1,front_row=1,general=1").await);
     }
     let client = reqwest::Client::new();
     for round in 0..5 {
+        // One buyer asks each instance for 3 VIP tickets at once; VIP allows 4 a buyer (the default).
+        let greedy = json!({ "tier": "vip", "quantity": 3, "name": "Bo", "email": format!("bo{round}@example.org") });
+        let limited = at_once(&client, &instances, "/api/holds", greedy, None).await;
+        assert_eq!(statuses(&limited), vec![201, 409, 409], "round {round}: the buyer limit holds: {limited:?}");
+
         let hold = json!({ "tier": "vip", "quantity": 2, "name": "Ada", "email": "ada@example.org" });
         let held = at_once(&client, &instances, "/api/holds", hold, Some(&format!("hold-{round}"))).await;
         let ids: HashSet<&str> = held.iter().filter_map(|(_, hold)| hold["id"].as_str()).collect();
@@ -218,9 +224,9 @@ async fn instances_racing_on_one_key_one_hold_and_one_order_decide_each_once() {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!((holds, charges, refunds), (5, 5, 5), "one hold, one charge and one refund a round");
+    assert_eq!((holds, charges, refunds), (10, 5, 5), "two holds, one charge and one refund a round");
     let vip = tier_counts(&store, Tier::Vip).await;
-    assert_eq!((vip.sold, vip.held), (0, 0), "every order was cancelled once: {vip:?}");
+    assert_eq!((vip.sold, vip.held), (0, 15), "every order was cancelled once; each buyer holds 3: {vip:?}");
     if let Err(broken) = check_conservation(&store).await {
         panic!("conservation broken across instances: {broken}");
     }
