@@ -20,7 +20,7 @@ async fn hold(app: &TestApp, tier: &str, quantity: u32, email: &str) -> (u16, Va
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_token_the_admin_area_is_off_and_a_wrong_token_is_401() {
     let off = spawn_app_full(capacities(5, 5, 5), SaleSettings::default(), 0, None).await;
     let response = off.client.get(off.url("/api/admin/sales")).bearer_auth("anything").send().await.unwrap();
@@ -40,7 +40,7 @@ async fn without_a_token_the_admin_area_is_off_and_a_wrong_token_is_401() {
     assert_eq!((status, sales[0]["on_sale"].as_bool()), (200, Some(true)), "nothing was paused");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sales_capacity_pause_resume_and_the_orders_csv() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     let (_, first) = hold(&app, "vip", 2, "ada@example.org").await;

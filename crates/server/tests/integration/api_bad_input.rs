@@ -131,7 +131,7 @@ async fn post(app: &TestApp, case: &Case) -> reqwest::Response {
     request.send().await.expect("request reaches the server")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_bad_request_gets_a_named_json_error_and_changes_nothing() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let before: Vec<_> = futures::future::join_all(Tier::ALL.map(|t| tier_counts(&app.store, t))).await;

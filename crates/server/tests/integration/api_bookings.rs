@@ -3,7 +3,7 @@
 use crate::helpers::{assert_conserved, capacities, spawn_app};
 use serde_json::{json, Value};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn booking_two_vip_answers_201_with_the_booking_and_takes_two_off_availability() {
     let app = spawn_app(capacities(100, 500, 5000)).await;
     let response = app.post_json("/api/bookings", json!({"user_id": "u-17", "tier": "vip", "quantity": 2})).await;
@@ -30,7 +30,7 @@ async fn booking_two_vip_answers_201_with_the_booking_and_takes_two_off_availabi
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_booking_is_404_with_a_json_error() {
     let app = spawn_app(capacities(1, 1, 1)).await;
     let response = app.get("/api/bookings/BX-AAAAA-AAAAA").await;
@@ -38,7 +38,7 @@ async fn an_unknown_booking_is_404_with_a_json_error() {
     assert_eq!(response.json::<Value>().await.unwrap()["error"], "not_found");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asking_for_more_than_is_left_is_409_sold_out_with_what_is_available() {
     let app = spawn_app(capacities(3, 1, 1)).await;
     assert_eq!(

@@ -3,7 +3,7 @@
 use crate::helpers::{capacities, spawn_app};
 use serde_json::{json, Value};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tickets_lists_the_three_tiers_with_prices_and_availability() {
     let app = spawn_app(capacities(100, 500, 5000)).await;
     let response = app.get("/api/tickets").await;
@@ -19,7 +19,7 @@ async fn tickets_lists_the_three_tiers_with_prices_and_availability() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_when_the_database_does() {
     let app = spawn_app(capacities(1, 1, 1)).await;
     let response = app.get("/healthz").await;

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use server::store::SaleSettings;
 use std::time::Duration;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hold_pay_show_and_cancel_over_rest() {
     let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
     let bad = app.post_json("/api/holds", json!({ "tier": "vip", "quantity": 1, "name": "Ada" })).await;
@@ -62,7 +62,7 @@ async fn hold_pay_show_and_cancel_over_rest() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paying_an_expired_hold_is_410_and_charges_nothing() {
     let sale = SaleSettings { hold_for: Duration::from_millis(200), ..SaleSettings::default() };
     let app = spawn_app_with(capacities(10, 10, 10), sale).await;
@@ -88,7 +88,7 @@ async fn paying_an_expired_hold_is_410_and_charges_nothing() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_idempotency_key_is_400() {
     let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
     let response = app

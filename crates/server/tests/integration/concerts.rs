@@ -31,7 +31,7 @@ async fn concert_rows(app: &TestApp) -> (i64, i64) {
     (events, tiers)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_concert_sells_its_own_stock_at_its_own_prices() {
     let (store, _dir) = fresh_store(capacities(5, 5, 5)).await;
     let jazz = store.create_concert(new_concert("Night Jazz", 2, 10)).await.unwrap();
@@ -71,7 +71,7 @@ async fn each_concert_sells_its_own_stock_at_its_own_prices() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_creates_a_concert_and_buyers_hold_and_pay_for_it() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let (status, created) = admin(&app, Method::POST, "/api/admin/concerts", Some(concert_body("Night Jazz"))).await;
@@ -136,7 +136,7 @@ async fn the_operator_creates_a_concert_and_buyers_hold_and_pay_for_it() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_concert_is_refused_naming_the_problem_and_nothing_is_created() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let before = concert_rows(&app).await;
@@ -170,7 +170,7 @@ async fn a_bad_concert_is_refused_naming_the_problem_and_nothing_is_created() {
     assert_eq!(concert_rows(&app).await, before, "no concert or tier row was written");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_event_stream_follows_the_concert_it_names() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let (_, created) = admin(&app, Method::POST, "/api/admin/concerts", Some(concert_body("Night Jazz"))).await;
@@ -193,7 +193,7 @@ async fn the_event_stream_follows_the_concert_it_names() {
     assert_eq!(next[1]["available"].as_u64(), Some(37), "{next}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buyers_racing_for_two_concerts_get_exactly_each_ones_stock() {
     let app = spawn_app(capacities(10, 5, 5)).await;
     let (_, created) = admin(&app, Method::POST, "/api/admin/concerts", Some(concert_body("Night Jazz"))).await;
@@ -219,7 +219,7 @@ async fn buyers_racing_for_two_concerts_get_exactly_each_ones_stock() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idempotency_key_reused_for_another_concert_is_refused() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let (_, created) = admin(&app, Method::POST, "/api/admin/concerts", Some(concert_body("Night Jazz"))).await;

@@ -42,7 +42,7 @@ fn available(tiers: &[TierAvailability], tier: Tier) -> u32 {
     tiers.iter().find(|t| t.tier == tier).expect("tier present").available
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_gets_the_current_availability_then_each_booking() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     let mut events = EventReader::open(&app).await;
@@ -55,7 +55,7 @@ async fn a_stream_gets_the_current_availability_then_each_booking() {
     assert_eq!((available(&update, Tier::Vip), available(&update, Tier::General)), (7, 10));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_bookings_is_coalesced_to_at_most_ten_updates_a_second() {
     let app = spawn_app(capacities(10, 10, 500)).await;
     let mut events = EventReader::open(&app).await;

@@ -1,6 +1,8 @@
 //! Black-box tests of the server: the store on a temporary database file, and the real router on a random
 //! port over HTTP. One binary (this file only lists modules) so the suite links once. `make test` runs it
-//! twice: on SQLite files, then on a throwaway PostgreSQL server (see `helpers::POSTGRES_ENV`).
+//! twice: on SQLite files, then on a throwaway PostgreSQL server (see `helpers::POSTGRES_ENV`). Every test
+//! runs on a multi-thread runtime, as the server does in production: on a single-thread one the test, the
+//! server and (on PostgreSQL) the database connections' I/O would all share one thread.
 
 mod api_admin;
 mod api_bad_input;

@@ -5,7 +5,7 @@ use crate::helpers::{capacities, spawn_app};
 use reqwest::Method;
 use serde_json::Value;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_operation_is_routed_and_the_document_is_served() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     let served: Value = app.get("/api/openapi.json").await.json().await.unwrap();

@@ -6,7 +6,7 @@ use model::Tier;
 use serde_json::{json, Value};
 use server::store::SaleSettings;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_answers_when_migrations_are_applied_and_metrics_count_what_happened() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     let ready = app.get("/readyz").await;
@@ -28,7 +28,7 @@ async fn readyz_answers_when_migrations_are_applied_and_metrics_count_what_happe
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_has_a_request_id_and_the_security_headers() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     for path in ["/", "/api/tickets", "/nowhere"] {
@@ -51,7 +51,7 @@ async fn every_response_has_a_request_id_and_the_security_headers() {
     assert_eq!(mine.headers()["x-request-id"], "trace-me-42", "a caller's id is kept for its logs");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_from_another_site_is_refused_and_changes_nothing() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     let form = [("tier", "vip"), ("quantity", "1"), ("name", "Ada"), ("email", "ada@example.org")];
@@ -70,7 +70,7 @@ async fn a_post_from_another_site_is_refused_and_changes_nothing() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posts_beyond_the_rate_limit_are_429_with_retry_after_while_reads_go_on() {
     let app = spawn_app_limited(capacities(100, 100, 100), SaleSettings::default(), 3).await;
     let mut statuses = Vec::new();

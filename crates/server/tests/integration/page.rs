@@ -4,7 +4,7 @@ use crate::helpers::{assert_conserved, capacities, spawn_app, tier_counts, TestA
 use app::server_fns::Attempt;
 use model::{BookingError, Hold, Order, Tier};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_is_rendered_on_the_server_with_the_tiers_and_their_availability() {
     let app = spawn_app(capacities(100, 500, 0)).await;
     let response = app.get("/").await;
@@ -34,7 +34,7 @@ fn hold_form<'a>(quantity: &'a str, submission: &'a str) -> Vec<(&'a str, &'a st
     ]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_holds_then_pays_and_refuses_like_the_api() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let held: Attempt<Hold> = call(&app, "/_fn/hold", &hold_form("2", "")).await.json().await.unwrap();
@@ -73,7 +73,7 @@ async fn the_page_holds_then_pays_and_refuses_like_the_api() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_double_submitted_hold_form_holds_once() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let form = hold_form("3", "4f1c0d2e9b8a7f6e5d4c3b2a19080706");
@@ -85,7 +85,7 @@ async fn a_double_submitted_hold_form_holds_once() {
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_the_forms_lead_from_hold_to_checkout_to_the_order() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -121,7 +121,7 @@ async fn without_javascript_the_forms_lead_from_hold_to_checkout_to_the_order() 
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_javascript_a_refusal_comes_back_to_the_form_in_words() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

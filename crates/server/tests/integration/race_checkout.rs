@@ -137,7 +137,7 @@ async fn one_idempotency_key_sent_fifty_times_at_once_makes_one_hold_and_one_cha
     assert_conserved(&app.store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_still_running_is_409_and_a_key_reused_for_another_request_is_422() {
     let app = spawn_app_with(capacities(0, 0, 100), sale(Duration::from_secs(600))).await;
     let (_, hold) = post(&app, "/api/holds", None, hold_body("ada@example.org", 1)).await;

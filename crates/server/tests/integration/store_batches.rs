@@ -36,7 +36,7 @@ async fn fail_inserts_for(store: &Store, user: &str) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_batch_mixing_booked_sold_out_and_not_offered_answers_each_in_order() {
     let (store, _dir) = fresh_store(capacities(5, 5, 3)).await;
     sqlx::query("DELETE FROM tiers WHERE tier = 'front_row'").execute(store.pool()).await.unwrap();
@@ -78,7 +78,7 @@ async fn one_batch_mixing_booked_sold_out_and_not_offered_answers_each_in_order(
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failure_mid_batch_fails_every_request_in_it_writes_nothing_and_the_next_batch_works() {
     let (store, _dir) = fresh_store(capacities(5, 5, 5)).await;
     fail_inserts_for(&store, "unlucky").await;
@@ -133,7 +133,7 @@ async fn concurrent_callers_with_one_failing_each_see_the_truth() {
 
 /// A run of plain bookings is decided together (one read per tier, one update per tier, multi-row inserts):
 /// each still gets the answer it would get alone, in order, across concerts and tiers.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_of_bookings_over_two_concerts_answers_each_as_if_alone() {
     let sale = SaleSettings { max_per_order: 4, buyer_limits: "vip=none".parse().unwrap(), ..SaleSettings::default() };
     let (store, _dir) = fresh_store_with(capacities(3, 5, 2), sale).await;

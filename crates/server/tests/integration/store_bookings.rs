@@ -8,7 +8,7 @@ fn request(user: &str, tier: &str, quantity: i64) -> BookingRequest {
     BookingRequest::parse(user, tier, Quantity::new(quantity)).expect("a valid request")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_database_holds_the_default_concert_with_the_configured_capacities() {
     let (store, _dir) = fresh_store(capacities(7, 8, 9)).await;
     let concert = store.concert().await.unwrap();
@@ -18,7 +18,7 @@ async fn a_new_database_holds_the_default_concert_with_the_configured_capacities
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reopening_keeps_the_existing_capacities() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/db.sqlite", dir.path().display());
@@ -31,7 +31,7 @@ async fn reopening_keeps_the_existing_capacities() {
     assert_conserved(&reopened).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn booking_takes_tickets_and_prices_them() {
     let (store, _dir) = fresh_store(capacities(10, 10, 10)).await;
     let booking = store.book(request("ada", "front_row", 3)).await.unwrap();
@@ -45,7 +45,7 @@ async fn booking_takes_tickets_and_prices_them() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left() {
     let (store, _dir) = fresh_store(capacities(3, 10, 10)).await;
     store.book(request("ada", "vip", 2)).await.unwrap();
@@ -61,7 +61,7 @@ async fn asking_for_more_than_is_left_changes_nothing_and_says_how_many_are_left
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tier_the_concert_does_not_offer_is_refused_without_a_change() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
     sqlx::query("DELETE FROM tiers WHERE tier = 'general'").execute(store.pool()).await.unwrap();
@@ -72,13 +72,13 @@ async fn a_tier_the_concert_does_not_offer_is_refused_without_a_change() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_booking_is_not_found() {
     let (store, _dir) = fresh_store(capacities(3, 3, 3)).await;
     assert!(matches!(store.booking("BX-NOPE").await.unwrap_err(), StoreError::NotFound));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_runs_in_wal_mode_with_full_sync() {
     let (store, _dir) = fresh_sqlite_store(capacities(3, 3, 3)).await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();

@@ -25,7 +25,7 @@ fn refusal(error: StoreError) -> BookingError {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hold_takes_tickets_off_sale_and_paying_turns_it_into_an_order_with_tickets() {
     let (store, _dir) = fresh_store_with(capacities(10, 10, 10), settings(Duration::from_secs(600))).await;
     let hold = store.place_hold(buyer("ada@example.org", Tier::FrontRow, 3), None).await.unwrap();
@@ -55,7 +55,7 @@ async fn a_hold_takes_tickets_off_sale_and_paying_turns_it_into_an_order_with_ti
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declined_card_keeps_the_hold_and_the_buyer_may_pay_again() {
     let (store, _dir) = fresh_store_with(capacities(10, 10, 10), settings(Duration::from_secs(600))).await;
     let hold = store.place_hold(buyer("ada@example.org", Tier::General, 2), None).await.unwrap();
@@ -69,7 +69,7 @@ async fn a_declined_card_keeps_the_hold_and_the_buyer_may_pay_again() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_hold_is_available_at_once_and_cannot_be_paid() {
     let (store, _dir) = fresh_store_with(capacities(10, 10, 2), settings(Duration::from_millis(300))).await;
     let hold = store.place_hold(buyer("ada@example.org", Tier::General, 2), None).await.unwrap();
@@ -92,7 +92,7 @@ async fn an_expired_hold_is_available_at_once_and_cannot_be_paid() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sweeper_marks_expired_holds_without_any_other_write() {
     let (store, _dir) = fresh_store_with(capacities(10, 10, 10), settings(Duration::from_millis(100))).await;
     store.place_hold(buyer("ada@example.org", Tier::Vip, 1), None).await.unwrap();
@@ -104,7 +104,7 @@ async fn the_sweeper_marks_expired_holds_without_any_other_write() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_an_order_refunds_it_and_returns_its_tickets() {
     let (store, _dir) = fresh_store_with(capacities(10, 10, 10), settings(Duration::from_secs(600))).await;
     let hold = store.place_hold(buyer("ada@example.org", Tier::Vip, 2), None).await.unwrap();
@@ -126,7 +126,7 @@ async fn cancelling_an_order_refunds_it_and_returns_its_tickets() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_buyer_over_the_per_tier_limit_is_refused_across_holds_and_orders() {
     let sale =
         SaleSettings { buyer_limits: "vip=4".parse::<BuyerLimits>().unwrap(), ..settings(Duration::from_secs(600)) };
@@ -144,7 +144,7 @@ async fn a_buyer_over_the_per_tier_limit_is_refused_across_holds_and_orders() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_per_order_limit_can_be_lowered() {
     let sale = SaleSettings { max_per_order: 2, ..SaleSettings::default() };
     let (store, _dir) = fresh_store_with(capacities(50, 50, 50), sale).await;
@@ -154,7 +154,7 @@ async fn the_per_order_limit_can_be_lowered() {
     assert_conserved(&store).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idempotency_keys_are_kept_a_day_then_forgotten() {
     use server::store::{IdempotencyKey, KEEP_KEYS};
     let (store, _dir) = fresh_store_with(capacities(10, 10, 10), settings(Duration::from_secs(600))).await;
