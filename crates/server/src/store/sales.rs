@@ -340,6 +340,7 @@ async fn read_stock(tx: &mut Conn, lock: &str, event_id: i64, tier: Tier) -> Res
 }
 
 /// Sets tickets aside for the buyer until `expires_at`.
+#[allow(clippy::too_many_arguments)]
 pub async fn hold(
     tx: &mut Conn,
     dialect: Dialect,

@@ -12,6 +12,26 @@ use tokio::sync::Barrier;
 const SEATS: usize = 50;
 const BUYERS: usize = 300;
 
+/// Three server processes on the database at `url`. On PostgreSQL all three start at once on the empty
+/// database (migrations under an advisory lock, one seeds the default concert); three processes on one new
+/// SQLite file start one after another.
+async fn start_three(url: &str, capacity: &str) -> Vec<ServerProcess> {
+    if url.starts_with("postgres") {
+        let (a, b, c) = tokio::join!(
+            ServerProcess::start(url, capacity),
+            ServerProcess::start(url, capacity),
+            ServerProcess::start(url, capacity)
+        );
+        vec![a, b, c]
+    } else {
+        let mut instances = Vec::new();
+        for _ in 0..3 {
+            instances.push(ServerProcess::start(url, capacity).await);
+        }
+        instances
+    }
+}
+
 async fn available(client: &reqwest::Client, instance: &ServerProcess, tier: usize) -> u64 {
     let tiers: Value = client.get(instance.url("/api/tickets")).send().await.unwrap().json().await.unwrap();
     tiers[tier]["available"].as_u64().expect("availability")
@@ -21,23 +41,7 @@ async fn available(client: &reqwest::Client, instance: &ServerProcess, tier: usi
 async fn three_instances_on_one_database_sell_each_ticket_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(&dir).await;
-    // On PostgreSQL all three start at once on the empty database (migrations under an advisory lock, one
-    // seeds the default concert); three processes on one new SQLite file start one after another.
-    let capacity = format!("vip=10,front_row=10,general={SEATS}");
-    let instances = if url.starts_with("postgres") {
-        let (a, b, c) = tokio::join!(
-            ServerProcess::start(&url, &capacity),
-            ServerProcess::start(&url, &capacity),
-            ServerProcess::start(&url, &capacity)
-        );
-        vec![a, b, c]
-    } else {
-        let mut instances = vec![ServerProcess::start(&url, &capacity).await];
-        for _ in 0..2 {
-            instances.push(ServerProcess::start(&url, &capacity).await);
-        }
-        instances
-    };
+    let instances = start_three(&url, &format!("vip=10,front_row=10,general={SEATS}")).await;
     let instances = Arc::new(instances);
     let client = reqwest::Client::new();
 
@@ -187,10 +191,7 @@ fn statuses(answers: &[(u16, Value)]) -> Vec<u16> {
 async fn instances_racing_on_one_buyer_one_key_one_hold_and_one_order_decide_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database_url(&dir).await;
-    let mut instances = vec![ServerProcess::start(&url, "vip=50,front_row=10,general=10").await];
-    for _ in 0..2 {
-        instances.push(ServerProcess::start(&url, "vip=1,front_row=1,general=1").await);
-    }
+    let instances = start_three(&url, "vip=50,front_row=10,general=10").await;
     let client = reqwest::Client::new();
     for round in 0..5 {
         // One buyer asks each instance for 3 VIP tickets at once; VIP allows 4 a buyer (the default).
