@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, Lazy,
+    path, Lazy, SsrMode,
 };
 
 /// The HTML document around the app, rendered by the server only.
@@ -74,8 +74,10 @@ pub fn App() -> impl IntoView {
         <Title text="boxoffice" />
         <Router>
             <Routes fallback=pages::NotFound>
-                <Route path=path!("/") view=pages::HomePage />
-                <Route path=path!("/concerts/:id") view=pages::ConcertPage />
+                // Rendered whole once the catalog is read (from memory, so no wait): one chunk, no fallback
+                // swapped out by script, and the page reads right before (or without) its WASM.
+                <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
+                <Route path=path!("/concerts/:id") view=pages::ConcertPage ssr=SsrMode::Async />
                 <Route path=path!("/checkout/:hold") view={Lazy::<pages::CheckoutRoute>::new()} />
                 <Route path=path!("/orders") view={Lazy::<pages::FindOrderRoute>::new()} />
                 <Route path=path!("/admin") view={Lazy::<pages::AdminRoute>::new()} />
