@@ -110,6 +110,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         note: String::new(),
     });
 
+    let (page, cpu) = measured(&server, load::run(addr, Target::get("/"), 64, duration)).await;
+    rows.push(Row {
+        scenario: "GET / (server-rendered)".into(),
+        connections: 64,
+        report: page,
+        server_cpu: cpu,
+        note: "a fresh server".into(),
+    });
+
     let mut created = 0;
     let mut peak_to_1024 = None;
     for connections in [64, 1024, 10_000] {
@@ -118,14 +127,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         created += report.count(201);
         let note = format!("{:.2} × healthz", report.rate() / healthz_rate);
         rows.push(Row { scenario: "POST /api/bookings".into(), connections, report, server_cpu: cpu, note });
-        if connections > 64 {
-            // What the server answers at this many connections when the handler does nothing: the floor
-            // under the bookings' latency (Little's law: connections ÷ rate is the mean wait).
-            let (report, cpu) =
-                measured(&server, load::run(addr, Target::get("/healthz"), connections, duration)).await;
-            let note = "the HTTP floor at this many connections".into();
-            rows.push(Row { scenario: "GET /healthz".into(), connections, report, server_cpu: cpu, note });
-        }
         if connections == 1024 {
             peak_to_1024 = rss_kib(&server, "VmHWM:");
         }
@@ -175,11 +176,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         connections: 64,
         report: page,
         server_cpu: cpu,
-        note: String::new(),
+        note: "after all the runs above".into(),
     });
 
     let (sold, conserved) = check_stock(addr).await?;
     let peak_rss = rss_kib(&server, "VmHWM:");
+    let trims = malloc_trims(&http_get(addr, "/metrics").await?);
+    let _ = server.kill().await;
+
+    // What a server answers at many connections when the handler does nothing: the floor under the
+    // bookings' latency (Little's law: connections ÷ rate is the mean wait). A server of its own, so the
+    // rows above keep their memory figures.
+    let mut server = start_server(&args, &sqlite, addr).await?;
+    for connections in [1024, 10_000] {
+        let (report, cpu) = measured(&server, load::run(addr, Target::get("/healthz"), connections, duration)).await;
+        let note = "the HTTP floor at this many connections (a server of its own)".into();
+        rows.push(Row { scenario: "GET /healthz".into(), connections, report, server_cpu: cpu, note });
+    }
     let _ = server.kill().await;
 
     if let Some(postgres) = &args.postgres {
@@ -189,8 +202,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let wasm = wasm_sizes(&args.site_root)?;
-    let memory =
-        Memory { peak: peak_rss, peak_to_1024, without_streams: rss_without_streams, with_streams: rss_with_streams };
+    let memory = Memory {
+        trims,
+        peak: peak_rss,
+        peak_to_1024,
+        without_streams: rss_without_streams,
+        with_streams: rss_with_streams,
+    };
     let table = render(&rows, created, sold, conserved, &memory, wasm);
     println!("{table}");
     if let Some(folder) = args.out.parent() {
@@ -333,7 +351,18 @@ fn rss_kib(server: &Child, field: &str) -> Option<u64> {
     status.lines().find_map(|line| line.strip_prefix(field)?.trim().strip_suffix(" kB")?.trim().parse().ok())
 }
 
+/// From the server's `/metrics`: how many times it returned freed memory, and the longest it took (s).
+fn malloc_trims(metrics: &str) -> Option<(u64, f64)> {
+    let value = |prefix: &str| metrics.lines().find_map(|line| line.strip_prefix(prefix)?.trim().parse::<f64>().ok());
+    Some((
+        value("boxoffice_malloc_trim_seconds_count")? as u64,
+        value("boxoffice_malloc_trim_seconds{quantile=\"1\"}")?,
+    ))
+}
+
 struct Memory {
+    /// Returns of freed memory during the runs, and the longest.
+    trims: Option<(u64, f64)>,
     peak: Option<u64>,
     /// The peak before the 10,000-connection runs.
     peak_to_1024: Option<u64>,
@@ -418,6 +447,14 @@ fn render(
         mib(memory.without_streams),
         mib(memory.with_streams)
     );
+    if let Some((count, longest)) = memory.trims {
+        let _ = writeln!(
+            out,
+            "- Freed memory returned to the system {count} times during the runs (every 10 s), the longest \
+             taking {:.1} ms.",
+            longest * 1000.0
+        );
+    }
     let _ =
         writeln!(out, "- WASM: {:.1} KiB raw, {:.1} KiB gzip.", wasm_raw as f64 / 1024.0, wasm_gzip as f64 / 1024.0);
     let _ = writeln!(out, "\n## Targets (issue 6)\n");
@@ -484,11 +521,17 @@ fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool,
             format!("peak {:.0} MB ({:.1} × the goal){below}", mb(peak), mb(peak) / 150.0),
         ));
     }
-    if let Some(page) = find("GET / (server-rendered)", 64) {
+    let pages: Vec<f64> =
+        rows.iter().filter(|r| r.scenario == "GET / (server-rendered)").map(|r| r.report.rate()).collect();
+    if let (Some(fresh), Some(after)) = (pages.first(), pages.last()) {
+        let worst = fresh.min(*after);
         out.push((
             "server-rendered / ≥ 3,000 req/s".into(),
-            page.rate() >= 3000.0,
-            format!("{:.0} req/s ({:.0} % of the goal)", page.rate(), page.rate() / 30.0),
+            worst >= 3000.0,
+            format!(
+                "{fresh:.0} req/s on a fresh server, {after:.0} after the load ({:.0} % of the goal at worst)",
+                worst / 30.0
+            ),
         ));
     }
     let kb = wasm_gzip as f64 / 1000.0;

@@ -14,6 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
     server::sweeper::start(store.clone());
+    server::memory::start(std::time::Duration::from_secs(config.malloc_trim_seconds));
     let live = Live::start(store.clone()).await?;
     let admin_token = server::api::admin::AdminToken::new(config.admin_token.clone());
     let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
