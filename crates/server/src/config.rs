@@ -44,10 +44,6 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
-    /// Seconds between returns of freed memory to the system (glibc's `malloc_trim`); 0 turns it off.
-    #[arg(long, env = "BOXOFFICE_MALLOC_TRIM_SECONDS", default_value_t = 10)]
-    pub malloc_trim_seconds: u64,
-
     /// `json` for one JSON object per log line; anything else is plain text.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,

@@ -1,7 +1,7 @@
 //! The boxoffice server as a library, so integration tests can start the real router on a random port.
 //!
 //! `config` is the command line and environment, `store` every SQL statement, `api` the REST handlers,
-//! `payments` the card processor's simulator, `sweeper` the job that expires holds, `memory` the one that returns freed memory to the system,
+//! `payments` the card processor's simulator, `sweeper` the job that expires holds,
 //! `page_backend` the bridge that lets the page's server functions reach the store, and `live` the availability
 //! feed of open pages, and `router` puts the page, the API and the middleware together.
 
@@ -9,7 +9,6 @@ pub mod api;
 pub mod config;
 pub mod hardening;
 pub mod live;
-pub mod memory;
 pub mod observability;
 mod page_admin;
 mod page_backend;

@@ -46,11 +46,6 @@ pub fn metrics() -> &'static PrometheusHandle {
             "Sales steps (book, hold, pay, cancel) by tier and outcome"
         );
         metrics::describe_histogram!("boxoffice_write_batch_size", "Commands committed per write transaction");
-        metrics::describe_histogram!(
-            "boxoffice_malloc_trim_seconds",
-            metrics::Unit::Seconds,
-            "Time each return of freed memory to the system took"
-        );
         metrics::describe_gauge!("boxoffice_tickets_available", "Tickets available per tier");
         metrics::describe_gauge!("boxoffice_event_streams_open", "Open /api/events streams");
         handle
