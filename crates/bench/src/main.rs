@@ -92,32 +92,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let (healthz, cpu) = measured(&server, load::run(addr, Target::get("/healthz"), 64, duration)).await;
-    let healthz_rate = healthz.rate();
-    rows.push(Row {
-        scenario: "GET /healthz".into(),
-        connections: 64,
-        report: healthz,
-        server_cpu: cpu,
-        note: "the HTTP ceiling".into(),
-    });
-    let (tickets, cpu) = measured(&server, load::run(addr, Target::get("/api/tickets"), 64, duration)).await;
-    rows.push(Row {
-        scenario: "GET /api/tickets".into(),
-        connections: 64,
-        report: tickets,
-        server_cpu: cpu,
-        note: String::new(),
-    });
-
-    let (page, cpu) = measured(&server, load::run(addr, Target::get("/"), 64, duration)).await;
-    rows.push(Row {
-        scenario: "GET / (server-rendered)".into(),
-        connections: 64,
-        report: page,
-        server_cpu: cpu,
-        note: "a fresh server".into(),
-    });
+    let healthz = get_row(&server, addr, "/healthz", 64, duration, "GET /healthz", "the HTTP ceiling").await;
+    let healthz_rate = healthz.report.rate();
+    rows.push(healthz);
+    rows.push(get_row(&server, addr, "/api/tickets", 64, duration, "GET /api/tickets", "").await);
+    rows.push(get_row(&server, addr, "/", 64, duration, PAGE, "a fresh server").await);
 
     let mut created = 0;
     let mut peak_to_1024 = None;
@@ -170,14 +149,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         stream.abort();
     }
 
-    let (page, cpu) = measured(&server, load::run(addr, Target::get("/"), 64, duration)).await;
-    rows.push(Row {
-        scenario: "GET / (server-rendered)".into(),
-        connections: 64,
-        report: page,
-        server_cpu: cpu,
-        note: "after all the runs above".into(),
-    });
+    rows.push(get_row(&server, addr, "/", 64, duration, PAGE, "after all the runs above").await);
 
     let (sold, conserved) = check_stock(addr).await?;
     let peak_rss = rss_kib(&server, "VmHWM:");
@@ -191,9 +163,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // rows above keep their memory figures.
     let mut server = start_server(&args, &sqlite, addr).await?;
     for connections in [1024, 10_000] {
-        let (report, cpu) = measured(&server, load::run(addr, Target::get("/healthz"), connections, duration)).await;
-        let note = "the HTTP floor at this many connections (a server of its own)".into();
-        rows.push(Row { scenario: "GET /healthz".into(), connections, report, server_cpu: cpu, note });
+        let note = "the HTTP floor at this many connections (a server of its own)";
+        rows.push(get_row(&server, addr, "/healthz", connections, duration, "GET /healthz", note).await);
     }
     let _ = server.kill().await;
 
@@ -222,6 +193,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("correctness check failed: see the table".into());
     }
     Ok(())
+}
+
+const PAGE: &str = "GET / (server-rendered)";
+
+/// `GET path` from `connections` connections for `duration`, as a row of the table.
+async fn get_row(
+    server: &Child,
+    addr: SocketAddr,
+    path: &'static str,
+    connections: usize,
+    duration: Duration,
+    scenario: &str,
+    note: &str,
+) -> Row {
+    let (report, server_cpu) = measured(server, load::run(addr, Target::get(path), connections, duration)).await;
+    Row { scenario: scenario.into(), connections, report, server_cpu, note: note.into() }
 }
 
 /// Bookings at 64 connections spread over `instances` servers on one new PostgreSQL database; fails if the
@@ -507,8 +494,7 @@ fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool,
             format!("peak {:.0} MB ({:.1} × the goal){below}", mb(peak), mb(peak) / 150.0),
         ));
     }
-    let pages: Vec<f64> =
-        rows.iter().filter(|r| r.scenario == "GET / (server-rendered)").map(|r| r.report.rate()).collect();
+    let pages: Vec<f64> = rows.iter().filter(|r| r.scenario == PAGE).map(|r| r.report.rate()).collect();
     if let (Some(fresh), Some(after)) = (pages.first(), pages.last()) {
         let worst = fresh.min(*after);
         out.push((
