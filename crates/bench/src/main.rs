@@ -63,26 +63,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sqlite = format!("sqlite://{}/bench.db", data.path().display());
     let mut server = start_server(&args, &sqlite, addr).await?;
     let mut rows = Vec::new();
-    if let Some(path) = &args.only_get {
+    // One scenario alone, for `perf` or watching memory: figures printed, no table.
+    let single = match (&args.only_get, args.only_bookings) {
+        // The CLI's one path lives as long as the process anyway.
+        (Some(path), _) => Some((format!("GET {path}"), Target::get(path.clone().leak()), args.connections)),
+        (None, Some(connections)) => Some(("bookings".to_owned(), booking_target(connections), connections)),
+        (None, None) => None,
+    };
+    if let Some((label, target, connections)) = single {
         println!("server pid {:?}", server.id());
-        let target = Target::get(Box::leak(path.clone().into_boxed_str()));
-        let (report, cpu) = measured(&server, load::run(addr, target, args.connections, duration)).await;
+        let (report, cpu) = measured(&server, load::run(addr, target, connections, duration)).await;
         println!(
-            "GET {path} at {}: {:.0} req/s, p99 {} ms, server CPU {cpu:?}, peak RSS {:?} KiB",
-            args.connections,
-            report.rate(),
-            report.p99_ms,
-            rss_kib(&server, "VmHWM:")
-        );
-        let _ = server.kill().await;
-        return Ok(());
-    }
-    if let Some(connections) = args.only_bookings {
-        println!("server pid {:?}", server.id());
-        let (report, cpu) =
-            measured(&server, load::run(addr, booking_target(connections), connections, duration)).await;
-        println!(
-            "bookings at {connections}: {:.0}/s, p50 {} ms, p99 {} ms, server CPU {cpu:?}, peak RSS {:?} KiB",
+            "{label} at {connections}: {:.0}/s, p50 {} ms, p99 {} ms, server CPU {cpu:?}, peak RSS {:?} KiB",
             report.rate(),
             report.p50_ms,
             report.p99_ms,
@@ -341,7 +333,7 @@ fn rss_kib(server: &Child, field: &str) -> Option<u64> {
 }
 
 struct Memory {
-    /// After the runs, idle past the next return of freed memory.
+    /// After the runs, once idle long enough for the allocator to give back what they freed.
     idle: Option<u64>,
     peak: Option<u64>,
     /// The peak before the 10,000-connection runs.
