@@ -22,8 +22,8 @@ use tower_governor::{
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Longest a request may take before it is answered 503 (event streams are not affected: their response
-/// starts at once and only the body goes on).
+/// Longest a request may take: past it, a request still without its headers is answered 503, and a body
+/// still being written is cut off (`response_deadline.rs`). Event streams are meant to last and are exempt.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The policy of every response that does not set its own: only this origin, and no framing. Pages set

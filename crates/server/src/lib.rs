@@ -14,6 +14,7 @@ mod page_admin;
 mod page_backend;
 pub mod payments;
 pub mod qr;
+pub mod response_deadline;
 pub mod router;
 pub mod store;
 pub mod sweeper;

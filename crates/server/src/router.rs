@@ -5,6 +5,7 @@ use crate::{
     api, hardening,
     live::Live,
     observability::{self, track_latency},
+    response_deadline,
     store::Store,
 };
 use app::{
@@ -18,8 +19,8 @@ use axum::{
     middleware, Router,
 };
 use leptos::prelude::{provide_context, LeptosOptions};
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -41,7 +42,7 @@ pub struct AppState {
 /// the router served with `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn build_router(state: AppState, rate_limit: u32) -> Router {
     observability::metrics();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let backend: SharedBackend = Arc::new(state.store.clone());
     let admin: SharedAdmin =
         Arc::new(crate::page_admin::PageAdmin { store: state.store.clone(), token: state.admin_token.clone() });
@@ -80,9 +81,19 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             .layer(nosniff)
             .layer(referrer)
             .layer(frames)
+            .layer(middleware::from_fn_with_state(hardening::REQUEST_TIMEOUT, response_deadline::bound_whole_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, hardening::REQUEST_TIMEOUT))
             .layer(middleware::from_fn(hardening::same_origin_posts)),
     )
+}
+
+/// The page's routes, listed once per process and before any router exists. Listing renders the app with
+/// a process-wide flag up that makes every page resource first polled meanwhile wait for ever (leptos_server
+/// `SuppressResourceLoad`, leptos issue #4773): listed again beside a router already serving pages, as
+/// integration tests building a router each did, it left a page now and then streaming without its end.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// A path fit for a log line: the parts after `/orders/{code}/`, `/checkout/`, `/holds/` (secrets, hold

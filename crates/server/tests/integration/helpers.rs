@@ -9,6 +9,8 @@ use tempfile::TempDir;
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    /// What the router was built from, for tests that build another router on the same store.
+    pub state: AppState,
     pub client: reqwest::Client,
     _dir: TempDir,
 }
@@ -104,12 +106,12 @@ pub async fn spawn_app_full(
     let live = Live::start(store.clone()).await.expect("live availability starts");
     let admin_token = AdminToken::new(admin.map(str::to_owned));
     let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
-    let router = build_router(state, rate_limit);
+    let router = build_router(state.clone(), rate_limit);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.expect("server runs") });
-    TestApp { base, store, client: reqwest::Client::new(), _dir: dir }
+    TestApp { base, store, state, client: reqwest::Client::new(), _dir: dir }
 }
 
 pub fn capacities(vip: u32, front_row: u32, general: u32) -> Capacities {

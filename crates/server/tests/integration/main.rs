@@ -9,6 +9,7 @@ mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
 mod api_checkout;
+mod bounded_responses;
 mod concerts;
 mod crash_safety;
 mod helpers;
