@@ -72,6 +72,8 @@ fn luhn(digits: &str) -> bool {
 #[derive(Debug)]
 pub struct PaymentCard {
     pub number: CardNumber,
+    /// The last month the card is valid, as parsed from `MM/YY`: (month, year).
+    pub expiry: (u32, i32),
 }
 
 impl PaymentCard {
@@ -87,7 +89,7 @@ impl PaymentCard {
         if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
             return Err(BookingError::CardCvcInvalid);
         }
-        Ok(PaymentCard { number })
+        Ok(PaymentCard { number, expiry: (month, year) })
     }
 }
 
@@ -129,7 +131,8 @@ mod tests {
         assert_eq!(PaymentCard::parse(ok, "10/26", "123", today()).unwrap_err(), BookingError::CardExpired);
         assert_eq!(PaymentCard::parse(ok, "13/30", "123", today()).unwrap_err(), BookingError::CardExpiryInvalid);
         assert_eq!(PaymentCard::parse(ok, "1230", "123", today()).unwrap_err(), BookingError::CardExpiryInvalid);
-        assert!(PaymentCard::parse(ok, "01/2031", "1234", today()).is_ok());
+        assert_eq!(PaymentCard::parse(ok, "01/2031", "1234", today()).map(|card| card.expiry), Ok((1, 2031)));
+        assert_eq!(PaymentCard::parse(ok, " 1/31 ", "1234", today()).map(|card| card.expiry), Ok((1, 2031)));
         assert_eq!(PaymentCard::parse(ok, "12/30", "12", today()).unwrap_err(), BookingError::CardCvcInvalid);
         assert_eq!(PaymentCard::parse(ok, "12/30", "12a", today()).unwrap_err(), BookingError::CardCvcInvalid);
     }

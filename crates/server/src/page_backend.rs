@@ -8,7 +8,7 @@
 use crate::{
     payments,
     qr::with_qr_codes,
-    store::{IdempotencyKey, InFlightGuard, Store, StoreError},
+    store::{fingerprint, IdempotencyKey, InFlightGuard, Store, StoreError},
 };
 use app::{backend::Backend, AppError};
 use model::{BookingRequest, Concert, Hold, Order, PaymentCard};
@@ -32,14 +32,7 @@ impl Backend for Store {
     }
 
     async fn place_hold(&self, request: BookingRequest, submission: Option<String>) -> Result<Hold, AppError> {
-        let fingerprint = format!(
-            "{:?}|{}|{}|{}",
-            request.concert_id,
-            request.tier,
-            request.quantity.get(),
-            request.user_id.as_str()
-        );
-        let (key, _in_flight) = claim(self, "page:hold", submission, fingerprint).await?;
+        let (key, _in_flight) = claim(self, "page:hold", submission, fingerprint::hold(&request)).await?;
         self.place_hold(request, key).await.map_err(to_page_error)
     }
 
@@ -48,8 +41,7 @@ impl Backend for Store {
     }
 
     async fn pay(&self, hold_id: &str, card: PaymentCard, submission: Option<String>) -> Result<Order, AppError> {
-        let fingerprint = format!("{hold_id}|{}", card.number.last4());
-        let (key, _in_flight) = claim(self, "page:pay", submission, fingerprint).await?;
+        let (key, _in_flight) = claim(self, "page:pay", submission, fingerprint::payment(hold_id, &card)).await?;
         payments::pay_hold(self, hold_id, &card, key).await.map(with_qr_codes).map_err(to_page_error)
     }
 
@@ -58,7 +50,8 @@ impl Backend for Store {
     }
 
     async fn cancel(&self, code: &str, secret: &str, submission: Option<String>) -> Result<Order, AppError> {
-        let (key, _in_flight) = claim(self, "page:cancel", submission, code.to_owned()).await?;
+        let fingerprint = fingerprint::cancellation(code, secret);
+        let (key, _in_flight) = claim(self, "page:cancel", submission, fingerprint).await?;
         self.cancel_order(code, secret, key).await.map(with_qr_codes).map_err(to_page_error)
     }
 

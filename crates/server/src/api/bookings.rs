@@ -5,7 +5,10 @@
 //! fractional quantity is answered by the model's rules with a precise message, not a decoder's.
 
 use super::{idempotency::KeyHeader, json_body::JsonBody, ApiError};
-use crate::{store::Store, AppState};
+use crate::{
+    store::{fingerprint, Store},
+    AppState,
+};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -61,9 +64,7 @@ async fn create_booking(
         quantity_of(body.quantity.as_ref()),
     )?
     .for_concert(body.concert_id);
-    let fingerprint =
-        format!("{:?}|{}|{}|{}", request.concert_id, request.user_id.as_str(), request.tier, request.quantity.get());
-    let (key, _in_flight) = key.claim(&store, "book", fingerprint)?;
+    let (key, _in_flight) = key.claim(&store, "book", fingerprint::booking(&request))?;
     let booking = store.book_keyed(request, key).await?;
     Ok((StatusCode::CREATED, Json(booking)))
 }

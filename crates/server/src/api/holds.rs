@@ -1,7 +1,11 @@
 //! Checkout over REST: `POST /api/holds`, `GET /api/holds/{id}`, `POST /api/holds/{id}/payment`.
 
 use super::{bookings::quantity_of, idempotency::KeyHeader, json_body::JsonBody, ApiError};
-use crate::{payments, store::Store, AppState};
+use crate::{
+    payments,
+    store::{fingerprint, Store},
+    AppState,
+};
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -51,15 +55,7 @@ async fn create_hold(
         body.email.as_deref().unwrap_or_default(),
     )?
     .for_concert(body.concert_id);
-    let fingerprint = format!(
-        "{:?}|{}|{}|{}|{:?}",
-        request.concert_id,
-        request.tier,
-        request.quantity.get(),
-        request.user_id.as_str(),
-        request.buyer_name
-    );
-    let (key, _in_flight) = key.claim(&store, "hold", fingerprint)?;
+    let (key, _in_flight) = key.claim(&store, "hold", fingerprint::hold(&request))?;
     let hold = store.place_hold(request, key).await?;
     Ok((StatusCode::CREATED, Json(hold)))
 }
@@ -104,8 +100,7 @@ async fn pay_hold(
         &field(&body.cvc),
         Utc::now().date_naive(),
     )?;
-    let fingerprint = format!("{id}|{}|{}", card.number.last4(), field(&body.expiry).trim());
-    let (key, _in_flight) = key.claim(&store, "pay", fingerprint)?;
+    let (key, _in_flight) = key.claim(&store, "pay", fingerprint::payment(&id, &card))?;
     let order = payments::pay_hold(&store, &id, &card, key).await?;
     Ok((StatusCode::CREATED, Json(order)))
 }

@@ -2,7 +2,11 @@
 //! `POST /api/orders/{code}/{secret}/cancel`. A wrong secret is a 404, exactly like an unknown code.
 
 use super::{idempotency::KeyHeader, ApiError};
-use crate::{qr::with_qr_codes, store::Store, AppState};
+use crate::{
+    qr::with_qr_codes,
+    store::{fingerprint, Store},
+    AppState,
+};
 use axum::{
     extract::{Path, State},
     Json,
@@ -35,6 +39,6 @@ async fn cancel_order(
     Path((code, secret)): Path<(String, String)>,
     key: KeyHeader,
 ) -> Result<Json<Order>, ApiError> {
-    let (key, _in_flight) = key.claim(&store, "cancel", code.clone())?;
+    let (key, _in_flight) = key.claim(&store, "cancel", fingerprint::cancellation(&code, &secret))?;
     Ok(Json(store.cancel_order(&code, &secret, key).await?))
 }

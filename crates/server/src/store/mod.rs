@@ -13,6 +13,7 @@ mod catalog;
 mod catalog_cache;
 mod codes;
 mod db;
+pub mod fingerprint;
 mod idempotency;
 mod notify;
 mod orders;

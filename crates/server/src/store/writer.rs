@@ -241,6 +241,14 @@ async fn commit_batch(
         let command = &batch[next];
         next += 1;
         if let Some(key) = &command.key {
+            // A stored answer goes only to whoever may see it: a cancellation's (the order, its secret and
+            // tickets) only to the holder of the order's secret, whatever key they send.
+            if let Work::Cancel { code, secret } = &command.work {
+                if !super::orders::secret_matches(&mut tx, code, secret).await? {
+                    answers.push(Ok(Answer::Cancelled(Err(BookingError::OrderNotFound))));
+                    continue;
+                }
+            }
             if let Some((fingerprint, stored)) = idempotency::recall(&mut tx, key).await? {
                 answers.push(if fingerprint == key.fingerprint {
                     Ok(serde_json::from_str(&stored).map_err(|e| sqlx::Error::Decode(e.into()))?)

@@ -103,3 +103,61 @@ async fn a_malformed_idempotency_key_is_400() {
     assert_eq!(response.json::<Value>().await.unwrap()["error"], "invalid_idempotency_key");
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.sold, 0);
 }
+
+/// A paid order over REST: its code, secret and ticket codes.
+async fn paid_order(app: &crate::helpers::TestApp, email: &str) -> (String, String, Vec<String>) {
+    let hold: Value = app
+        .post_json("/api/holds", json!({ "tier": "general", "quantity": 2, "name": "Ada", "email": email }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
+    let order: Value = app
+        .post_json(&format!("/api/holds/{}/payment", hold["id"].as_str().unwrap()), card)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tickets = order["tickets"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect();
+    (order["code"].as_str().unwrap().to_owned(), order["secret"].as_str().unwrap().to_owned(), tickets)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyed_cancel_with_a_wrong_secret_is_not_found_and_shows_nothing_of_the_order() {
+    let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
+    let (code, secret, tickets) = paid_order(&app, "ada@example.org").await;
+    let client = app.client.clone();
+    let cancel = |secret: String, key: &'static str| {
+        let (url, client) = (app.url(&format!("/api/orders/{code}/{secret}/cancel")), client.clone());
+        async move {
+            let response = client.post(url).header("idempotency-key", key).json(&json!({})).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, first) = cancel(secret.clone(), "cancel-1").await;
+    assert_eq!(status, 200, "{first}");
+
+    let wrong_secret = "0".repeat(32);
+    let (status, answer) = cancel(wrong_secret, "cancel-1").await;
+    assert_eq!(status, 404, "the owner's key with a wrong secret: {answer}");
+    assert_eq!(serde_json::from_str::<Value>(&answer).unwrap()["error"], "order_not_found");
+    assert!(!answer.contains(&secret), "the secret is not replayed to a wrong secret: {answer}");
+    assert!(tickets.iter().all(|ticket| !answer.contains(ticket.as_str())), "nor the tickets: {answer}");
+
+    let (status, replayed) = cancel(secret.clone(), "cancel-1").await;
+    assert_eq!((status, replayed), (200, first), "the right secret with the same key gets the first answer");
+
+    let (other_code, other_secret, _) = paid_order(&app, "bob@example.org").await;
+    let reused = app
+        .client
+        .post(app.url(&format!("/api/orders/{other_code}/{other_secret}/cancel")))
+        .header("idempotency-key", "cancel-1")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reused.status(), 422, "the key belongs to another cancellation");
+    assert_eq!(tier_counts(&app.store, Tier::General).await.sold, 2, "only the first order was cancelled");
+    assert_conserved(&app.store).await;
+}
