@@ -6,6 +6,7 @@
 //! feed of open pages, and `router` puts the page, the API and the middleware together.
 
 pub mod api;
+pub mod body_limit;
 pub mod config;
 pub mod hardening;
 pub mod live;

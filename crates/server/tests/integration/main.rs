@@ -16,6 +16,7 @@ mod helpers;
 mod live_events;
 mod openapi;
 mod operations;
+mod oversized_bodies;
 mod page;
 mod race;
 mod race_checkout;

@@ -1,0 +1,83 @@
+//! Request bodies over the limit get their 413, and the client gets to read it.
+//!
+//! Answering 413 and closing while the client is still sending leaves its unread bytes in the socket; the
+//! close then resets the connection, and a client still writing sees a broken pipe instead of the answer.
+//! So, as nginx's lingering close does, a body over the limit is read and thrown away (up to
+//! [`DRAIN_BYTES`], for at most [`DRAIN_TIME`]) before the 413 goes out with `Connection: close`. A body
+//! within the limit is gathered here, whether its length was declared or it came in chunks, and handed on
+//! whole: the extractors behind would gather it anyway, and none of them then meets a body over the limit.
+
+use crate::api::{ApiError, MAX_BODY_BYTES};
+use axum::{
+    body::{Body, Bytes},
+    extract::Request,
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use http_body::Body as _;
+use http_body_util::BodyExt;
+use std::time::Duration;
+
+/// Most of an oversized body read (and thrown away) so that its sender can read the 413.
+pub const DRAIN_BYTES: usize = 16 * 1024 * 1024;
+/// Longest an oversized body is read for, however slowly it comes.
+pub const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+/// Middleware: bodies within [`MAX_BODY_BYTES`] go on, gathered; others are answered 413 once drained.
+pub async fn limit_request_bodies(request: Request, next: Next) -> Response {
+    if request.body().is_end_stream() {
+        return next.run(request).await;
+    }
+    let (parts, mut body) = request.into_parts();
+    let mut gathered = Vec::new();
+    // A declared length over the limit needs no reading to be refused.
+    if body.size_hint().lower() <= MAX_BODY_BYTES as u64 {
+        loop {
+            match body.frame().await {
+                None => return next.run(Request::from_parts(parts, Body::from(Bytes::from(gathered)))).await,
+                Some(Err(error)) => return unreadable(error),
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        gathered.extend_from_slice(data);
+                    }
+                }
+            }
+            if gathered.len() > MAX_BODY_BYTES {
+                break;
+            }
+        }
+    }
+    drain(body).await;
+    too_large()
+}
+
+/// Reads and discards what is left of `body`, within [`DRAIN_BYTES`] and [`DRAIN_TIME`].
+async fn drain(mut body: Body) {
+    let mut left = DRAIN_BYTES;
+    let reading = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            left = left.saturating_sub(frame.data_ref().map_or(0, Bytes::len));
+            if left == 0 {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, reading).await;
+}
+
+fn too_large() -> Response {
+    let error = ApiError::payload_too_large();
+    // Whatever of the body was not drained is still on its way: this connection carries nothing more.
+    ([(header::CONNECTION, HeaderValue::from_static("close"))], error).into_response()
+}
+
+fn unreadable(error: axum::Error) -> Response {
+    tracing::debug!(%error, "request body could not be read");
+    ApiError::BadBody {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_body",
+        message: "the request body could not be read to its end".to_owned(),
+    }
+    .into_response()
+}
