@@ -3,6 +3,7 @@
 
 use crate::store::StoreError;
 use axum::{
+    extract::rejection::JsonRejection,
     http::StatusCode,
     response::{IntoResponse, Response},
     Json,
@@ -40,6 +41,36 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %other, "store failed during an API request");
                 ApiError::Unavailable
             }
+        }
+    }
+}
+
+/// A body that is not the JSON asked for (`json_body.rs`), with the extractor's words for what is wrong.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        let code = match rejection {
+            JsonRejection::JsonDataError(_) => "invalid_field",
+            JsonRejection::JsonSyntaxError(_) => "invalid_json",
+            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => return ApiError::payload_too_large(),
+            _ => "invalid_body",
+        };
+        let message = match code {
+            "unsupported_media_type" => "send the body as JSON with `Content-Type: application/json`".to_owned(),
+            _ => rejection.body_text(),
+        };
+        ApiError::BadBody { status, code, message }
+    }
+}
+
+impl ApiError {
+    /// A body over [`super::MAX_BODY_BYTES`].
+    pub fn payload_too_large() -> ApiError {
+        ApiError::BadBody {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "payload_too_large",
+            message: format!("the request body is larger than {} bytes", super::MAX_BODY_BYTES),
         }
     }
 }
