@@ -56,7 +56,12 @@ pub struct Live {
 impl Live {
     /// Reads the current catalog and starts the task that keeps it current.
     pub async fn start(store: Store) -> Result<Live, StoreError> {
-        let (publish, snapshots) = watch::channel(Snapshot::new(store.availability().await?));
+        let tiers = store.availability().await?;
+        // The gauges are there from the first scrape, not only once something has changed (the recorder
+        // is installed first, or they would go nowhere).
+        crate::observability::metrics();
+        record_gauges(&tiers);
+        let (publish, snapshots) = watch::channel(Snapshot::new(tiers));
         tokio::spawn(publish_changes(store, publish));
         let (closing, _) = watch::channel(false);
         Ok(Live { snapshots, closing })
@@ -87,10 +92,7 @@ async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
         let _ = tokio::time::timeout(MAX_INTERVAL, changed.notified()).await;
         match store.availability().await {
             Ok(tiers) => {
-                for (concert, tier) in &tiers {
-                    metrics::gauge!("boxoffice_tickets_available", "concert" => concert.to_string(), "tier" => tier.tier.code())
-                        .set(tier.available);
-                }
+                record_gauges(&tiers);
                 publish.send_if_modified(|current| {
                     let differs = current.tiers != tiers;
                     if differs {
@@ -102,5 +104,12 @@ async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
             Err(error) => tracing::warn!(%error, "could not read availability for live updates"),
         }
         tokio::time::sleep(MIN_INTERVAL).await;
+    }
+}
+
+fn record_gauges(tiers: &[(i64, TierAvailability)]) {
+    for (concert, tier) in tiers {
+        metrics::gauge!("boxoffice_tickets_available", "concert" => concert.to_string(), "tier" => tier.tier.code())
+            .set(tier.available);
     }
 }

@@ -12,6 +12,9 @@ async fn readyz_answers_when_migrations_are_applied_and_metrics_count_what_happe
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
+    let first_scrape = app.get("/metrics").await.text().await.unwrap();
+    let gauge = format!(r#"boxoffice_tickets_available{{concert="{}",tier="vip"}} 10"#, app.store.default_event_id());
+    assert!(first_scrape.contains(&gauge), "availability is in the first scrape, before any sale: {first_scrape}");
 
     let booked = app.post_json("/api/bookings", json!({ "user_id": "u1", "tier": "front_row", "quantity": 1 })).await;
     assert_eq!(booked.status(), 201);
