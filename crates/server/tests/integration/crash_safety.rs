@@ -2,7 +2,7 @@
 //! restarted, three times in `make test` (`CRASH_CYCLES` sets more: `make soak` runs 20). Every booking answered 201 must be in the database afterwards, every
 //! booking in it must have been requested, and conservation must hold.
 
-use crate::helpers::{check_conservation, fresh_database_url, open_store_at, ServerProcess};
+use crate::helpers::{check_conservation, fresh_database, open_store_at, ServerProcess};
 use rand::Rng;
 use std::{
     collections::HashSet,
@@ -27,8 +27,8 @@ struct Ledger {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = fresh_database_url(&dir).await;
+    let database = fresh_database().await;
+    let database_url = database.url.clone();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 
     let cycles = cycles();

@@ -12,7 +12,7 @@ pub struct TestApp {
     /// What the router was built from, for tests that build another router on the same store.
     pub state: AppState,
     pub client: reqwest::Client,
-    _dir: TempDir,
+    _database: TestDatabase,
 }
 
 impl TestApp {
@@ -34,36 +34,103 @@ impl TestApp {
 /// holds on both databases.
 pub const POSTGRES_ENV: &str = "BOXOFFICE_TEST_POSTGRES";
 
-/// A new empty database: a SQLite file in `dir`, or a new database on the PostgreSQL server of
-/// [`POSTGRES_ENV`] when that is set.
-pub async fn fresh_database_url(dir: &TempDir) -> String {
+/// A test's own database, gone when this is dropped: a SQLite file in a temporary folder, or, when
+/// [`POSTGRES_ENV`] is set, a database on that server cloned from a migrated template (as crates.io's test
+/// databases are), so the suite's databases never pile up on the cluster's disk.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: TempDir,
+    /// The server's admin URL and the database's name, to drop it.
+    postgres: Option<(String, String)>,
+}
+
+/// A new empty database for one test.
+pub async fn fresh_database() -> TestDatabase {
+    let dir = tempfile::tempdir().expect("a temporary folder");
     match std::env::var(POSTGRES_ENV) {
-        Ok(server) => new_postgres_database(&server).await,
-        Err(_) => format!("sqlite://{}/boxoffice.db", dir.path().display()),
+        Ok(server) => {
+            let name = new_postgres_database(&server).await;
+            let (base, _) = server.rsplit_once('/').expect("a URL ending in /database");
+            TestDatabase { url: format!("{base}/{name}"), _dir: dir, postgres: Some((server, name)) }
+        }
+        Err(_) => {
+            let url = format!("sqlite://{}/boxoffice.db", dir.path().display());
+            TestDatabase { url, _dir: dir, postgres: None }
+        }
     }
 }
 
-/// Creates a database with a random name on `server` (a URL naming its `postgres` database); returns its URL.
-pub async fn new_postgres_database(server: &str) -> String {
+/// The template every test database on the server is cloned from: this build's migrations, applied once.
+const TEMPLATE: &str = "boxoffice_test_template";
+
+/// Creates a database with a random name on `server` (a URL naming its `postgres` database), a clone of
+/// [`TEMPLATE`], which the first test to get here makes (tests run as processes of their own, so an
+/// advisory lock, not a lock in memory, lets one make it while the others wait); returns its name.
+async fn new_postgres_database(server: &str) -> String {
     use sqlx::{Connection, Executor};
-    let name = format!("test_{:016x}", rand::random::<u64>());
     let mut admin = sqlx::PgConnection::connect(server).await.expect("the test PostgreSQL server answers");
-    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("a new database");
-    let (base, _) = server.rsplit_once('/').expect("a URL ending in /database");
-    format!("{base}/{name}")
+    admin.execute("SELECT pg_advisory_lock(20261201)").await.expect("the template's lock");
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(TEMPLATE)
+        .fetch_one(&mut admin)
+        .await
+        .expect("the server's catalog");
+    if !exists {
+        let building = format!("{TEMPLATE}_building");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {building}")))
+            .await
+            .expect("no half-made template");
+        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {building}"))).await.expect("the template");
+        let (base, _) = server.rsplit_once('/').expect("a URL ending in /database");
+        let mut template = sqlx::PgConnection::connect(&format!("{base}/{building}")).await.expect("the template");
+        server::store::Dialect::Postgres.migrator().run(&mut template).await.expect("migrations apply");
+        template.close().await.expect("the template's connection closes");
+        // Renamed only once whole, so a test that died half-way leaves no template missing a migration.
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("ALTER DATABASE {building} RENAME TO {TEMPLATE}")))
+            .await
+            .expect("renamed");
+    }
+    admin.execute("SELECT pg_advisory_unlock(20261201)").await.expect("the template's lock");
+    let name = format!("test_{:016x}", rand::random::<u64>());
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}")))
+        .await
+        .expect("a clone of the template");
+    name
 }
 
-/// A store on a new database (see [`fresh_database_url`]; the guard keeps a SQLite file's folder alive).
-pub async fn fresh_store(capacities: Capacities) -> (Store, TempDir) {
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else { return };
+        // Drop runs inside the test's runtime, which cannot block on a future: a thread of its own does.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async move {
+                use sqlx::{Connection, Executor};
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                // FORCE: the test's servers and pools may still hold connections to it.
+                admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(_))) {
+            eprintln!("a test database was left on the server (removed with the cluster): {dropped:?}");
+        }
+    }
+}
+
+/// A store on a new database (see [`fresh_database`]; the guard keeps it until the test ends).
+pub async fn fresh_store(capacities: Capacities) -> (Store, TestDatabase) {
     fresh_store_with(capacities, SaleSettings::default()).await
 }
 
 /// [`fresh_store`] with the sale's rules (hold time, limits).
-pub async fn fresh_store_with(capacities: Capacities, sale: SaleSettings) -> (Store, TempDir) {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let url = fresh_database_url(&dir).await;
-    let store = Store::open_with(&url, capacities, sale).await.expect("the store opens");
-    (store, dir)
+pub async fn fresh_store_with(capacities: Capacities, sale: SaleSettings) -> (Store, TestDatabase) {
+    let database = fresh_database().await;
+    let store = Store::open_with(&database.url, capacities, sale).await.expect("the store opens");
+    (store, database)
 }
 
 /// A store on a new SQLite file whatever the suite runs on, for what only SQLite has (its pragmas).
@@ -100,7 +167,7 @@ pub async fn spawn_app_full(
     rate_limit: u32,
     admin: Option<&str>,
 ) -> TestApp {
-    let (store, dir) = fresh_store_with(capacities, sale).await;
+    let (store, database) = fresh_store_with(capacities, sale).await;
     server::sweeper::start(store.clone());
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
@@ -111,7 +178,7 @@ pub async fn spawn_app_full(
     let base = format!("http://{}", listener.local_addr().expect("bound"));
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, service).await.expect("server runs") });
-    TestApp { base, store, state, client: reqwest::Client::new(), _dir: dir }
+    TestApp { base, store, state, client: reqwest::Client::new(), _database: database }
 }
 
 pub fn capacities(vip: u32, front_row: u32, general: u32) -> Capacities {
@@ -253,6 +320,31 @@ pub async fn next_event(stream: &mut reqwest::Response) -> serde_json::Value {
                 return serde_json::from_str(data).unwrap();
             }
             text.drain(..end + 2);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_database_is_gone_once_its_guard_is_dropped() {
+    let (store, database) = fresh_store(capacities(1, 1, 1)).await;
+    let url = database.url.clone();
+    assert_eq!(store.tiers().await.expect("the store answers").len(), 3);
+    drop(database);
+    match std::env::var(POSTGRES_ENV) {
+        Ok(server) => {
+            use sqlx::Connection;
+            let name = url.rsplit('/').next().expect("a database name");
+            let mut admin = sqlx::PgConnection::connect(&server).await.expect("the server answers");
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_one(&mut admin)
+                .await
+                .expect("the catalog");
+            assert_eq!(left, 0, "the test's database {name} is dropped");
+        }
+        Err(_) => {
+            let file = url.trim_start_matches("sqlite://");
+            assert!(!std::path::Path::new(file).exists(), "the test's SQLite file {file} is removed");
         }
     }
 }

@@ -3,7 +3,7 @@
 //! process has its own writer, read pool, catalog cache and live feed, so only the database's own
 //! guarantees (row locks and conditional updates; SQLite's single write lock) keep the count right.
 
-use crate::helpers::{check_conservation, fresh_database_url, next_event, open_store_at, tier_counts, ServerProcess};
+use crate::helpers::{check_conservation, fresh_database, next_event, open_store_at, tier_counts, ServerProcess};
 use model::Tier;
 use serde_json::{json, Value};
 use std::{collections::HashSet, sync::Arc, time::Duration};
@@ -39,8 +39,8 @@ async fn available(client: &reqwest::Client, instance: &ServerProcess, tier: usi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_instances_on_one_database_sell_each_ticket_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = fresh_database_url(&dir).await;
+    let database = fresh_database().await;
+    let url = database.url.clone();
     let instances = start_three(&url, &format!("vip=10,front_row=10,general={SEATS}")).await;
     let instances = Arc::new(instances);
     let client = reqwest::Client::new();
@@ -189,8 +189,8 @@ fn statuses(answers: &[(u16, Value)]) -> Vec<u16> {
 /// instance's writer gets there first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_racing_on_one_buyer_one_key_one_hold_and_one_order_decide_each_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = fresh_database_url(&dir).await;
+    let database = fresh_database().await;
+    let url = database.url.clone();
     let instances = start_three(&url, "vip=50,front_row=10,general=10").await;
     let client = reqwest::Client::new();
     for round in 0..5 {
