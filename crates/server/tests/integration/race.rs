@@ -1,7 +1,8 @@
 //! The oversell guard under contention: 400 buyers for 50 seats at once.
 //!
 //! `verify_exactly_capacity_sold` is the check; the second test proves it can fail by running the same race
-//! against a deliberately broken booking (read, then write) that only this file contains.
+//! against a deliberately broken booking (read, then write) that only this file contains: that booking
+//! oversells, and the check catches it.
 
 use crate::helpers::{capacities, check_conservation, fresh_store, spawn_app, tier_counts};
 use model::Tier;
@@ -141,6 +142,12 @@ async fn book_read_then_write(store: Store, buyer: usize) -> Attempt {
 async fn the_race_check_catches_a_read_then_write_booking() {
     let (store, _dir) = fresh_store(capacities(10, 10, SEATS)).await;
     let outcome = race(|buyer| book_read_then_write(store.clone(), buyer)).await;
+    let counts = tier_counts(&store, Tier::General).await;
+    // The oversell itself: more buyers told "booked", and more tickets in paid orders, than there are seats.
+    assert!(
+        outcome.booked > SEATS as usize && counts.booked_quantity > i64::from(SEATS),
+        "a read-then-write booking did not oversell: {outcome:?} {counts:?}"
+    );
     let verdict = verify_exactly_capacity_sold(&store, &outcome).await;
-    assert!(verdict.is_err(), "a read-then-write booking passed the race check: {outcome:?}");
+    assert!(verdict.is_err(), "the race check let an oversell pass: {outcome:?}");
 }
