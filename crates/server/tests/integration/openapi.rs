@@ -1,5 +1,6 @@
-//! The OpenAPI document is true to the routes: every documented operation is answered by its handler (not
-//! the page's fallback), and the document lists the operations the README promises.
+//! The OpenAPI document is true to the router: on every documented path the router answers exactly the
+//! documented methods (each by its handler, not the page's fallback; any other method is 405), and the
+//! document lists the operations the README promises.
 
 use crate::helpers::{capacities, spawn_app};
 use reqwest::Method;
@@ -9,30 +10,33 @@ use serde_json::Value;
 async fn every_documented_operation_is_routed_and_the_document_is_served() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     let served: Value = app.get("/api/openapi.json").await.json().await.unwrap();
-    let document = serde_json::to_value(server::api::document()).unwrap();
-    assert_eq!(served, document);
     assert!(served["openapi"].as_str().unwrap().starts_with("3."));
 
     let paths = served["paths"].as_object().unwrap();
     let mut operations = Vec::new();
     for (path, item) in paths {
+        let concrete: String =
+            path.split('/').map(|p| if p.starts_with('{') { "x" } else { p }).collect::<Vec<_>>().join("/");
         for method in ["get", "post", "put", "patch", "delete"] {
-            if item.get(method).is_some() {
-                operations.push(format!("{} {path}", method.to_uppercase()));
-                let concrete: String =
-                    path.split('/').map(|p| if p.starts_with('{') { "x" } else { p }).collect::<Vec<_>>().join("/");
-                let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-                let mut request = app.client.request(method.clone(), app.url(&concrete));
-                if method == Method::POST || method == Method::PUT {
-                    request = request.header("content-type", "application/json").body("{}");
-                }
-                let response = request.send().await.unwrap();
-                let status = response.status();
-                let content_type =
-                    response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
-                assert_ne!(status, 405, "{method} {path}: method not routed");
-                assert!(!content_type.starts_with("text/html"), "{method} {path} fell through to the page ({status})");
+            let documented = item.get(method).is_some();
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // With the admin token, so the admin routes answer by method rather than refuse everyone else.
+            let mut request =
+                app.client.request(method.clone(), app.url(&concrete)).bearer_auth(crate::helpers::ADMIN_TOKEN);
+            if method != Method::GET {
+                request = request.header("content-type", "application/json").body("{}");
             }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            if !documented {
+                assert_eq!(status, 405, "{method} {path}: routed, but not in the document");
+                continue;
+            }
+            operations.push(format!("{method} {path}"));
+            let content_type =
+                response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+            assert_ne!(status, 405, "{method} {path}: in the document, but not routed");
+            assert!(!content_type.starts_with("text/html"), "{method} {path} fell through to the page ({status})");
         }
     }
     operations.sort();
