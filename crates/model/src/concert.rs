@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_CONCERT_TEXT: usize = 120;
 /// Highest ticket price: $10,000.
 pub const MAX_PRICE: Cents = Cents(1_000_000);
-/// Most tickets one tier can offer.
-pub const MAX_TIER_CAPACITY: u32 = 1_000_000;
+/// Most tickets one tier can offer, however it is set (a new concert, the operator's capacity field and API,
+/// the first concert's `BOXOFFICE_CAPACITY`): far above any venue, far below any counter's range.
+pub const MAX_TIER_CAPACITY: u32 = 1_000_000_000;
 
 /// What identifies a concert to a buyer: on every hold and order, so a ticket says what it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,7 +195,7 @@ mod tests {
         assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, 1), offer("vip", 1, 1)]), now))
             .contains("twice"));
         assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", -1, 1)]), now)).contains("price"));
-        assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, 1_000_001)]), now))
+        assert!(problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, 1_000_000_001)]), now))
             .contains("capacity"));
         assert!(
             problem(NewConcert::parse("A", "Hall", Ok(later), Ok(&[offer("vip", 1, -1)]), now)).contains("capacity")

@@ -32,4 +32,4 @@ pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
 pub use report::{ConcertSales, OrderLine, TierSales};
 pub use rules::BuyerLimits;
 pub use tier::{Capacities, Tier};
-pub use user::{BuyerEmail, BuyerName, UserId};
+pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};

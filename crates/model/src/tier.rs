@@ -105,10 +105,13 @@ impl FromStr for Capacities {
             let (tier, capacity) =
                 pair.split_once('=').ok_or_else(|| format!("`{pair}` is not of the form tier=capacity"))?;
             let tier = Tier::parse(tier).map_err(|e| e.to_string())?;
-            let capacity = capacity
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| format!("capacity of {tier} must be a whole number ≥ 0, got `{capacity}`"))?;
+            let capacity =
+                capacity.trim().parse::<u32>().ok().filter(|c| *c <= crate::MAX_TIER_CAPACITY).ok_or_else(|| {
+                    format!(
+                        "capacity of {tier} must be a whole number from 0 to {}, got `{capacity}`",
+                        crate::MAX_TIER_CAPACITY
+                    )
+                })?;
             capacities.set(tier, capacity);
         }
         Ok(capacities)
@@ -148,6 +151,8 @@ mod tests {
         assert_eq!(c, Capacities { vip: 7, front_row: 500, general: 1 });
         assert!("vip".parse::<Capacities>().is_err());
         assert!("vip=-1".parse::<Capacities>().is_err());
+        assert!("vip=1000000000".parse::<Capacities>().is_ok());
+        assert!("vip=1000000001".parse::<Capacities>().unwrap_err().contains("0 to 1000000000"));
         assert!("balcony=3".parse::<Capacities>().is_err());
     }
 }

@@ -3,9 +3,12 @@
 use crate::BookingError;
 use serde::{Deserialize, Serialize};
 
-const MAX_USER_ID_CHARS: usize = 200;
-const MAX_NAME_CHARS: usize = 100;
-const MAX_EMAIL_CHARS: usize = 254;
+/// Longest API `user_id`, in characters.
+pub const MAX_USER_ID_CHARS: usize = 200;
+/// Longest buyer name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest email address (RFC 5321's limit on a path).
+pub const MAX_EMAIL_CHARS: usize = 254;
 
 /// The buyer's identity as the booking records it: an API client's own user id, or a page buyer's email.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

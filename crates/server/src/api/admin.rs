@@ -133,7 +133,7 @@ struct TierBody {
     tier: String,
     #[schema(minimum = 0, maximum = 1_000_000)]
     price_cents: i64,
-    #[schema(minimum = 0, maximum = 1_000_000)]
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     capacity: i64,
 }
 
@@ -173,9 +173,6 @@ fn recent_limit(query: &[(String, String)]) -> Result<u32, ApiError> {
         message: format!("limit must be a whole number from 1 to 1000, got `{text}`"),
     })
 }
-
-/// The largest capacity a tier may be given: far above any venue, far below any counter's range.
-const MAX_CAPACITY: u32 = 1_000_000_000;
 
 /// The newest orders.
 #[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("admin_token" = [])),
@@ -224,11 +221,11 @@ async fn set_capacity(
 ) -> Result<Json<Vec<TierSales>>, ApiError> {
     let tier = Tier::parse(&tier)?;
     let concert = concert(&store, &query).await?;
-    if body.capacity > MAX_CAPACITY {
+    if body.capacity > model::MAX_TIER_CAPACITY {
         return Err(ApiError::BadBody {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "invalid_capacity",
-            message: format!("capacity must be at most {MAX_CAPACITY}"),
+            message: format!("capacity must be at most {}", model::MAX_TIER_CAPACITY),
         });
     }
     store.set_capacity(concert, tier, body.capacity).await?;

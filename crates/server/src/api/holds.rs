@@ -32,10 +32,10 @@ struct HoldBody {
     /// Tickets, 1–10.
     #[schema(value_type = u32, minimum = 1, maximum = 10)]
     quantity: Option<Number>,
-    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
     /// The buyer; limits per buyer count by it.
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, max_length = 254)]
     email: Option<String>,
 }
 

@@ -152,7 +152,7 @@ async fn a_bad_concert_is_refused_naming_the_problem_and_nothing_is_created() {
             "twice",
         ),
         (json!({ "tiers": [{ "tier": "vip", "price_cents": -5, "capacity": 1 }] }), "price"),
-        (json!({ "tiers": [{ "tier": "vip", "price_cents": 5, "capacity": 2_000_000 }] }), "capacity"),
+        (json!({ "tiers": [{ "tier": "vip", "price_cents": 5, "capacity": 1_000_000_001_i64 }] }), "capacity"),
         (json!({ "tiers": [{ "tier": "balcony", "price_cents": 5, "capacity": 2 }] }), "balcony"),
     ];
     cases.push((json!({ "tiers": "all of them" }), "tiers"));

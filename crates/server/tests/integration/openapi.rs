@@ -67,3 +67,30 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
         ]
     );
 }
+
+/// The document states the same limits the rules enforce: each is one constant in the model, and utoipa's
+/// attributes take only literals, so this is what keeps the two from drifting apart.
+#[test]
+fn the_documents_limits_are_the_models() {
+    let document = serde_json::to_value(server::api::document()).unwrap();
+    let field = |schema: &str, field: &str| {
+        let property = &document["components"]["schemas"][schema]["properties"][field];
+        assert!(property.is_object(), "{schema}.{field} is documented: {}", document["components"]["schemas"][schema]);
+        property.clone()
+    };
+    let limits = [
+        (field("HoldBody", "name")["maxLength"].clone(), model::MAX_NAME_CHARS as u64),
+        (field("HoldBody", "email")["maxLength"].clone(), model::MAX_EMAIL_CHARS as u64),
+        (field("HoldBody", "quantity")["maximum"].clone(), u64::from(model::MAX_TICKETS_PER_ORDER)),
+        (field("BookingBody", "user_id")["maxLength"].clone(), model::MAX_USER_ID_CHARS as u64),
+        (field("BookingBody", "quantity")["maximum"].clone(), u64::from(model::MAX_TICKETS_PER_ORDER)),
+        (field("TierBody", "capacity")["maximum"].clone(), u64::from(model::MAX_TIER_CAPACITY)),
+        (field("TierBody", "price_cents")["maximum"].clone(), model::MAX_PRICE.0 as u64),
+        (field("CapacityBody", "capacity")["maximum"].clone(), u64::from(model::MAX_TIER_CAPACITY)),
+        (field("ConcertBody", "name")["maxLength"].clone(), model::MAX_CONCERT_TEXT as u64),
+        (field("ConcertBody", "venue")["maxLength"].clone(), model::MAX_CONCERT_TEXT as u64),
+    ];
+    for (documented, enforced) in limits {
+        assert_eq!(documented.as_f64(), Some(enforced as f64), "documented {documented}, enforced {enforced}");
+    }
+}
