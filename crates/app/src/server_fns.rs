@@ -136,15 +136,14 @@ fn redirect_plain_form_posts(path: &str) {
 /// page shows where the JavaScript version shows it.
 #[cfg(feature = "ssr")]
 fn send_refusal_back<T>(attempt: &Attempt<T>) {
-    if let (Err(refusal), Some(referer)) = (attempt, plain_form_post()) {
-        let path = referer.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..])).unwrap_or("/");
-        let path = path.split('?').next().unwrap_or("/");
+    if let (Err(refusal), Some(back)) = (attempt, plain_form_post()) {
         let message: String = crate::text::url_escape(&refusal.to_string());
-        leptos_axum::redirect(&format!("{path}?error={message}"));
+        leptos_axum::redirect(&format!("{back}?error={message}"));
     }
 }
 
-/// The Referer of a request that wants HTML back (a form posted by the browser itself), if this is one.
+/// Where a plain form post (the browser posting the form itself, wanting HTML back) returns to: the page it
+/// came from, if this is one.
 #[cfg(feature = "ssr")]
 fn plain_form_post() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
@@ -152,5 +151,21 @@ fn plain_form_post() -> Option<String> {
     if !accept.contains("text/html") {
         return None;
     }
-    Some(parts.headers.get(http::header::REFERER).and_then(|r| r.to_str().ok()).unwrap_or("/").to_owned())
+    let header = |name| parts.headers.get(name).and_then(|value: &http::HeaderValue| value.to_str().ok());
+    Some(own_page(header(http::header::REFERER), header(http::header::HOST)))
+}
+
+/// The path of the page in `referer` if that page is on this site (its authority is the request's `Host`),
+/// else `/`: a redirect from here only ever leads to this site, never to another host, and never to a
+/// `//host` path that a browser would read as one.
+#[cfg(feature = "ssr")]
+fn own_page(referer: Option<&str>, host: Option<&str>) -> String {
+    let Some(uri) = referer.and_then(|referer| referer.parse::<http::Uri>().ok()) else { return "/".to_owned() };
+    let ours = uri.authority().is_some_and(|authority| host.is_some_and(|host| authority.as_str() == host));
+    let path = uri.path();
+    if ours && path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
 }

@@ -140,3 +140,29 @@ async fn without_javascript_a_refusal_comes_back_to_the_form_in_words() {
     assert!(page.contains("quantity must be at most 10 tickets per order"), "the page shows the refusal");
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_plain_form_goes_back_only_to_a_page_of_this_site() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let form = [("tier", "vip"), ("quantity", "11"), ("name", "Ada"), ("email", "ada@example.org")];
+    let host = app.base.trim_start_matches("http://").to_owned();
+    for (referer, back) in [
+        (Some(app.url("/concerts/1?error=old")), "/concerts/1?error="),
+        (Some(app.url("//evil.example/phish")), "/?error="),
+        (Some(format!("http://{host}/\\evil.example")), "/?error="),
+        (Some("https://evil.example/concerts/1".to_owned()), "/?error="),
+        (Some("not a url at all".to_owned()), "/?error="),
+        (None, "/?error="),
+    ] {
+        let mut request = client.post(app.url("/_fn/hold")).header("accept", "text/html").form(&form);
+        if let Some(referer) = &referer {
+            request = request.header("referer", referer);
+        }
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_redirection(), "{referer:?}: {}", response.status());
+        let location = response.headers()["location"].to_str().unwrap();
+        assert!(location.starts_with(back), "from {referer:?} back to {location}, not {back}…");
+    }
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
+}
