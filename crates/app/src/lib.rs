@@ -54,14 +54,21 @@ fn send_content_security_policy() {
     else {
         return;
     };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-         frame-ancestors 'none'"
-    );
+    let policy = content_security_policy(&format!("'nonce-{nonce}' 'wasm-unsafe-eval'"));
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// boxoffice's Content-Security-Policy: everything from this origin only, nothing framing the page, and
+/// scripts from `script_sources` too (a page's nonce and its WASM; none for responses that are not pages).
+#[cfg(feature = "ssr")]
+pub fn content_security_policy(script_sources: &str) -> String {
+    let script_src = if script_sources.is_empty() { "'self'".to_owned() } else { format!("'self' {script_sources}") };
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 #[component]

@@ -26,19 +26,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// still being written is cut off (`response_deadline.rs`). Event streams are meant to last and are exempt.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The policy of every response that does not set its own: only this origin, and no framing. Pages set
-/// their own, which adds the response's nonce for leptos' inline hydration script and the page's WASM
-/// (`app::shell`), so no inline script runs without that nonce.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-     frame-ancestors 'none'";
-
+/// The headers every response gets unless it set its own. The Content-Security-Policy here allows no script
+/// but this origin's; pages set theirs, which adds the response's nonce for leptos' inline hydration script
+/// and the page's WASM (`app::shell`), so no inline script runs without that nonce.
 pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
+    let policy = HeaderValue::from_str(&app::content_security_policy("")).expect("the policy is plain ASCII");
     [
-        SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ),
+        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy),
         SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
