@@ -14,6 +14,7 @@ mod order;
 mod quantity;
 mod report;
 mod rules;
+pub mod sale;
 mod tier;
 mod user;
 pub mod when;

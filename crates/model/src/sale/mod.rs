@@ -1,0 +1,190 @@
+//! The sales rules as one state machine: what a newcomer reads to learn how a ticket is sold.
+//!
+//! A [`Sale`] is the part of the shop's state that a batch of commands touches (the tiers' stock, the holds
+//! and orders it names, each buyer's running total per tier, the idempotency answers it names), loaded by
+//! the store, and the moment `now`. Each command is decided against it and changes it, so the next command
+//! in the batch sees the result; what changed is logged as [`Effect`]s for the store to persist. No IO, no
+//! SQL, no clock: codes come from a [`Fresh`] the caller supplies, the time from `now`, a card's verdict
+//! with the command. The same commands give the same answers one at a time or in one batch.
+//!
+//! Every step either refuses (a [`BookingError`], and nothing changes) or does all it says. The invariants,
+//! after every step: per tier `sold + held <= capacity`, `sold` is what the tier's paid orders add up to,
+//! `held` what its running holds add up to, and no buyer has more of a limited tier than the limit.
+
+mod records;
+mod steps;
+
+pub use records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock};
+
+use crate::{Booking, BookingError, BookingRequest, BuyerLimits, ConcertTitle, Hold, Order, Tier};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::{collections::BTreeMap, time::Duration};
+
+/// The sale's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// The concert of requests that name none.
+    pub default_concert: ConcertId,
+    /// Most tickets in one order.
+    pub max_per_order: u32,
+    /// Most tickets of a tier one buyer may have across running holds and paid orders.
+    pub buyer_limits: BuyerLimits,
+    /// How long a hold keeps its tickets.
+    pub hold_for: Duration,
+}
+
+/// New unguessable codes, made by the caller (the engine draws no randomness of its own).
+pub trait Fresh {
+    fn hold_id(&mut self) -> String;
+    fn order_code(&mut self) -> String;
+    fn order_secret(&mut self) -> String;
+    fn ticket_code(&mut self) -> String;
+}
+
+/// What a batch sees of the shop, and what it has done to it so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sale {
+    pub now: DateTime<Utc>,
+    pub rules: Rules,
+    /// Concerts the batch names (a request for another is `ConcertNotFound`).
+    pub concerts: BTreeMap<ConcertId, ConcertTitle>,
+    pub stock: BTreeMap<(ConcertId, Tier), Stock>,
+    pub holds: BTreeMap<String, HoldRecord>,
+    pub orders: BTreeMap<String, OrderRecord>,
+    /// Tickets each buyer has of each limited tier: running holds and paid orders.
+    pub bought: BTreeMap<(ConcertId, Tier, String), u32>,
+    /// Answers stored under idempotency keys: (scope, key) → (fingerprint, answer).
+    pub answers: BTreeMap<(String, String), (String, Answer)>,
+    /// What the steps so far changed, in order: what the store writes.
+    pub effects: Vec<Effect>,
+}
+
+/// One command to the sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// A one-step sale: stock straight to sold, a paid order without a card.
+    Book(BookingRequest),
+    /// Tickets set aside for the buyer until they pay or the hold runs out.
+    Hold(BookingRequest),
+    Pay {
+        hold_id: String,
+        charge: Charge,
+    },
+    Cancel {
+        code: String,
+        secret: String,
+    },
+    /// Expire every hold that ran out (each batch starts with this).
+    Expire,
+    SetCapacity {
+        concert: ConcertId,
+        tier: Tier,
+        capacity: u32,
+    },
+    SetOnSale {
+        concert: ConcertId,
+        tier: Tier,
+        on_sale: bool,
+    },
+}
+
+/// What a command came to; stored under its idempotency key to answer a retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Answer {
+    Booked(Result<Booking, BookingError>),
+    Held(Result<Hold, BookingError>),
+    Paid(Result<Order, BookingError>),
+    Cancelled(Result<Order, BookingError>),
+    Expired { holds: u32 },
+    TierChanged(Result<(), BookingError>),
+}
+
+/// A change a step made, for the store to persist (the records themselves are in the [`Sale`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// A tier's stock, capacity or sale state changed.
+    Stock(ConcertId, Tier),
+    HoldPlaced(String),
+    HoldPaid {
+        hold: String,
+        order: String,
+    },
+    HoldExpired(String),
+    /// A new paid order with its tickets.
+    OrderPlaced(String),
+    OrderCancelled(String),
+    Paid(Payment),
+    /// An answer stored under (scope, key).
+    Remembered(String, String),
+}
+
+/// An idempotency key with the fingerprint of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub scope: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// The same key came back with a different request: refused, not replayed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyReused;
+
+impl Sale {
+    /// An empty view of the shop at `now`.
+    pub fn new(now: DateTime<Utc>, rules: Rules) -> Sale {
+        Sale {
+            now,
+            rules,
+            concerts: BTreeMap::new(),
+            stock: BTreeMap::new(),
+            holds: BTreeMap::new(),
+            orders: BTreeMap::new(),
+            bought: BTreeMap::new(),
+            answers: BTreeMap::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    /// Decides `command`, replaying the stored answer of a key seen before with the same request.
+    ///
+    /// A stored answer goes only to whoever may see it: a cancellation's (the order, its secret and its
+    /// tickets) only to the holder of the order's secret, whatever key they send.
+    pub fn apply(&mut self, command: Command, key: Option<&Key>, fresh: &mut impl Fresh) -> Result<Answer, KeyReused> {
+        if let (Command::Cancel { code, secret }, Some(_)) = (&command, key) {
+            if !self.orders.get(code).is_some_and(|order| secret_matches(&order.secret, secret)) {
+                return Ok(Answer::Cancelled(Err(BookingError::OrderNotFound)));
+            }
+        }
+        if let Some(key) = key {
+            if let Some((fingerprint, answer)) = self.answers.get(&(key.scope.clone(), key.key.clone())) {
+                return if *fingerprint == key.fingerprint { Ok(answer.clone()) } else { Err(KeyReused) };
+            }
+        }
+        let answer = match command {
+            Command::Book(request) => Answer::Booked(self.book(&request, fresh)),
+            Command::Hold(request) => Answer::Held(self.hold(&request, fresh)),
+            Command::Pay { hold_id, charge } => Answer::Paid(self.pay(&hold_id, &charge, fresh)),
+            Command::Cancel { code, secret } => Answer::Cancelled(self.cancel(&code, &secret)),
+            Command::Expire => Answer::Expired { holds: self.expire() },
+            Command::SetCapacity { concert, tier, capacity } => {
+                Answer::TierChanged(self.set_capacity(concert, tier, capacity))
+            }
+            Command::SetOnSale { concert, tier, on_sale } => {
+                Answer::TierChanged(self.set_on_sale(concert, tier, on_sale))
+            }
+        };
+        if let Some(key) = key {
+            self.answers.insert((key.scope.clone(), key.key.clone()), (key.fingerprint.clone(), answer.clone()));
+            self.effects.push(Effect::Remembered(key.scope.clone(), key.key.clone()));
+        }
+        Ok(answer)
+    }
+}
+
+/// Compared in constant time, so an answer's timing tells nothing of how much of a guess was right.
+fn secret_matches(stored: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(stored.as_bytes().ct_eq(given.as_bytes()))
+}
