@@ -21,6 +21,12 @@ pub enum ApiError {
     Booking(#[from] BookingError),
     #[error("not found")]
     NotFound,
+    /// No API route has this path.
+    #[error("there is no such API route; the routes are listed in /api/openapi.json")]
+    NoRoute,
+    /// The route does not take this method (`Allow` lists those it takes).
+    #[error("this route does not take that method; see the Allow header")]
+    MethodNotAllowed,
     /// A request with this Idempotency-Key is still being processed.
     #[error("a request with this Idempotency-Key is still in progress; retry when it has finished")]
     KeyInFlight,
@@ -84,7 +90,12 @@ impl IntoResponse for ApiError {
                 (StatusCode::CONFLICT, json!({ "error": "sold_out", "available": available, "message": message }))
             }
             ApiError::Booking(rule) => (status_of(rule), json!({ "error": rule.code(), "message": message })),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, json!({ "error": "not_found", "message": message })),
+            ApiError::NotFound | ApiError::NoRoute => {
+                (StatusCode::NOT_FOUND, json!({ "error": "not_found", "message": message }))
+            }
+            ApiError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, json!({ "error": "method_not_allowed", "message": message }))
+            }
             ApiError::KeyInFlight => {
                 (StatusCode::CONFLICT, json!({ "error": "idempotency_key_in_use", "message": message }))
             }

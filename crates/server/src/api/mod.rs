@@ -17,7 +17,11 @@ mod tickets;
 pub use error::ApiError;
 
 use crate::AppState;
-use axum::{extract::DefaultBodyLimit, routing::get, Json, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    routing::{any, get},
+    Json, Router,
+};
 use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,12 +29,17 @@ use utoipa_axum::router::OpenApiRouter;
 /// Request bodies above this are refused with 413 before they are read in full.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The REST routes and, at `/api/openapi.json`, their OpenAPI document.
+/// The REST routes and, at `/api/openapi.json`, their OpenAPI document. Every other path under `/api/`, and
+/// every method a route does not take, is answered in JSON too (404 `not_found`, 405 `method_not_allowed`
+/// with `Allow`), never with the page's HTML.
 pub fn router(admin_token: admin::AdminToken) -> Router<AppState> {
     let (routes, document) = documented_routes(admin_token).split_for_parts();
     let document = Arc::new(document);
     routes
         .route("/api/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
+        .route("/api/{*rest}", any(no_route))
+        .route("/api/", any(no_route))
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
@@ -49,4 +58,8 @@ fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> 
         .merge(health::router())
         .merge(events::router())
         .merge(admin::router(admin_token))
+}
+
+async fn no_route() -> ApiError {
+    ApiError::NoRoute
 }

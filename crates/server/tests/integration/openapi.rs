@@ -94,3 +94,28 @@ fn the_documents_limits_are_the_models() {
         assert_eq!(documented.as_f64(), Some(enforced as f64), "documented {documented}, enforced {enforced}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_api_paths_and_wrong_methods_are_answered_in_json() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    for (method, path) in
+        [(Method::PUT, "/api/admin/concerts/2/seating"), (Method::GET, "/api/nope"), (Method::POST, "/api/")]
+    {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .bearer_auth(crate::helpers::ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{method} {path}");
+        let body: Value = response.json().await.expect("a JSON error, not the page");
+        assert_eq!(body["error"], "not_found", "{method} {path}");
+    }
+    let response = app.client.delete(app.url("/api/tickets")).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    let allow = response.headers().get("allow").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    assert!(allow.contains("GET"), "Allow lists what the route takes: {allow:?}");
+    assert_eq!(response.json::<Value>().await.expect("a JSON error")["error"], "method_not_allowed");
+    assert_eq!(app.get("/concerts/1").await.status(), 200, "the page's own paths are untouched");
+}
