@@ -16,7 +16,10 @@ use axum::{
     body::Body,
     extract::FromRef,
     http::{HeaderName, Request, StatusCode},
-    middleware, Router,
+    middleware,
+    response::Html,
+    routing::get,
+    Router,
 };
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
@@ -42,7 +45,11 @@ pub struct AppState {
 /// the router served with `into_make_service_with_connect_info::<SocketAddr>()`.
 pub fn build_router(state: AppState, rate_limit: u32) -> Router {
     observability::metrics();
-    let routes = page_routes();
+    let mut routes = page_routes();
+    if !state.admin_token.is_on() {
+        // The admin area is off: its page is not served at all (the API's routes answer 404 on their own).
+        routes.retain(|route| route.path() != ADMIN_PAGE);
+    }
     let backend: SharedBackend = Arc::new(state.store.clone());
     let admin: SharedAdmin =
         Arc::new(crate::page_admin::PageAdmin { store: state.store.clone(), token: state.admin_token.clone() });
@@ -60,6 +67,7 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             move || shell(leptos_options.clone()),
         )
         .merge(api::router(state.admin_token.clone()))
+        .merge(admin_page_when_off(&state.admin_token))
         .route_layer(middleware::from_fn(track_latency))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
@@ -86,6 +94,20 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             .layer(middleware::from_fn(hardening::same_origin_posts))
             .layer(middleware::from_fn(body_limit::limit_request_bodies)),
     )
+}
+
+const ADMIN_PAGE: &str = "/admin";
+
+/// With the admin area off, `/admin` is a plain 404 page: no token form, and no WASM that would hydrate
+/// the admin page over it.
+fn admin_page_when_off(token: &api::admin::AdminToken) -> Router<AppState> {
+    if token.is_on() {
+        return Router::new();
+    }
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Page not found</title>\
+        <link rel=\"stylesheet\" href=\"/pkg/boxoffice.css\"></head><body><main class=\"page\">\
+        <h1>Page not found</h1><p><a href=\"/\">Back to the tickets</a></p></main></body></html>";
+    Router::new().route(ADMIN_PAGE, get(move || async move { (StatusCode::NOT_FOUND, Html(page)) }))
 }
 
 /// The page's routes, listed once per process and before any router exists. Listing renders the app with

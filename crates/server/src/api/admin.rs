@@ -33,6 +33,11 @@ impl AdminToken {
     pub fn new(token: Option<String>) -> AdminToken {
         AdminToken(token.filter(|t| !t.is_empty()).map(Arc::from))
     }
+
+    /// Whether the admin area is on (a token is configured).
+    pub fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
 }
 
 /// Why a token was not accepted.

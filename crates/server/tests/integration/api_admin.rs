@@ -25,8 +25,15 @@ async fn without_a_token_the_admin_area_is_off_and_a_wrong_token_is_401() {
     let off = spawn_app_full(capacities(5, 5, 5), SaleSettings::default(), 0, None).await;
     let response = off.client.get(off.url("/api/admin/sales")).bearer_auth("anything").send().await.unwrap();
     assert_eq!(response.status(), 404);
+    let page = off.get("/admin").await;
+    assert_eq!(page.status(), 404, "the admin page is off too");
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Page not found") && !page.contains("Admin token"), "no token form: {page}");
 
     let app = spawn_app(capacities(5, 5, 5)).await;
+    let page = app.get("/admin").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Admin token"), "with a token configured, the page asks for it");
     for token in [None, Some("wrong"), Some(&ADMIN_TOKEN[..ADMIN_TOKEN.len() - 1])] {
         let mut request = app.client.post(app.url("/api/admin/tiers/vip/pause"));
         if let Some(token) = token {
