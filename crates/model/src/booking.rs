@@ -77,6 +77,9 @@ pub struct Booking {
     pub unit_price_cents: Cents,
     pub total_cents: Cents,
     pub created_at: DateTime<Utc>,
+    /// `paid`, or `cancelled` once its order is (answers stored before the field existed read as paid).
+    #[serde(default)]
+    pub status: crate::OrderStatus,
 }
 
 /// One tier of the catalog with its live stock.

@@ -121,6 +121,7 @@ impl OrderRecord {
             unit_price_cents: self.unit_price,
             total_cents: self.total(),
             created_at: self.created_at,
+            status: self.status,
         }
     }
 }

@@ -8,7 +8,7 @@ use super::{
     writer::{Answer, Outcome, Work},
     Store, StoreError,
 };
-use model::{Booking, BookingRequest, Cents, Hold, Order, Tier};
+use model::{Booking, BookingRequest, Cents, Hold, Order, OrderStatus, Tier};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -21,6 +21,7 @@ struct BookingRow {
     unit_price_cents: i64,
     total_cents: i64,
     created_at: At,
+    status: String,
 }
 
 impl TryFrom<BookingRow> for Booking {
@@ -37,6 +38,8 @@ impl TryFrom<BookingRow> for Booking {
             unit_price_cents: Cents(row.unit_price_cents),
             total_cents: Cents(row.total_cents),
             created_at: row.created_at.0,
+            status: OrderStatus::parse(&row.status)
+                .ok_or_else(|| sqlx::Error::Protocol(format!("order status {} unknown", row.status)))?,
         })
     }
 }
@@ -122,11 +125,11 @@ impl Store {
         }
     }
 
-    /// A one-step booking by its order code (without its secret).
+    /// A one-step booking by its order code (without its secret), paid or cancelled.
     pub async fn booking(&self, id: &str) -> Result<Booking, StoreError> {
         let row: BookingRow = sqlx::query_as(
-            "SELECT event_id, id, tier, user_id, quantity, unit_price_cents, total_cents, created_at
-             FROM orders WHERE id = $1 AND status = 'paid'",
+            "SELECT event_id, id, tier, user_id, quantity, unit_price_cents, total_cents, created_at, status
+             FROM orders WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)

@@ -207,6 +207,7 @@ async fn insert_orders(
 
 fn booking(order: NewOrder<'_>, now: DateTime<Utc>) -> Booking {
     Booking {
+        status: OrderStatus::Paid,
         concert_id: order.event_id,
         total_cents: order.unit_price.times(order.quantity),
         id: order.code,

@@ -52,3 +52,24 @@ async fn asking_for_more_than_is_left_is_409_sold_out_with_what_is_available() {
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
     assert_conserved(&app.store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_booking_is_still_shown_with_its_status() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    let booked: Value = app
+        .post_json("/api/bookings", json!({ "user_id": "u1", "tier": "general", "quantity": 2 }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(booked["status"], "paid");
+    let (id, secret) = (booked["id"].as_str().unwrap(), booked["secret"].as_str().unwrap());
+    let cancelled = app.post_json(&format!("/api/orders/{id}/{secret}/cancel"), json!({})).await;
+    assert_eq!(cancelled.status(), 200);
+    let shown = app.get(&format!("/api/bookings/{id}")).await;
+    assert_eq!(shown.status(), 200, "a cancelled booking does not vanish");
+    let shown: Value = shown.json().await.unwrap();
+    assert_eq!((shown["status"].as_str(), shown["quantity"].as_u64()), (Some("cancelled"), Some(2)));
+    assert!(shown.get("secret").is_none(), "a lookup by code never shows the secret");
+    assert_conserved(&app.store).await;
+}
