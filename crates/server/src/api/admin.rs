@@ -119,6 +119,7 @@ async fn concert(store: &Store, query: &[(String, String)]) -> Result<i64, ApiEr
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct ConcertBody {
     #[schema(min_length = 1, max_length = 120)]
     name: String,
@@ -133,6 +134,7 @@ struct ConcertBody {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct TierBody {
     #[schema(value_type = Tier)]
     tier: String,
@@ -207,6 +209,7 @@ async fn orders_export(State(store): State<Store>, Query(query): Query<Pairs>) -
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct CapacityBody {
     /// 0 to 1,000,000,000, and not below the tickets sold or held.
     #[schema(minimum = 0, maximum = 1_000_000_000)]

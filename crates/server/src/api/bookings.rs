@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct BookingBody {
     /// The concert (see `GET /api/concerts`); the default concert when left out.
     #[schema(minimum = 1)]

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct HoldBody {
     /// The concert (see `GET /api/concerts`); the default concert when left out.
     #[schema(minimum = 1)]
@@ -68,6 +69,7 @@ async fn show_hold(State(store): State<Store>, Path(id): Path<String>) -> Result
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct PaymentBody {
     /// A test card: 4242 4242 4242 4242 approves, 4000 0000 0000 0002 declines, 4000 0000 0000 0119 times out.
     #[schema(value_type = String, example = "4242 4242 4242 4242", pattern = "^[0-9 -]{12,25}$")]

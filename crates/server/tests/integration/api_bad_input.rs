@@ -59,6 +59,13 @@ fn cases() -> Vec<Case> {
             "balcony",
         ),
         json_case("missing tier", r#"{"user_id": "a", "quantity": 1}"#, 422, "invalid_tier", "tier"),
+        json_case(
+            "a misspelt field",
+            r#"{"user_id": "a", "tier": "vip", "quantitiy": 2}"#,
+            422,
+            "invalid_field",
+            "quantitiy",
+        ),
         json_case("missing user", r#"{"tier": "vip", "quantity": 1}"#, 422, "invalid_user", "user_id"),
         json_case("empty user", r#"{"user_id": "   ", "tier": "vip", "quantity": 1}"#, 422, "invalid_user", "user_id"),
         json_case("missing quantity", r#"{"user_id": "a", "tier": "vip"}"#, 422, "invalid_quantity", "quantity"),
@@ -156,4 +163,55 @@ async fn every_bad_request_gets_a_named_json_error_and_changes_nothing() {
     let after: Vec<_> = futures::future::join_all(Tier::ALL.map(|t| tier_counts(&app.store, t))).await;
     assert_eq!(before, after, "bad input changed the database");
     assert_conserved(&app.store).await;
+}
+
+/// Every POST that takes a body names a field it does not know instead of ignoring it: a typo is an error,
+/// not a default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_field_is_refused_by_name_on_every_post() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let token = crate::helpers::ADMIN_TOKEN;
+    let cases = [
+        ("POST", "/api/bookings", r#"{"user_id": "a", "tier": "vip", "quantity": 1, "coupon": "FREE"}"#, "coupon"),
+        ("POST", "/api/holds", r#"{"tier": "vip", "quantity": 1, "name": "A", "email": "a@b.org", "seat": 7}"#, "seat"),
+        (
+            "POST",
+            "/api/holds/h_x/payment",
+            r#"{"card_number": "4242424242424242", "expiry": "12/35", "cvc": "123", "pin": "1"}"#,
+            "pin",
+        ),
+        (
+            "POST",
+            "/api/admin/concerts",
+            r#"{"name": "A", "venue": "B", "starts_at": "2030-01-01T20:00:00Z", "tiers": [{"tier": "vip", "price_cents": 1, "capacity": 1, "colour": "red"}]}"#,
+            "colour",
+        ),
+        ("PUT", "/api/admin/tiers/vip/capacity", r#"{"capacity": 7, "capacityy": 8}"#, "capacityy"),
+    ];
+    for (method, path, body, field) in cases {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(
+            (status.as_u16(), answer["error"].as_str()),
+            (422, Some("invalid_field")),
+            "{method} {path}: {answer}"
+        );
+        assert!(
+            answer["message"].as_str().unwrap_or_default().contains(field),
+            "{method} {path} names `{field}`: {answer}"
+        );
+    }
+    let concerts: Value = app.get("/api/concerts").await.json().await.unwrap();
+    assert_eq!(concerts.as_array().map(Vec::len), Some(1), "no concert was created");
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.sold + tier_counts(&app.store, Tier::Vip).await.held, 0);
 }
