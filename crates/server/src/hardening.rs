@@ -9,7 +9,7 @@
 use axum::{
     body::Body,
     extract::Request,
-    http::{header, HeaderValue, Method, Response, StatusCode},
+    http::{header, HeaderValue, Method, Response, StatusCode, Version},
     middleware::Next,
     response::IntoResponse,
     Json,
@@ -41,6 +41,16 @@ pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
         ),
         SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     ]
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request carries exactly one `Host`; one without it, or with two, is 400
+/// (which host it meant decides, for one, the same-origin check below).
+pub async fn one_host(request: Request, next: Next) -> axum::response::Response {
+    if request.version() == Version::HTTP_11 && request.headers().get_all(header::HOST).iter().count() != 1 {
+        let body = json!({ "error": "invalid_host", "message": "an HTTP/1.1 request needs exactly one Host header" });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    next.run(request).await
 }
 
 /// Refuses a browser's post that says it comes from another site.

@@ -91,6 +91,7 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             .layer(frames)
             .layer(middleware::from_fn_with_state(hardening::REQUEST_TIMEOUT, response_deadline::bound_whole_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, hardening::REQUEST_TIMEOUT))
+            .layer(middleware::from_fn(hardening::one_host))
             .layer(middleware::from_fn(hardening::same_origin_posts))
             .layer(middleware::from_fn(body_limit::limit_request_bodies)),
     )

@@ -17,7 +17,16 @@ impl<S: Send + Sync> FromRequestParts<S> for KeyHeader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get(HEADER) else { return Ok(KeyHeader(None)) };
+        let mut values = parts.headers.get_all(HEADER).iter();
+        let Some(value) = values.next() else { return Ok(KeyHeader(None)) };
+        if values.next().is_some() {
+            // Taking the first (or the last) would guess which request the client meant to retry.
+            return Err(ApiError::BadBody {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_idempotency_key",
+                message: "send one Idempotency-Key header, not several".to_owned(),
+            });
+        }
         let key = value
             .to_str()
             .ok()

@@ -95,3 +95,44 @@ async fn posts_beyond_the_rate_limit_are_429_with_retry_after_while_reads_go_on(
     assert_eq!(sold as usize, statuses.iter().filter(|s| **s == 201).count(), "a 429 books nothing");
     assert_conserved(&app.store).await;
 }
+
+/// Sends `head` (a request without a body) over a raw connection and returns the status line's code.
+async fn raw_status(app: &crate::helpers::TestApp, head: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.read_to_end(&mut answer))
+        .await
+        .expect("answered and closed")
+        .expect("read");
+    String::from_utf8_lossy(&answer).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_without_a_host_or_with_two_is_400() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    let none = raw_status(&app, "GET /api/tickets HTTP/1.1\r\nconnection: close\r\n\r\n").await;
+    assert!(none.starts_with("HTTP/1.1 400") && none.contains("invalid_host"), "{none}");
+    let two = raw_status(&app, "GET /api/tickets HTTP/1.1\r\nhost: a\r\nhost: b\r\nconnection: close\r\n\r\n").await;
+    assert!(two.starts_with("HTTP/1.1 400") && two.contains("invalid_host"), "{two}");
+    let one = raw_status(&app, "GET /api/tickets HTTP/1.1\r\nhost: a\r\nconnection: close\r\n\r\n").await;
+    assert!(one.starts_with("HTTP/1.1 200"), "{one}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_idempotency_keys_on_one_request_are_400() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    let response = app
+        .client
+        .post(app.url("/api/holds"))
+        .header("idempotency-key", "first")
+        .header("idempotency-key", "second")
+        .json(&json!({ "tier": "vip", "quantity": 1, "name": "Ada", "email": "ada@example.org" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "invalid_idempotency_key");
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
+}
