@@ -63,19 +63,26 @@ impl BuyerName {
     }
 }
 
-/// A buyer's email, lower-cased so one person is one buyer. The check is the shape every mail address has
-/// (`local@domain.tld`); whether it receives mail is for a confirmation mail to find out, not a regex.
+/// A buyer's email, normalised so that one address is one buyer: trimmed, in Unicode NFC (so `é` typed as
+/// one character or as `e` plus an accent is one address), lower-cased. Addresses with characters nobody
+/// can see (controls, zero-width and other format characters such as U+200B) are refused, so that no
+/// invisible variant of an address counts as another buyer. Plus-addressing (`ada+2@example.org`) is kept
+/// as typed: whether `+` tags one mailbox is each mail provider's own rule (for many it is part of the
+/// name), so folding it would merge different people; the per-buyer limit is one line of defence, not the
+/// only one. The check is the shape every mail address has (`local@domain.tld`); whether it receives
+/// mail is for a confirmation mail to find out, not a regex.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct BuyerEmail(String);
 
 impl BuyerEmail {
     pub fn parse(text: &str) -> Result<BuyerEmail, BookingError> {
-        let text = text.trim();
+        use unicode_normalization::UnicodeNormalization;
+        let text: String = text.trim().nfc().collect();
         if text.is_empty() {
             return Err(BookingError::EmailMissing);
         }
         let shaped_right = text.chars().count() <= MAX_EMAIL_CHARS
-            && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !text.chars().any(|c| c.is_whitespace() || is_invisible(c))
             && match text.split_once('@') {
                 Some((local, domain)) => {
                     !local.is_empty()
@@ -97,6 +104,13 @@ impl BuyerEmail {
     }
 }
 
+/// A character that shows nothing: a control, or a format character (zero-width spaces and joiners,
+/// direction marks, the byte-order mark, soft hyphens).
+fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.is_control() || matches!(c.general_category(), GeneralCategory::Format)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +130,28 @@ mod tests {
             assert_eq!(BuyerEmail::parse(bad), Err(BookingError::EmailInvalid), "{bad}");
         }
         assert_eq!(BuyerEmail::parse(""), Err(BookingError::EmailMissing));
+    }
+
+    #[test]
+    fn one_address_is_one_buyer_and_invisible_variants_are_refused() {
+        let composed = BuyerEmail::parse("Zoë@Example.org").unwrap();
+        assert_eq!(BuyerEmail::parse("zoe\u{308}@example.ORG").unwrap(), composed, "NFC: one address");
+        assert_eq!(composed.as_str(), "zoë@example.org");
+        for invisible in [
+            "z\u{200b}w@example.org",
+            "zw\u{2060}@example.org",
+            "\u{feff}zw@example.org",
+            "z\u{ad}w@example.org",
+            "zw@exa\u{200d}mple.org",
+            "z\u{202e}w@example.org",
+        ] {
+            assert_eq!(BuyerEmail::parse(invisible), Err(BookingError::EmailInvalid), "{invisible:?}");
+        }
+        assert_ne!(
+            BuyerEmail::parse("ada+2@example.org").unwrap(),
+            BuyerEmail::parse("ada@example.org").unwrap(),
+            "plus-addressing is kept"
+        );
     }
 
     #[test]

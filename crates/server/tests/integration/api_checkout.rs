@@ -161,3 +161,24 @@ async fn a_keyed_cancel_with_a_wrong_secret_is_not_found_and_shows_nothing_of_th
     assert_eq!(tier_counts(&app.store, Tier::General).await.sold, 2, "only the first order was cancelled");
     assert_conserved(&app.store).await;
 }
+
+/// The per-buyer limit cannot be evaded by writing the same address another way: an invisible character
+/// is refused, another case or Unicode form of it is the same buyer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_buyer_limit_is_not_evaded_by_varying_the_email() {
+    let app = spawn_app_with(capacities(20, 10, 10), SaleSettings::default()).await;
+    let hold = |email: &'static str, quantity: u32| {
+        app.post_json("/api/holds", json!({ "tier": "vip", "quantity": quantity, "name": "Zoë", "email": email }))
+    };
+    assert_eq!(hold("zoë@example.org", 4).await.status(), 201);
+    let invisible = hold("zo\u{200b}ë@example.org", 4).await;
+    assert_eq!(invisible.status(), 422);
+    assert_eq!(invisible.json::<Value>().await.unwrap()["error"], "invalid_email");
+    for same_buyer in ["ZOË@EXAMPLE.ORG", "zoe\u{308}@example.org", "  zoë@example.org "] {
+        let again = hold(same_buyer, 1).await;
+        assert_eq!(again.status(), 409, "{same_buyer:?} is the same buyer");
+        assert_eq!(again.json::<Value>().await.unwrap()["error"], "buyer_limit");
+    }
+    assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 4);
+    assert_conserved(&app.store).await;
+}
