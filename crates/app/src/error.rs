@@ -25,6 +25,18 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// Whether the page asked for is not there (an unknown concert, hold or order, or a wrong secret):
+    /// answered as a page not found, status 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            AppError::NotFound
+                | AppError::Booking(BookingError::ConcertNotFound | BookingError::HoldNotFound | BookingError::OrderNotFound)
+        )
+    }
+}
+
 impl From<BookingError> for AppError {
     fn from(error: BookingError) -> Self {
         AppError::Booking(error)

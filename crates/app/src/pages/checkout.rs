@@ -27,6 +27,7 @@ fn CheckoutPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match hold.await {
                         Ok(hold) => view! { <Checkout hold /> }.into_any(),
+                        Err(error) if error.is_not_found() => view! { <super::NothingHere /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}

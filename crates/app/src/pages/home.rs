@@ -60,20 +60,17 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
         }
     });
 
-    // Effects run only in the browser: the live feed starts there, and tests wait for the mark.
+    // Effects run only in the browser: tests wait for the mark.
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        crate::live::follow_availability(id, latest, status);
-        hydrated.set(true);
-    });
+    Effect::new(move |_| hydrated.set(true));
 
     view! {
         <main class="page" data-hydrated=move || hydrated.get().to_string()>
             <Suspense fallback=|| view! { <p>"Loading the concert…"</p> }>
                 {move || Suspend::new(async move {
                     match concert.await {
-                        Ok(concert) => view! { <ConcertView concert book latest status /> }.into_any(),
+                        Ok(concert) => view! { <ConcertView concert id book latest status /> }.into_any(),
+                        Err(error) if error.is_not_found() => view! { <super::NothingHere /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -86,10 +83,19 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
 #[component]
 fn ConcertView(
     concert: Concert,
+    /// The concert as the address names it (`None`: the default concert), for its live feed.
+    id: Option<i64>,
     book: ServerAction<PlaceHold>,
     latest: RwSignal<Option<Vec<TierAvailability>>>,
     status: RwSignal<LiveStatus>,
 ) -> impl IntoView {
+    // In the browser only, and only for a concert that exists: an unknown one opens no stream.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        crate::live::follow_availability(id, latest, status);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, latest, status);
+    });
     let pending = book.pending();
     let key = submission_key(book.version());
     let tiers = concert.tiers.clone();

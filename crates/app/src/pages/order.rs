@@ -29,6 +29,7 @@ fn OrderPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match order.await {
                         Ok(order) => view! { <OrderView order /> }.into_any(),
+                        Err(error) if error.is_not_found() => view! { <super::NothingHere /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}

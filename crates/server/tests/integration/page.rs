@@ -166,3 +166,41 @@ async fn a_refused_plain_form_goes_back_only_to_a_page_of_this_site() {
     }
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_that_do_not_exist_are_404() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    for path in ["/concerts/99", "/concerts/nope", "/checkout/h_nope", "/orders/BX-NOPE1-NOPE2/0123", "/nowhere"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Page not found"), "{path}: {page}");
+    }
+    assert_eq!(app.get("/concerts/1").await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_checkout_and_the_order_are_rendered_whole_for_a_browser_without_javascript() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let hold: serde_json::Value = app
+        .post_json("/api/holds", serde_json::json!({"tier": "vip", "quantity": 1, "name": "Ada", "email": "a@b.org"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let checkout = app.get(&format!("/checkout/{}", hold["id"].as_str().unwrap())).await.text().await.unwrap();
+    let main = &checkout[..checkout.find("</main>").expect("the page has its main")];
+    assert!(main.contains("Card number") && main.contains("Pay $100.00"), "the form is in place, not streamed after");
+    assert!(!checkout.contains("Finding your hold"), "no fallback waiting for a script to replace it");
+    let card = serde_json::json!({"card_number": "4242424242424242", "expiry": "12/35", "cvc": "123"});
+    let order: serde_json::Value = app
+        .post_json(&format!("/api/holds/{}/payment", hold["id"].as_str().unwrap()), card)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/orders/{}/{}", order["code"].as_str().unwrap(), order["secret"].as_str().unwrap());
+    let page = app.get(&path).await.text().await.unwrap();
+    let main = &page[..page.find("</main>").expect("the page has its main")];
+    assert!(main.contains("<svg") && !page.contains("Looking up your order"), "the order and its QR code in place");
+}
