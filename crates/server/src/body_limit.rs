@@ -3,9 +3,10 @@
 //! Answering 413 and closing while the client is still sending leaves its unread bytes in the socket; the
 //! close then resets the connection, and a client still writing sees a broken pipe instead of the answer.
 //! So, as nginx's lingering close does, a body over the limit is read and thrown away (up to
-//! [`DRAIN_BYTES`], for at most [`DRAIN_TIME`]) before the 413 goes out with `Connection: close`. A body
-//! within the limit is gathered here, whether its length was declared or it came in chunks, and handed on
-//! whole: the extractors behind would gather it anyway, and none of them then meets a body over the limit.
+//! [`DRAIN_BYTES`], for at most [`DRAIN_TIME`]) before the 413 goes out with `Connection: close`; a client
+//! that asked `Expect: 100-continue` has sent nothing yet and is answered at once, without being invited
+//! to send. A body of declared length within the limit goes on untouched (hyper holds the client to the
+//! length it declared); a chunked one is gathered here, up to the limit, and handed on whole.
 
 use crate::api::{ApiError, MAX_BODY_BYTES};
 use axum::{
@@ -26,13 +27,18 @@ pub const DRAIN_TIME: Duration = Duration::from_secs(5);
 
 /// Middleware: bodies within [`MAX_BODY_BYTES`] go on, gathered; others are answered 413 once drained.
 pub async fn limit_request_bodies(request: Request, next: Next) -> Response {
-    if request.body().is_end_stream() {
+    let declared = request.body().size_hint().exact();
+    if request.body().is_end_stream() || declared.is_some_and(|length| length <= MAX_BODY_BYTES as u64) {
         return next.run(request).await;
     }
+    let waits_to_send = request.headers().get(header::EXPECT).is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let (parts, mut body) = request.into_parts();
+    if declared.is_some() && waits_to_send {
+        return too_large();
+    }
     let mut gathered = Vec::new();
     // A declared length over the limit needs no reading to be refused.
-    if body.size_hint().lower() <= MAX_BODY_BYTES as u64 {
+    if declared.is_none() {
         loop {
             match body.frame().await {
                 None => return next.run(Request::from_parts(parts, Body::from(Bytes::from(gathered)))).await,

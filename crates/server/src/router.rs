@@ -71,6 +71,8 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
         .route_layer(middleware::from_fn(track_latency))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
+    // Inside the rate limit: a client over its limit is refused before its body is read.
+    router = router.layer(middleware::from_fn(body_limit::limit_request_bodies));
     if let Some(limit) = hardening::rate_limit(rate_limit) {
         router = router.layer(limit);
     }
@@ -92,8 +94,7 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             .layer(middleware::from_fn_with_state(hardening::REQUEST_TIMEOUT, response_deadline::bound_whole_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, hardening::REQUEST_TIMEOUT))
             .layer(middleware::from_fn(hardening::one_host))
-            .layer(middleware::from_fn(hardening::same_origin_posts))
-            .layer(middleware::from_fn(body_limit::limit_request_bodies)),
+            .layer(middleware::from_fn(hardening::same_origin_posts)),
     )
 }
 

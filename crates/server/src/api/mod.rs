@@ -26,7 +26,8 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-/// Request bodies above this are refused with 413 before they are read in full.
+/// Request bodies above this are refused with 413 (`body_limit.rs`); the extractors' own limit stays as a
+/// second line.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The REST routes and, at `/api/openapi.json`, their OpenAPI document. Every other path under `/api/`, and

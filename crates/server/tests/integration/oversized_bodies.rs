@@ -97,3 +97,19 @@ async fn a_client_that_stops_sending_half_way_is_answered_within_the_drain_time(
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("payload_too_large"), "{answer}");
 }
+
+/// A client that waits for `100 Continue` before sending is refused at once, not invited to upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_expecting_100_continue_is_refused_without_sending_its_body() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let mut socket = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let head = "POST /api/bookings HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n\
+                content-length: 5000000\r\nexpect: 100-continue\r\n\r\n";
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(2), socket.read_to_end(&mut answer)).await;
+    read.expect("answered at once, not after a drain").expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "refused, not invited to send: {answer}");
+    assert!(!answer.contains("100 Continue"), "{answer}");
+}
