@@ -16,7 +16,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # apt-get as root (CI) or through sudo (a developer's machine).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup setup-run setup-test tools chromium postgres python build run test test-rust test-postgres test-browser test-api bench fuzz soak fmt lint clean
+.PHONY: help setup setup-run setup-test tools nextest chromium postgres python build run test test-rust test-postgres test-browser test-api bench fuzz soak fmt lint clean
 
 help:
 	@echo "make run    build in release and serve http://127.0.0.1:3000 on data/boxoffice.db"
@@ -29,7 +29,7 @@ help:
 ## Installed only where missing. setup-run: what building and serving need; setup-test: what the tests add.
 setup: setup-run setup-test
 setup-run: tools node_modules/.installed
-setup-test: setup-run chromium postgres end2end/node_modules/.installed python
+setup-test: setup-run nextest chromium postgres end2end/node_modules/.installed python
 
 # The first time on a fresh machine cargo-leptos compiles from source (≈ 12–25 minutes on 2 cores; cargo
 # prints each crate as it compiles it), then wasm-bindgen-cli (≈ 2–4 minutes).
@@ -41,6 +41,10 @@ tools:
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
 	  { echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (≈ 2–4 minutes, once per machine)"; \
 	    cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); }
+
+# cargo-nextest runs the Rust tests (machines of this kind come with it; installed if one does not).
+nextest:
+	@cargo nextest --version >/dev/null 2>&1 || cargo install cargo-nextest --locked
 
 # Debian's Chromium for the browser tests.
 chromium:
@@ -85,7 +89,7 @@ test: setup test-rust test-postgres test-browser test-api
 
 # Every Rust test under cargo-nextest: a process per test, and a test still running after 3 minutes is
 # killed and named (.config/nextest.toml). The workspace's doc tests (nextest runs none) after it.
-test-rust:
+test-rust: nextest
 	cargo nextest run --workspace
 	timeout 10m cargo test --workspace --doc
 
@@ -93,7 +97,7 @@ test-rust:
 # started as a non-root user), stopped and removed afterwards whatever the outcome; bounded per test as above.
 PG_CLUSTER := crates/server/tests/pg-cluster.sh
 PG_STATE := $(CURDIR)/target/pg-test.state
-test-postgres: postgres
+test-postgres: postgres nextest
 	@$(PG_CLUSTER) stop $(PG_STATE)
 	@url=$$($(PG_CLUSTER) start $(PG_STATE)) && trap '$(PG_CLUSTER) stop $(PG_STATE)' EXIT && \
 	  echo "PostgreSQL test cluster at $$url" && \
