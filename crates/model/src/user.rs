@@ -63,8 +63,8 @@ impl BuyerName {
     }
 }
 
-/// A buyer's email, normalised so that one address is one buyer: trimmed, in Unicode NFC (so `é` typed as
-/// one character or as `e` plus an accent is one address), lower-cased. Addresses with characters nobody
+/// A buyer's email, normalised so that one address is one buyer: trimmed, in Unicode NFKC (so `é` typed as
+/// one character or as `e` plus an accent is one address, and so is a full-width `ａｄａ`), lower-cased. Addresses with characters nobody
 /// can see (controls, zero-width and other format characters such as U+200B) are refused, so that no
 /// invisible variant of an address counts as another buyer. Plus-addressing (`ada+2@example.org`) is kept
 /// as typed: whether `+` tags one mailbox is each mail provider's own rule (for many it is part of the
@@ -77,7 +77,7 @@ pub struct BuyerEmail(String);
 impl BuyerEmail {
     pub fn parse(text: &str) -> Result<BuyerEmail, BookingError> {
         use unicode_normalization::UnicodeNormalization;
-        let text: String = text.trim().nfc().collect();
+        let text: String = text.trim().nfkc().collect();
         if text.is_empty() {
             return Err(BookingError::EmailMissing);
         }
@@ -137,6 +137,7 @@ mod tests {
         let composed = BuyerEmail::parse("Zoë@Example.org").unwrap();
         assert_eq!(BuyerEmail::parse("zoe\u{308}@example.ORG").unwrap(), composed, "NFC: one address");
         assert_eq!(composed.as_str(), "zoë@example.org");
+        assert_eq!(BuyerEmail::parse("\u{ff41}da@example.org").unwrap().as_str(), "ada@example.org", "full-width is NFKC'd");
         for invisible in [
             "z\u{200b}w@example.org",
             "zw\u{2060}@example.org",
