@@ -5,11 +5,16 @@
 //! the store, and the moment `now`. Each command is decided against it and changes it, so the next command
 //! in the batch sees the result; what changed is logged as [`Effect`]s for the store to persist. No IO, no
 //! SQL, no clock: codes come from a [`Fresh`] the caller supplies, the time from `now`, a card's verdict
-//! with the command. The same commands give the same answers one at a time or in one batch.
+//! with the command. A batch starts with [`Command::Expire`]: holds count (in stock and in buyers' totals)
+//! until they are expired, so every hold that ran out must be loaded and expired first.
 //!
-//! Every step either refuses (a [`BookingError`], and nothing changes) or does all it says. The invariants,
-//! after every step: per tier `sold + held <= capacity`, `sold` is what the tier's paid orders add up to,
-//! `held` what its running holds add up to, and no buyer has more of a limited tier than the limit.
+//! Every step either refuses (a [`BookingError`], and nothing changes, except that a declined card's
+//! payment is recorded) or does all it says. The invariants, after every step: per tier
+//! `sold + held <= capacity`, `sold` is what the tier's paid orders add up to, `held` what its holds not
+//! yet expired add up to, and no buyer has more of a limited tier than the limit.
+//!
+//! Not yet what the server's writer runs (that still decides in SQL, `store/sales.rs`): wiring it in is
+//! the next step of the sales-engine work.
 
 mod records;
 mod steps;
@@ -183,8 +188,9 @@ impl Sale {
     }
 }
 
-/// Compared in constant time, so an answer's timing tells nothing of how much of a guess was right.
-fn secret_matches(stored: &str, given: &str) -> bool {
+/// Whether `given` is the `stored` secret, compared in constant time, so an answer's timing tells nothing
+/// of how much of a guess was right.
+pub fn secret_matches(stored: &str, given: &str) -> bool {
     use subtle::ConstantTimeEq;
     bool::from(stored.as_bytes().ct_eq(given.as_bytes()))
 }

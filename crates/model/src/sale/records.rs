@@ -42,8 +42,7 @@ pub struct HoldRecord {
 }
 
 impl HoldRecord {
-    /// Whether its tickets still count as held at `now`: a hold past its expiry gives them back at once,
-    /// swept or not.
+    /// Whether it can still be paid at `now`: held, and not past its expiry (expired or not yet).
     pub fn running_at(&self, now: DateTime<Utc>) -> bool {
         self.status == HoldStatus::Held && self.expires_at > now
     }

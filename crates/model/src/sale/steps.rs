@@ -1,5 +1,6 @@
 //! Each sales step as a rule over the [`Sale`]: book, hold, pay, cancel, expire, and the operator's
-//! capacity and pause. A step checks everything before it changes anything, so a refusal changes nothing.
+//! capacity and pause. A step checks everything before it changes anything, so a refusal changes nothing
+//! (a declined card only has its payment recorded).
 //!
 //! The order of the checks is the order a buyer fixes things in: the per-order cap, the per-buyer limit,
 //! then the concert and tier, then whether the tier is on sale, then whether enough is left.

@@ -62,25 +62,18 @@ const ORDER_COLUMNS: &str = "SELECT o.id, o.secret, o.tier, o.quantity, o.unit_p
         e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
         FROM orders o JOIN events e ON e.id = o.event_id";
 
-/// Whether `secret` is the order's: compared in constant time, so the time an answer takes tells nothing
-/// of how much of a guess was right.
-fn is_secret_of(row_secret: &str, secret: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    bool::from(row_secret.as_bytes().ct_eq(secret.as_bytes()))
-}
-
 /// Whether an order with this code has this secret.
 pub(super) async fn secret_matches(tx: &mut Conn, code: &str, secret: &str) -> Result<bool, sqlx::Error> {
     let stored: Option<String> =
         sqlx::query_scalar("SELECT secret FROM orders WHERE id = $1").bind(code).fetch_optional(&mut *tx).await?;
-    Ok(stored.is_some_and(|stored| is_secret_of(&stored, secret)))
+    Ok(stored.is_some_and(|stored| model::sale::secret_matches(&stored, secret)))
 }
 
 /// The order with this code and secret, with its tickets; `None` if either is wrong.
 pub(super) async fn order_in(tx: &mut Conn, code: &str, secret: &str) -> Result<Option<Order>, sqlx::Error> {
     let query = format!("{ORDER_COLUMNS} WHERE o.id = $1");
     let row: Option<OrderRow> = sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(code).fetch_optional(&mut *tx).await?;
-    let Some(row) = row.filter(|row| is_secret_of(&row.secret, secret)) else { return Ok(None) };
+    let Some(row) = row.filter(|row| model::sale::secret_matches(&row.secret, secret)) else { return Ok(None) };
     let tickets: Vec<TicketRow> = sqlx::query_as("SELECT code, seat FROM tickets WHERE order_id = $1 ORDER BY seat")
         .bind(code)
         .fetch_all(&mut *tx)
