@@ -32,7 +32,9 @@ impl AppError {
         matches!(
             self,
             AppError::NotFound
-                | AppError::Booking(BookingError::ConcertNotFound | BookingError::HoldNotFound | BookingError::OrderNotFound)
+                | AppError::Booking(
+                    BookingError::ConcertNotFound | BookingError::HoldNotFound | BookingError::OrderNotFound
+                )
         )
     }
 }

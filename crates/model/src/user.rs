@@ -137,7 +137,11 @@ mod tests {
         let composed = BuyerEmail::parse("Zoë@Example.org").unwrap();
         assert_eq!(BuyerEmail::parse("zoe\u{308}@example.ORG").unwrap(), composed, "NFC: one address");
         assert_eq!(composed.as_str(), "zoë@example.org");
-        assert_eq!(BuyerEmail::parse("\u{ff41}da@example.org").unwrap().as_str(), "ada@example.org", "full-width is NFKC'd");
+        assert_eq!(
+            BuyerEmail::parse("\u{ff41}da@example.org").unwrap().as_str(),
+            "ada@example.org",
+            "full-width is NFKC'd"
+        );
         for invisible in [
             "z\u{200b}w@example.org",
             "zw\u{2060}@example.org",

@@ -244,7 +244,15 @@ fn check_invariants(sale: &Sale) -> Result<(), TestCaseError> {
     totals.retain(|(_, tier, _), total| limits().of(*tier).is_some() && *total > 0);
     for ((concert, tier, buyer), total) in &totals {
         let limit = limits().of(*tier).expect("kept only limited tiers");
-        prop_assert!(*total <= limit, "{} has {} {} of concert {}, over the limit of {}", buyer, total, tier, concert, limit);
+        prop_assert!(
+            *total <= limit,
+            "{} has {} {} of concert {}, over the limit of {}",
+            buyer,
+            total,
+            tier,
+            concert,
+            limit
+        );
     }
     let mut kept = sale.bought.clone();
     kept.retain(|_, total| *total > 0);

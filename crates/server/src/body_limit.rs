@@ -31,7 +31,8 @@ pub async fn limit_request_bodies(request: Request, next: Next) -> Response {
     if request.body().is_end_stream() || declared.is_some_and(|length| length <= MAX_BODY_BYTES as u64) {
         return next.run(request).await;
     }
-    let waits_to_send = request.headers().get(header::EXPECT).is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let waits_to_send =
+        request.headers().get(header::EXPECT).is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let (parts, mut body) = request.into_parts();
     if declared.is_some() && waits_to_send {
         return too_large();

@@ -32,7 +32,7 @@ pub use admin::AdminRoute;
 pub use checkout::CheckoutRoute;
 pub use find_order::FindOrderRoute;
 pub use home::{ConcertPage, HomePage};
-pub use not_found::{NothingHere, NotFound};
+pub use not_found::{NotFound, NothingHere};
 pub use order::OrderRoute;
 
 /// `true` once the page runs in the browser (effects run only there): pages put it on `main` as
