@@ -1,12 +1,7 @@
 //! The operator's view and controls: sales per tier, order lines (and their CSV), a tier's capacity, and
 //! pausing or resuming its sales. Changes go through the writer like every other write.
 
-use super::{
-    db::At,
-    sales::millis,
-    writer::{Answer, Work},
-    Store, StoreError,
-};
+use super::{db::millis, db::At, writer::Job, Store, StoreError};
 use chrono::Utc;
 use model::{Cents, OrderLine, OrderStatus, Tier, TierSales};
 use sqlx::FromRow;
@@ -105,19 +100,12 @@ impl Store {
 
     /// Sets a tier's capacity; refused below what is sold or held.
     pub async fn set_capacity(&self, event_id: i64, tier: Tier, capacity: u32) -> Result<(), StoreError> {
-        self.tier_change(Work::SetCapacity { event_id, tier, capacity }).await
+        Ok(self.writer.ask(|reply| Job::SetCapacity { concert: event_id, tier, capacity, reply }).await??)
     }
 
     /// Pauses (`false`) or resumes (`true`) a tier's sales.
     pub async fn set_on_sale(&self, event_id: i64, tier: Tier, on_sale: bool) -> Result<(), StoreError> {
-        self.tier_change(Work::SetOnSale { event_id, tier, on_sale }).await
-    }
-
-    async fn tier_change(&self, work: Work) -> Result<(), StoreError> {
-        match self.writer.perform(work, None).await? {
-            Answer::TierChanged(outcome) => Ok(outcome?),
-            other => Err(StoreError::BatchFailed(format!("the writer answered {other:?} to a tier change"))),
-        }
+        Ok(self.writer.ask(|reply| Job::SetOnSale { concert: event_id, tier, on_sale, reply }).await??)
     }
 }
 

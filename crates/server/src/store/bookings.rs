@@ -1,15 +1,16 @@
-//! The store's sales operations as callers see them: each one is a [`Work`] for the writer (see
+//! The store's sales operations as callers see them: each one is a [`Job`] for the writer (see
 //! `writer.rs`), answered once its batch is durably committed. Also the one-step booking's lookup.
 
 use super::{
     db::At,
     idempotency::IdempotencyKey,
-    sales::Charge,
-    writer::{Answer, Outcome, Work},
+    writer::{Decided, Job},
     Store, StoreError,
 };
+use model::sale::Charge;
 use model::{Booking, BookingRequest, Cents, Hold, Order, OrderStatus, Tier};
 use sqlx::FromRow;
+use tokio::sync::oneshot;
 
 #[derive(FromRow)]
 struct BookingRow {
@@ -44,11 +45,6 @@ impl TryFrom<BookingRow> for Booking {
     }
 }
 
-/// A writer's answer that is not the kind the operation asked for: a bug, reported as a store failure.
-fn unexpected(answer: Answer) -> StoreError {
-    StoreError::BatchFailed(format!("the writer answered {answer:?} to another kind of request"))
-}
-
 impl Store {
     /// Books `request` on its concert in one step (straight to sold, no hold, no payment): the
     /// `POST /api/bookings` of the system we replace.
@@ -61,33 +57,30 @@ impl Store {
         request: BookingRequest,
         key: Option<IdempotencyKey>,
     ) -> Result<Booking, StoreError> {
-        match self.writer.perform(Work::Book(request), key).await? {
-            Answer::Booked(outcome) => Ok(outcome?),
-            other => Err(unexpected(other)),
-        }
+        Ok(self.writer.ask(|reply| Job::Book(request, key, reply)).await??)
     }
 
     /// Books several requests in one batch, each decided in order: for callers that hold many requests
     /// at once (and for tests that need to know what shares a batch).
-    pub async fn book_batch(&self, requests: Vec<BookingRequest>) -> Result<Vec<Outcome>, StoreError> {
-        let jobs = requests.into_iter().map(|request| (Work::Book(request), None)).collect();
-        self.writer
-            .submit(jobs)
-            .await?
+    pub async fn book_batch(&self, requests: Vec<BookingRequest>) -> Result<Vec<Decided<Booking>>, StoreError> {
+        let (jobs, answers): (Vec<_>, Vec<_>) = requests
             .into_iter()
-            .map(|answer| match answer? {
-                Answer::Booked(outcome) => Ok(outcome),
-                other => Err(unexpected(other)),
+            .map(|request| {
+                let (reply, answer) = oneshot::channel();
+                (Job::Book(request, None, reply), answer)
             })
-            .collect()
+            .unzip();
+        self.writer.submit(jobs).await?;
+        let mut decided = Vec::with_capacity(answers.len());
+        for answer in answers {
+            decided.push(answer.await.map_err(|_| StoreError::WriterStopped)??);
+        }
+        Ok(decided)
     }
 
     /// Holds tickets for the buyer for the store's hold time.
     pub async fn place_hold(&self, request: BookingRequest, key: Option<IdempotencyKey>) -> Result<Hold, StoreError> {
-        match self.writer.perform(Work::Hold(request), key).await? {
-            Answer::Held(outcome) => Ok(outcome?),
-            other => Err(unexpected(other)),
-        }
+        Ok(self.writer.ask(|reply| Job::Hold(request, key, reply)).await??)
     }
 
     /// Settles a hold with the processor's verdict on the card (see `payments.rs`).
@@ -97,10 +90,8 @@ impl Store {
         charge: Charge,
         key: Option<IdempotencyKey>,
     ) -> Result<Order, StoreError> {
-        match self.writer.perform(Work::Pay { hold_id: hold_id.to_owned(), charge }, key).await? {
-            Answer::Paid(outcome) => Ok(outcome?),
-            other => Err(unexpected(other)),
-        }
+        let hold_id = hold_id.to_owned();
+        Ok(self.writer.ask(|reply| Job::Pay { hold_id, charge, key, reply }).await??)
     }
 
     /// Cancels and refunds a paid order; its tickets go back on sale.
@@ -110,19 +101,14 @@ impl Store {
         secret: &str,
         key: Option<IdempotencyKey>,
     ) -> Result<Order, StoreError> {
-        let work = Work::Cancel { code: code.to_owned(), secret: secret.to_owned() };
-        match self.writer.perform(work, key).await? {
-            Answer::Cancelled(outcome) => Ok(outcome?),
-            other => Err(unexpected(other)),
-        }
+        let (code, secret) = (code.to_owned(), secret.to_owned());
+        Ok(self.writer.ask(|reply| Job::Cancel { code, secret, key, reply }).await??)
     }
 
-    /// Expires run-out holds and forgets idempotency keys past their time: the sweeper's tick.
+    /// Expires run-out holds (every batch does) and forgets idempotency keys past their time: the
+    /// sweeper's tick.
     pub async fn sweep(&self) -> Result<(), StoreError> {
-        match self.writer.perform(Work::Sweep, None).await? {
-            Answer::Swept { .. } => Ok(()),
-            other => Err(unexpected(other)),
-        }
+        self.writer.ask(Job::Sweep).await.map(drop)
     }
 
     /// A one-step booking by its order code (without its secret), paid or cancelled.

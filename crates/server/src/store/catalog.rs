@@ -1,6 +1,6 @@
 //! Concerts and tiers: seeding the default concert, creating others, and reading live availability.
 
-use super::writer::{Answer, Work};
+use super::writer::Job;
 use super::{
     db::{At, Conn, Dialect, Pool},
     Store, StoreError,
@@ -161,10 +161,7 @@ impl Store {
 
     /// Creates a concert with its tiers, in one transaction through the writer; returns it.
     pub async fn create_concert(&self, concert: NewConcert) -> Result<Concert, StoreError> {
-        let id = match self.writer.perform(Work::CreateConcert(concert), None).await? {
-            Answer::ConcertCreated(id) => id,
-            other => return Err(StoreError::BatchFailed(format!("the writer answered {other:?} to a new concert"))),
-        };
+        let id = self.writer.ask(|reply| Job::CreateConcert(concert, reply)).await?;
         self.concert_by_id(id).await
     }
 }

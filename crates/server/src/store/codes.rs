@@ -37,6 +37,24 @@ pub fn new_ticket_code() -> String {
     format!("T-{}", hex(12))
 }
 
+/// The engine's source of new codes (it draws no randomness of its own).
+pub struct Codes;
+
+impl model::sale::Fresh for Codes {
+    fn hold_id(&mut self) -> String {
+        new_hold_id()
+    }
+    fn order_code(&mut self) -> String {
+        new_order_code()
+    }
+    fn order_secret(&mut self) -> String {
+        new_order_secret()
+    }
+    fn ticket_code(&mut self) -> String {
+        new_ticket_code()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

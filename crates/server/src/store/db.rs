@@ -1,7 +1,7 @@
 //! The two databases the store runs on, behind sqlx's `Any` driver: SQLite (one file, the embedded default)
 //! and PostgreSQL (several instances, one database). The SQL is written once for both: `$1`-style
 //! parameters (SQLite reads `$N` as parameter N; multi-row inserts are the exception, see
-//! [`Dialect::row_placeholders`]), `RETURNING`, `BIGINT` counts, times as RFC 3339 text in
+//! [`Params`]), `RETURNING`, `BIGINT` counts, times as RFC 3339 text in
 //! UTC or integer milliseconds. What differs is here: how a write transaction starts, how rows are locked,
 //! how a connection is set up, and which migrations apply.
 
@@ -66,18 +66,6 @@ impl Dialect {
         }
     }
 
-    /// The placeholders of one row of `count` values, the row's first being parameter `first`, for a
-    /// multi-row insert (sqlx's `QueryBuilder` writes `?` for `Any`, which PostgreSQL does not read).
-    /// SQLite gets anonymous `?`s: it looks a named parameter up by a linear scan of all of them, which for
-    /// a thousand-row insert cost a quarter of the server's time in a booking rush (perf).
-    pub fn row_placeholders(self, first: usize, count: usize) -> String {
-        let list: Vec<String> = match self {
-            Dialect::Sqlite => vec!["?".to_owned(); count],
-            Dialect::Postgres => (first..first + count).map(|n| format!("${n}")).collect(),
-        };
-        format!("({})", list.join(", "))
-    }
-
     pub fn migrator(self) -> sqlx::migrate::Migrator {
         match self {
             Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
@@ -91,6 +79,46 @@ impl Dialect {
         let sqlx::Error::Database(error) = error else { return false };
         self == Dialect::Postgres && matches!(error.code().as_deref(), Some("40P01" | "40001" | "23505"))
     }
+}
+
+/// Placeholders for a statement built at run time (a multi-row insert, an `IN (…)` list), numbered in the
+/// order they are written, which must be the order the values are bound in (sqlx's `QueryBuilder` writes
+/// `?` for `Any`, which PostgreSQL does not read). SQLite gets anonymous `?`s: it looks a named parameter
+/// up by a linear scan of all of them, which for a thousand-row insert cost a quarter of the server's time
+/// in a booking rush (perf).
+pub struct Params {
+    dialect: Dialect,
+    next: usize,
+}
+
+impl Params {
+    pub fn new(dialect: Dialect) -> Params {
+        Params { dialect, next: 1 }
+    }
+
+    /// One placeholder.
+    pub fn one(&mut self) -> String {
+        self.next += 1;
+        match self.dialect {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres => format!("${}", self.next - 1),
+        }
+    }
+
+    /// `count` placeholders separated by commas, for an `IN (…)` list.
+    pub fn list(&mut self, count: usize) -> String {
+        (0..count).map(|_| self.one()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `rows` parenthesised rows of `width` placeholders, for `VALUES …`.
+    pub fn rows(&mut self, rows: usize, width: usize) -> String {
+        (0..rows).map(|_| format!("({})", self.list(width))).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A time as the store compares it: integer milliseconds since the Unix epoch.
+pub fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
 }
 
 fn scheme_of(url: &str) -> &str {

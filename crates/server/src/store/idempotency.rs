@@ -7,7 +7,6 @@
 //! the in-process [`InFlight`] set before they reach the writer.
 
 use super::db::Conn;
-use sqlx::Row;
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -25,34 +24,6 @@ pub struct IdempotencyKey {
     pub key: String,
     /// What the request asked, so the same key with a different request is refused rather than replayed.
     pub fingerprint: String,
-}
-
-pub(super) async fn recall(tx: &mut Conn, key: &IdempotencyKey) -> Result<Option<(String, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2")
-        .bind(key.scope)
-        .bind(&key.key)
-        .fetch_optional(&mut *tx)
-        .await?;
-    row.map(|row| Ok((row.try_get("fingerprint")?, row.try_get("outcome")?))).transpose()
-}
-
-pub(super) async fn remember(
-    tx: &mut Conn,
-    key: &IdempotencyKey,
-    outcome: &str,
-    now_ms: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(key.scope)
-    .bind(&key.key)
-    .bind(&key.fingerprint)
-    .bind(outcome)
-    .bind(now_ms)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
 }
 
 pub(super) async fn forget_old(tx: &mut Conn, now_ms: i64) -> Result<u64, sqlx::Error> {

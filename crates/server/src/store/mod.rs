@@ -8,6 +8,8 @@
 //! instance of the others' commits.
 
 mod admin;
+mod batch_load;
+mod batch_persist;
 mod bookings;
 mod catalog;
 mod catalog_cache;
@@ -17,14 +19,14 @@ pub mod fingerprint;
 mod idempotency;
 mod notify;
 mod orders;
-mod sales;
+mod stored_answer;
 mod writer;
 
 pub use admin::orders_csv;
 pub use db::{Dialect, Pool};
 pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};
-pub use sales::Charge;
-pub use writer::{Outcome, MAX_BATCH};
+pub use model::sale::Charge;
+pub use writer::{Decided, MAX_BATCH};
 
 use model::{BookingError, BuyerLimits, Capacities, MAX_TICKETS_PER_ORDER};
 use std::{sync::Arc, time::Duration};
@@ -106,14 +108,15 @@ impl Store {
         dialect.migrator().run(&pool).await?;
         let default_event_id = catalog::seed_default_concert(&pool, dialect, capacities).await?;
         let changes = Arc::new(Notify::new());
-        let limits = sales::Limits {
+        let rules = model::sale::Rules {
+            default_concert: default_event_id,
             max_per_order: sale.max_per_order.min(MAX_TICKETS_PER_ORDER),
             buyer_limits: sale.buyer_limits,
+            hold_for: sale.hold_for,
         };
-        let settings = writer::Settings { dialect, default_event_id, limits, hold_for: sale.hold_for };
         let catalog = Arc::new(catalog_cache::CatalogCache::default());
         let connection = db::connect(url, dialect).await?;
-        let writer = writer::Writer::start(connection, settings, changes.clone(), catalog.clone());
+        let writer = writer::Writer::start(connection, dialect, rules, changes.clone(), catalog.clone());
         if dialect == Dialect::Postgres {
             notify::listen(url, changes.clone(), catalog.clone()).await?;
         }

@@ -1,8 +1,7 @@
 //! Reading holds and orders back: by hold id, by order code and secret, by code and the buyer's email.
 
 use super::{
-    db::{At, Conn},
-    sales::millis,
+    db::{millis, At, Conn},
     Store, StoreError,
 };
 use chrono::{DateTime, TimeZone, Utc};
@@ -61,13 +60,6 @@ const ORDER_COLUMNS: &str = "SELECT o.id, o.secret, o.tier, o.quantity, o.unit_p
         o.buyer_name, o.status, o.card_last4, o.created_at, o.cancelled_at,
         e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
         FROM orders o JOIN events e ON e.id = o.event_id";
-
-/// Whether an order with this code has this secret.
-pub(super) async fn secret_matches(tx: &mut Conn, code: &str, secret: &str) -> Result<bool, sqlx::Error> {
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT secret FROM orders WHERE id = $1").bind(code).fetch_optional(&mut *tx).await?;
-    Ok(stored.is_some_and(|stored| model::sale::secret_matches(&stored, secret)))
-}
 
 /// The order with this code and secret, with its tickets; `None` if either is wrong.
 pub(super) async fn order_in(tx: &mut Conn, code: &str, secret: &str) -> Result<Option<Order>, sqlx::Error> {

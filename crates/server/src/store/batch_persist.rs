@@ -1,0 +1,302 @@
+//! Persist: what a batch's decisions changed, written with a handful of set-based statements whatever the
+//! batch's size — one conditional update per tier moved, multi-row inserts for new holds, orders,
+//! tickets, payments and idempotency answers, one `UPDATE … WHERE id IN (…)` per status change.
+//!
+//! Records are written in their final state: a hold placed and paid in the same batch is inserted paid.
+//! Every update is conditional on the row still being what the batch loaded (a tier's counts, a hold still
+//! `held`, an order still `paid`), so should anything have changed it underneath — nothing can, the writer
+//! excludes other writers on SQLite and holds the rows' locks on PostgreSQL — the batch fails whole
+//! instead of writing over it; the `CHECK`s on `tiers` (`sold + held <= capacity`) stand behind that.
+
+use super::db::{millis, At, Conn, Dialect, Params};
+use super::stored_answer;
+use chrono::{DateTime, Utc};
+use model::{
+    sale::{ConcertId, Effect, PaymentKind, Sale, Stock},
+    Tier,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Rows per multi-row insert: at most 13,000 bound values, below both databases' limits.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+/// What the effects of a batch name, each once, in the order first named.
+#[derive(Default)]
+struct Changed<'a> {
+    tiers: BTreeSet<(ConcertId, Tier)>,
+    new_holds: Vec<&'a str>,
+    paid_holds: Vec<&'a str>,
+    expired_holds: Vec<&'a str>,
+    new_orders: Vec<&'a str>,
+    cancelled_orders: Vec<&'a str>,
+    payments: Vec<&'a model::sale::Payment>,
+    answers: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Changed<'a> {
+    fn of(sale: &'a Sale) -> Changed<'a> {
+        let mut changed = Changed::default();
+        for effect in &sale.effects {
+            match effect {
+                Effect::Stock(concert, tier) => {
+                    changed.tiers.insert((*concert, *tier));
+                }
+                Effect::HoldPlaced(id) => changed.new_holds.push(id),
+                Effect::HoldPaid { hold, .. } => changed.paid_holds.push(hold),
+                Effect::HoldExpired(id) => changed.expired_holds.push(id),
+                Effect::OrderPlaced(code) => changed.new_orders.push(code),
+                Effect::OrderCancelled(code) => changed.cancelled_orders.push(code),
+                Effect::Paid(payment) => changed.payments.push(payment),
+                Effect::Remembered(scope, key) => changed.answers.push((scope, key)),
+            }
+        }
+        // A record new in this batch is inserted as it ends; only those that were there get updated.
+        let new_holds: BTreeSet<&str> = changed.new_holds.iter().copied().collect();
+        changed.paid_holds.retain(|id| !new_holds.contains(id));
+        changed.expired_holds.retain(|id| !new_holds.contains(id));
+        let new_orders: BTreeSet<&str> = changed.new_orders.iter().copied().collect();
+        changed.cancelled_orders.retain(|code| !new_orders.contains(code));
+        changed
+    }
+}
+
+/// Writes what `sale` changed since it was loaded with the tiers' stock `loaded`.
+pub(super) async fn persist(
+    tx: &mut Conn,
+    dialect: Dialect,
+    loaded: &BTreeMap<(ConcertId, Tier), Stock>,
+    sale: &Sale,
+) -> Result<(), sqlx::Error> {
+    let changed = Changed::of(sale);
+    for place in &changed.tiers {
+        let (before, after) = (&loaded[place], &sale.stock[place]);
+        if before != after {
+            update_tier(tx, *place, before, after).await?;
+        }
+    }
+    insert_holds(tx, dialect, sale, &changed.new_holds).await?;
+    insert_orders(tx, dialect, sale, &changed.new_orders).await?;
+    expire_holds(tx, dialect, &changed.expired_holds).await?;
+    mark_holds_paid(tx, dialect, sale, &changed.paid_holds).await?;
+    cancel_orders(tx, dialect, sale.now, &changed.cancelled_orders).await?;
+    insert_payments(tx, dialect, &changed.payments).await?;
+    insert_answers(tx, dialect, sale, &changed.answers).await?;
+    Ok(())
+}
+
+fn changed_under_us(what: String) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("{what} changed under the writer: the batch is not written"))
+}
+
+async fn update_tier(
+    tx: &mut Conn,
+    (concert, tier): (ConcertId, Tier),
+    before: &Stock,
+    after: &Stock,
+) -> Result<(), sqlx::Error> {
+    let moved = sqlx::query(
+        "UPDATE tiers SET capacity = $1, sold = $2, held = $3, on_sale = $4
+         WHERE event_id = $5 AND tier = $6 AND capacity = $7 AND sold = $8 AND held = $9 AND on_sale = $10",
+    )
+    .bind(i64::from(after.capacity))
+    .bind(i64::from(after.sold))
+    .bind(i64::from(after.held))
+    .bind(i64::from(after.on_sale))
+    .bind(concert)
+    .bind(tier.code())
+    .bind(i64::from(before.capacity))
+    .bind(i64::from(before.sold))
+    .bind(i64::from(before.held))
+    .bind(i64::from(before.on_sale))
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(changed_under_us(format!("the stock of {tier} of concert {concert}")));
+    }
+    Ok(())
+}
+
+async fn insert_holds(tx: &mut Conn, dialect: Dialect, sale: &Sale, ids: &[&str]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO holds (id, event_id, tier, user_id, buyer_name, quantity, unit_price_cents, total_cents,
+                                status, created_at, expires_at_ms, order_id) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 12)
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            let hold = &sale.holds[*id];
+            insert = insert
+                .bind(hold.id.as_str())
+                .bind(hold.concert)
+                .bind(hold.tier.code())
+                .bind(hold.user_id.as_str())
+                .bind(hold.buyer_name.as_deref())
+                .bind(i64::from(hold.quantity))
+                .bind(hold.unit_price.0)
+                .bind(hold.unit_price.times(hold.quantity).0)
+                .bind(hold.status.code())
+                .bind(At(hold.created_at))
+                .bind(millis(hold.expires_at))
+                .bind(hold.order_code.as_deref());
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_orders(tx: &mut Conn, dialect: Dialect, sale: &Sale, codes: &[&str]) -> Result<(), sqlx::Error> {
+    for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO orders (id, secret, event_id, tier, user_id, buyer_name, quantity, unit_price_cents,
+                                 total_cents, created_at, status, hold_id, card_last4, cancelled_at) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 14)
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for code in chunk {
+            let order = &sale.orders[*code];
+            insert = insert
+                .bind(order.code.as_str())
+                .bind(order.secret.as_str())
+                .bind(order.concert)
+                .bind(order.tier.code())
+                .bind(order.user_id.as_str())
+                .bind(order.buyer_name.as_deref())
+                .bind(i64::from(order.quantity))
+                .bind(order.unit_price.0)
+                .bind(order.total().0)
+                .bind(At(order.created_at))
+                .bind(order.status.code())
+                .bind(order.hold_id.as_deref())
+                .bind(order.card_last4.as_deref())
+                .bind(order.cancelled_at.map(At));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    let tickets: Vec<(&str, &model::Ticket)> =
+        codes.iter().flat_map(|code| sale.orders[*code].tickets.iter().map(move |ticket| (*code, ticket))).collect();
+    for chunk in tickets.chunks(ROWS_PER_STATEMENT) {
+        let sql =
+            format!("INSERT INTO tickets (code, order_id, seat) VALUES {}", Params::new(dialect).rows(chunk.len(), 3));
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (order, ticket) in chunk {
+            insert = insert.bind(ticket.code.as_str()).bind(*order).bind(i64::from(ticket.seat));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+async fn expire_holds(tx: &mut Conn, dialect: Dialect, ids: &[&str]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE holds SET status = 'expired' WHERE status = 'held' AND id IN ({})",
+            Params::new(dialect).list(chunk.len())
+        );
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            update = update.bind(*id);
+        }
+        if update.execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
+            return Err(changed_under_us(format!("one of {} expiring holds", chunk.len())));
+        }
+    }
+    Ok(())
+}
+
+async fn mark_holds_paid(tx: &mut Conn, dialect: Dialect, sale: &Sale, ids: &[&str]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT / 2) {
+        let mut params = Params::new(dialect);
+        let cases: Vec<String> = chunk.iter().map(|_| format!("WHEN {} THEN {}", params.one(), params.one())).collect();
+        let sql = format!(
+            "UPDATE holds SET status = 'paid', order_id = CASE id {} END WHERE status = 'held' AND id IN ({})",
+            cases.join(" "),
+            params.list(chunk.len())
+        );
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            update = update.bind(*id).bind(sale.holds[*id].order_code.as_deref());
+        }
+        for id in chunk {
+            update = update.bind(*id);
+        }
+        if update.execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
+            return Err(changed_under_us(format!("one of {} holds being paid", chunk.len())));
+        }
+    }
+    Ok(())
+}
+
+async fn cancel_orders(tx: &mut Conn, dialect: Dialect, now: DateTime<Utc>, codes: &[&str]) -> Result<(), sqlx::Error> {
+    for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+        let mut params = Params::new(dialect);
+        let at = params.one();
+        let sql = format!(
+            "UPDATE orders SET status = 'cancelled', cancelled_at = {at} WHERE status = 'paid' AND id IN ({})",
+            params.list(chunk.len())
+        );
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(At(now));
+        for code in chunk {
+            update = update.bind(*code);
+        }
+        if update.execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
+            return Err(changed_under_us(format!("one of {} orders being cancelled", chunk.len())));
+        }
+    }
+    Ok(())
+}
+
+async fn insert_payments(
+    tx: &mut Conn,
+    dialect: Dialect,
+    payments: &[&model::sale::Payment],
+) -> Result<(), sqlx::Error> {
+    for chunk in payments.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO payments (hold_id, order_id, kind, outcome, amount_cents, card_last4, created_at) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 7)
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for payment in chunk {
+            insert = insert
+                .bind(payment.hold_id.as_deref())
+                .bind(payment.order_code.as_deref())
+                .bind(match payment.kind {
+                    PaymentKind::Charge => "charge",
+                    PaymentKind::Refund => "refund",
+                })
+                .bind(if payment.approved { "approved" } else { "declined" })
+                .bind(payment.amount.0)
+                .bind(payment.card_last4.as_deref())
+                .bind(At(payment.at));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_answers(
+    tx: &mut Conn,
+    dialect: Dialect,
+    sale: &Sale,
+    keys: &[(&str, &str)],
+) -> Result<(), sqlx::Error> {
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO idempotency_keys (scope, key, fingerprint, outcome, created_at_ms) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 5)
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (scope, key) in chunk {
+            let (fingerprint, answer) = &sale.answers[&((*scope).to_owned(), (*key).to_owned())];
+            insert = insert
+                .bind(*scope)
+                .bind(*key)
+                .bind(fingerprint.as_str())
+                .bind(stored_answer::encode(answer))
+                .bind(millis(sale.now));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
