@@ -165,6 +165,8 @@ impl Job {
 }
 
 /// What one job came to inside a batch, before it is handed over.
+// Lives only between the commit and the answers, at most MAX_BATCH at once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 enum Outcome {
     Decided(Result<Answer, KeyReused>),
