@@ -16,17 +16,35 @@ use std::{
 };
 use tokio::net::TcpStream;
 
-/// What each connection sends: the method, path and (for POST) a body that may vary per request.
+/// Something made fresh for each request from its sequence number.
+pub type PerRequest = Arc<dyn Fn(u64) -> String + Send + Sync>;
+
+/// What each connection sends: the method, path, (for POST) a body that may vary per request, and an
+/// `Idempotency-Key` (as the page sends one with every write) if `key` is given.
 #[derive(Clone)]
 pub struct Target {
     pub method: Method,
     pub path: &'static str,
-    pub body: Option<Arc<dyn Fn(u64) -> String + Send + Sync>>,
+    pub body: Option<PerRequest>,
+    pub key: Option<PerRequest>,
 }
 
 impl Target {
     pub fn get(path: &'static str) -> Target {
-        Target { method: Method::GET, path, body: None }
+        Target { method: Method::GET, path, body: None, key: None }
+    }
+
+    fn request(&self, n: u64) -> Request<Full<Bytes>> {
+        let body = self.body.as_ref().map(|make| make(n)).unwrap_or_default();
+        let mut request = Request::builder()
+            .method(self.method.clone())
+            .uri(self.path)
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/json");
+        if let Some(key) = &self.key {
+            request = request.header("idempotency-key", key(n));
+        }
+        request.body(Full::new(Bytes::from(body))).expect("a valid request")
     }
 }
 
@@ -144,14 +162,7 @@ async fn connection_loop(
 ) -> Result<(), ()> {
     let mut sender = open_connection(addr).await?;
     while Instant::now() < deadline {
-        let body = target.body.as_ref().map(|make| make(sequence.fetch_add(1, Ordering::Relaxed))).unwrap_or_default();
-        let request = Request::builder()
-            .method(target.method.clone())
-            .uri(target.path)
-            .header("host", "127.0.0.1")
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .expect("a valid request");
+        let request = target.request(sequence.fetch_add(1, Ordering::Relaxed));
         sender.ready().await.map_err(|_| ())?;
         let sent = Instant::now();
         let response = sender.send_request(request).await.map_err(|_| ())?;
@@ -162,19 +173,36 @@ async fn connection_loop(
     Ok(())
 }
 
-/// The checkout flow, closed-loop: each connection holds one Front Row ticket for a new buyer, then pays
-/// the hold with the approving test card, and goes again. A latency is the whole checkout (both requests);
-/// statuses are the payments'. Returns the report and how many holds were made.
-pub async fn run_checkout(addr: SocketAddr, connections: usize, duration: Duration) -> (Report, u64) {
+/// How a checkout run buys: the tier, whether each request carries an `Idempotency-Key` (as the page's
+/// do), and a label that keeps its buyers and keys apart from every other run's.
+#[derive(Clone, Copy)]
+pub struct Checkout {
+    pub tier: &'static str,
+    pub keyed: bool,
+    pub label: &'static str,
+}
+
+/// The checkout flow, closed-loop: each connection holds one ticket for a new buyer, then pays the hold
+/// with the approving test card, and goes again; connections spread evenly over `addrs`. A latency is the
+/// whole checkout (both requests); statuses are the payments'. Returns the report and how many holds were
+/// made.
+pub async fn run_checkout(
+    addrs: Vec<SocketAddr>,
+    how: Checkout,
+    connections: usize,
+    duration: Duration,
+) -> (Report, u64) {
     let sequence = Arc::new(AtomicU64::new(0));
     let holds = Arc::new(AtomicU64::new(0));
+    let opened = AtomicU64::new(0);
     let deadline = Instant::now() + duration;
     let counted = holds.clone();
     let report = drive(connections, move || {
         let (sequence, holds) = (sequence.clone(), holds.clone());
+        let addr = addrs[opened.fetch_add(1, Ordering::Relaxed) as usize % addrs.len()];
         async move {
             let mut measured = Measured::default();
-            let ok = checkout_loop(addr, deadline, &sequence, &holds, &mut measured).await.is_ok();
+            let ok = checkout_loop(addr, how, deadline, &sequence, &holds, &mut measured).await.is_ok();
             (measured, ok)
         }
     })
@@ -184,17 +212,21 @@ pub async fn run_checkout(addr: SocketAddr, connections: usize, duration: Durati
 
 async fn checkout_loop(
     addr: SocketAddr,
+    how: Checkout,
     deadline: Instant,
     sequence: &AtomicU64,
     holds: &AtomicU64,
     measured: &mut Measured,
 ) -> Result<(), ()> {
     let mut sender = open_connection(addr).await?;
+    let Checkout { tier, keyed, label } = how;
     while Instant::now() < deadline {
         let n = sequence.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let hold = format!(r#"{{"tier":"front_row","quantity":1,"name":"Bench","email":"bench-{n}@example.org"}}"#);
-        let (status, body) = post(&mut sender, "/api/holds".into(), hold).await?;
+        let hold =
+            format!(r#"{{"tier":"{tier}","quantity":1,"name":"Bench","email":"bench-{label}-{n}@example.org"}}"#);
+        let key = |step: &str| keyed.then(|| format!("{label}-{step}-{n}"));
+        let (status, body) = post(&mut sender, "/api/holds".into(), hold, key("hold")).await?;
         if status != 201 {
             measured.record(started, status)?;
             continue;
@@ -205,7 +237,7 @@ async fn checkout_loop(
             .and_then(|hold| hold["id"].as_str().map(str::to_owned));
         let id = id.ok_or(())?;
         let card = r#"{"card_number":"4242424242424242","expiry":"12/35","cvc":"123"}"#.to_owned();
-        let (status, _) = post(&mut sender, format!("/api/holds/{id}/payment"), card).await?;
+        let (status, _) = post(&mut sender, format!("/api/holds/{id}/payment"), card, key("pay")).await?;
         measured.record(started, status)?;
     }
     Ok(())
@@ -215,19 +247,75 @@ async fn post(
     sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
     path: String,
     body: String,
+    key: Option<String>,
 ) -> Result<(u16, Bytes), ()> {
-    let request = Request::builder()
+    let mut request = Request::builder()
         .method(Method::POST)
         .uri(path)
         .header("host", "127.0.0.1")
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .expect("a valid request");
+        .header("content-type", "application/json");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let request = request.body(Full::new(Bytes::from(body))).expect("a valid request");
     sender.ready().await.map_err(|_| ())?;
     let response = sender.send_request(request).await.map_err(|_| ())?;
     let status = response.status().as_u16();
     let body = response.into_body().collect().await.map_err(|_| ())?.to_bytes();
     Ok((status, body))
+}
+
+/// Open loop: requests are *scheduled* at a fixed total `rate` per second, spread evenly over
+/// `connections` keep-alive connections, and each latency is measured from its scheduled send time, not
+/// from when it was sent (as wrk2 and `oha --latency-correction` do): a server that falls behind is charged
+/// for the wait of every request queued behind the slow one, which a closed loop hides (there, p99 at
+/// saturation is just connections ÷ throughput).
+pub async fn run_open(addr: SocketAddr, target: Target, connections: usize, rate: f64, duration: Duration) -> Report {
+    let start = Instant::now() + Duration::from_millis(200);
+    let deadline = start + duration;
+    let every = Duration::from_secs_f64(connections as f64 / rate);
+    let opened = AtomicU64::new(0);
+    drive(connections, move || {
+        let target = target.clone();
+        let connection = opened.fetch_add(1, Ordering::Relaxed);
+        async move {
+            let mut measured = Measured::default();
+            let first = start + Duration::from_secs_f64(connection as f64 / rate);
+            let ok = open_loop(addr, &target, connection, connections as u64, first, every, deadline, &mut measured)
+                .await
+                .is_ok();
+            (measured, ok)
+        }
+    })
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn open_loop(
+    addr: SocketAddr,
+    target: &Target,
+    connection: u64,
+    connections: u64,
+    first: Instant,
+    every: Duration,
+    deadline: Instant,
+    measured: &mut Measured,
+) -> Result<(), ()> {
+    let mut sender = open_connection(addr).await?;
+    let mut scheduled = first;
+    let mut k = 0;
+    while scheduled < deadline {
+        tokio::time::sleep_until(scheduled.into()).await;
+        let request = target.request(connection + k * connections);
+        sender.ready().await.map_err(|_| ())?;
+        let response = sender.send_request(request).await.map_err(|_| ())?;
+        let status = response.status().as_u16();
+        response.into_body().collect().await.map_err(|_| ())?;
+        measured.record(scheduled, status)?;
+        k += 1;
+        scheduled += every;
+    }
+    Ok(())
 }
 
 /// Holds `count` event streams open, reading and discarding what they receive, until dropped.

@@ -6,7 +6,7 @@
 mod load;
 
 use clap::Parser;
-use load::{Report, Target};
+use load::{Checkout, Report, Target};
 use std::{fmt::Write as _, io::Write as _, net::SocketAddr, path::PathBuf, process::Stdio, sync::Arc, time::Duration};
 use tokio::process::{Child, Command};
 
@@ -103,24 +103,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    // The same load through the checkout: hold, then pay (two requests and two transactions per sale).
-    let mut holds_made = 0;
-    let checkout = async {
-        let (report, holds) = load::run_checkout(addr, 64, duration).await;
-        holds_made = holds;
-        report
-    };
-    let (report, cpu) = measured(&server, checkout).await;
-    let paid = report.count(201);
-    let note = format!(
-        "hold + pay per sale: {:.0} sales/s ({:.2} × healthz); {holds_made} holds",
-        paid as f64 / report.elapsed.as_secs_f64(),
-        paid as f64 / report.elapsed.as_secs_f64() / healthz_rate
-    );
-    rows.push(Row { scenario: "POST /api/holds, then payment".into(), connections: 64, report, server_cpu: cpu, note });
+    // The path buyers really take: VIP (4 per buyer), every request with an Idempotency-Key, as the page's.
+    let mut vip_taken = 0;
+    for connections in [64, 1024] {
+        let target = keyed_vip_target("closed", connections);
+        let (report, cpu) = measured(&server, load::run(addr, target, connections, duration)).await;
+        vip_taken += report.count(201);
+        let note = format!("{:.2} × healthz", report.rate() / healthz_rate);
+        rows.push(Row { scenario: KEYED_BOOKINGS.into(), connections, report, server_cpu: cpu, note });
+    }
+
+    // The same load through the checkout: hold, then pay (two requests per sale).
+    let plain = Checkout { tier: "front_row", keyed: false, label: "plain" };
+    let (row, holds_made) = checkout_row(&server, addr, plain, 64, duration, healthz_rate, PLAIN_CHECKOUT).await;
+    rows.push(row);
     let front_row_taken = taken(addr, "front_row").await?;
     if front_row_taken != holds_made {
         return Err(format!("checkout: {front_row_taken} Front Row tickets taken, {holds_made} holds made").into());
+    }
+    for connections in [64, 1024] {
+        let keyed = Checkout { tier: "vip", keyed: true, label: if connections == 64 { "k64" } else { "k1024" } };
+        let (row, holds) = checkout_row(&server, addr, keyed, connections, duration, healthz_rate, CHECKOUT).await;
+        vip_taken += holds;
+        rows.push(row);
+    }
+
+    // Open loop: a fixed arrival rate, latency from each request's scheduled time.
+    let target = keyed_vip_target("open", OPEN_CONNECTIONS);
+    let (report, cpu) = measured(&server, load::run_open(addr, target, OPEN_CONNECTIONS, OPEN_RATE, duration)).await;
+    vip_taken += report.count(201);
+    let note = format!("{OPEN_RATE:.0}/s scheduled; latency from the scheduled send time");
+    rows.push(Row { scenario: OPEN_LOOP.into(), connections: OPEN_CONNECTIONS, report, server_cpu: cpu, note });
+    let vip_counted = taken(addr, "vip").await?;
+    if vip_counted != vip_taken {
+        return Err(format!("VIP: {vip_counted} tickets taken, {vip_taken} answered booked or held").into());
     }
 
     let rss_without_streams = rss_kib(&server, "VmRSS:");
@@ -162,7 +178,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if let Some(postgres) = &args.postgres {
         for instances in [1, 3] {
-            rows.push(postgres_bookings(&args, postgres, instances, duration, healthz_rate).await?);
+            rows.extend(postgres_rows(&args, postgres, instances, duration, healthz_rate).await?);
         }
     }
 
@@ -188,6 +204,57 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 const PAGE: &str = "GET / (server-rendered)";
+const KEYED_BOOKINGS: &str = "POST /api/bookings, VIP, with keys";
+const PLAIN_CHECKOUT: &str = "POST /api/holds, then payment";
+const CHECKOUT: &str = "checkout: VIP hold + pay, with keys";
+const OPEN_LOOP: &str = "open loop: POST /api/bookings, VIP, with keys";
+const OPEN_RATE: f64 = 3000.0;
+const OPEN_CONNECTIONS: usize = 1024;
+
+/// A checkout run as a row: sales (paid holds) per second against healthz. Returns the holds made too.
+async fn checkout_row(
+    server: &Child,
+    addr: SocketAddr,
+    how: Checkout,
+    connections: usize,
+    duration: Duration,
+    healthz_rate: f64,
+    scenario: &str,
+) -> (Row, u64) {
+    let (report, cpu) = measured_checkout(server, vec![addr], how, connections, duration).await;
+    (
+        Row {
+            scenario: scenario.into(),
+            connections,
+            note: sales_note(&report.0, report.1, healthz_rate),
+            report: report.0,
+            server_cpu: cpu,
+        },
+        report.1,
+    )
+}
+
+async fn measured_checkout(
+    server: &Child,
+    addrs: Vec<SocketAddr>,
+    how: Checkout,
+    connections: usize,
+    duration: Duration,
+) -> ((Report, u64), Option<f64>) {
+    let mut holds = 0;
+    let run = async {
+        let (report, made) = load::run_checkout(addrs, how, connections, duration).await;
+        holds = made;
+        report
+    };
+    let (report, cpu) = measured(server, run).await;
+    ((report, holds), cpu)
+}
+
+fn sales_note(report: &Report, holds: u64, healthz_rate: f64) -> String {
+    let sales = report.count(201) as f64 / report.elapsed.as_secs_f64();
+    format!("hold + pay per sale: {sales:.0} sales/s ({:.2} × healthz); {holds} holds", sales / healthz_rate)
+}
 
 /// `GET path` from `connections` connections for `duration`, as a row of the table.
 async fn get_row(
@@ -203,15 +270,15 @@ async fn get_row(
     Row { scenario: scenario.into(), connections, report, server_cpu, note: note.into() }
 }
 
-/// Bookings at 64 connections spread over `instances` servers on one new PostgreSQL database; fails if the
-/// 201s and the tickets sold disagree.
-async fn postgres_bookings(
+/// Bookings, then keyed VIP checkouts, at 64 connections spread over `instances` servers on one new
+/// PostgreSQL database; fails if the 201s and the tickets taken disagree.
+async fn postgres_rows(
     args: &Args,
     server_url: &str,
     instances: u16,
     duration: Duration,
     healthz_rate: f64,
-) -> Result<Row, Box<dyn std::error::Error>> {
+) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
     use sqlx::{Connection, Executor};
     let name = format!("bench_{instances}_{}", std::process::id());
     let mut admin = sqlx::PgConnection::connect(server_url).await?;
@@ -227,19 +294,27 @@ async fn postgres_bookings(
     }
     let (report, _) = measured(&servers[0], load::run_spread(addrs.clone(), booking_target(64), 64, duration)).await;
     let sold = taken(addrs[0], "general").await?;
+    let how = Checkout { tier: "vip", keyed: true, label: "pg" };
+    let ((checkout, holds), _) = measured_checkout(&servers[0], addrs.clone(), how, 64, duration).await;
+    let vip = taken(addrs[0], "vip").await?;
     for mut server in servers {
         let _ = server.kill().await;
     }
-    if sold != report.count(201) {
-        return Err(
-            format!("PostgreSQL, {instances} instances: {} answered 201, {sold} sold", report.count(201)).into()
-        );
+    if sold != report.count(201) || vip != holds {
+        return Err(format!(
+            "PostgreSQL, {instances} instances: {} answered 201, {sold} sold; {holds} holds, {vip} VIP taken",
+            report.count(201)
+        )
+        .into());
     }
     let note =
         format!("{:.2} × healthz; every instance's writer on one database; 201s = sold", report.rate() / healthz_rate);
-    let scenario =
-        format!("POST /api/bookings, PostgreSQL, {instances} instance{}", if instances == 1 { "" } else { "s" });
-    Ok(Row { scenario, connections: 64, report, server_cpu: None, note })
+    let plural = if instances == 1 { "" } else { "s" };
+    let scenario = format!("POST /api/bookings, PostgreSQL, {instances} instance{plural}");
+    let bookings = Row { scenario, connections: 64, report, server_cpu: None, note };
+    let note = format!("{}; holds = VIP taken", sales_note(&checkout, holds, healthz_rate));
+    let scenario = format!("{CHECKOUT}, PostgreSQL, {instances} instance{plural}");
+    Ok(vec![bookings, Row { scenario, connections: 64, report: checkout, server_cpu: None, note }])
 }
 
 async fn start_server(args: &Args, database_url: &str, addr: SocketAddr) -> Result<Child, Box<dyn std::error::Error>> {
@@ -270,6 +345,20 @@ fn booking_target(connections: usize) -> Target {
         body: Some(Arc::new(move |n| {
             format!(r#"{{"user_id":"bench-{connections}-{n}","tier":"general","quantity":1}}"#)
         })),
+        key: None,
+    }
+}
+
+/// One VIP ticket each (a tier with a per-buyer limit), every request from a different buyer and with
+/// its own `Idempotency-Key`; `label` keeps buyers and keys apart from other runs'.
+fn keyed_vip_target(label: &'static str, connections: usize) -> Target {
+    Target {
+        method: hyper::Method::POST,
+        path: "/api/bookings",
+        body: Some(Arc::new(move |n| {
+            format!(r#"{{"user_id":"vip-{label}-{connections}-{n}","tier":"vip","quantity":1}}"#)
+        })),
+        key: Some(Arc::new(move |n| format!("book-{label}-{connections}-{n}"))),
     }
 }
 
@@ -422,7 +511,7 @@ fn render(
     );
     let _ =
         writeln!(out, "- WASM: {:.1} KiB raw, {:.1} KiB gzip.", wasm_raw as f64 / 1024.0, wasm_gzip as f64 / 1024.0);
-    let _ = writeln!(out, "\n## Targets (issue 6)\n");
+    let _ = writeln!(out, "\n## Targets (issues 6 and 14)\n");
     for (target, met, by) in verdicts(rows, memory, wasm_gzip) {
         let _ = writeln!(out, "- {} {target}: {by}", if met { "met" } else { "MISSED" });
     }
@@ -496,6 +585,35 @@ fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool,
                 "{fresh:.0} req/s on a fresh server, {after:.0} after the load ({:.0} % of the goal at worst)",
                 worst / 30.0
             ),
+        ));
+    }
+    // Issue 14: the path buyers take, at the fast path's speed.
+    let sales = |scenario: &str| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.connections == 64)
+            .map(|r| r.report.count(201) as f64 / r.report.elapsed.as_secs_f64())
+    };
+    if let Some(sales) = sales(CHECKOUT) {
+        let ratio = sales / healthz;
+        out.push((
+            "checkout (VIP, keys) at 64 connections ≥ 0.35 × healthz in sales/s".into(),
+            ratio >= 0.35,
+            format!("{sales:.0} sales/s, {ratio:.2} × healthz ({:.0} % of the goal)", ratio / 0.35 * 100.0),
+        ));
+    }
+    if let Some(b) = find(KEYED_BOOKINGS, 64) {
+        let ratio = b.rate() / healthz;
+        out.push((
+            "one-step bookings with keys and limits (VIP) at 64 connections ≥ 0.6 × healthz".into(),
+            ratio >= 0.6,
+            format!("{:.0}/s, {ratio:.2} × healthz ({:.0} % of the goal)", b.rate(), ratio / 0.6 * 100.0),
+        ));
+    }
+    if let Some(open) = find(OPEN_LOOP, OPEN_CONNECTIONS) {
+        out.push((
+            format!("open loop at {OPEN_RATE:.0}/s over {OPEN_CONNECTIONS} connections: p99 < 100 ms"),
+            open.p99_ms < 100.0,
+            format!("p99 {:.1} ms ({:.2} × the goal), {:.0}/s achieved", open.p99_ms, open.p99_ms / 100.0, open.rate()),
         ));
     }
     let kb = wasm_gzip as f64 / 1000.0;
