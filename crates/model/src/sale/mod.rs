@@ -13,8 +13,8 @@
 //! `sold + held <= capacity`, `sold` is what the tier's paid orders add up to, `held` what its holds not
 //! yet expired add up to, and no buyer has more of a limited tier than the limit.
 //!
-//! Not yet what the server's writer runs (that still decides in SQL, `store/sales.rs`): wiring it in is
-//! the next step of the sales-engine work.
+//! The server's writer runs it once per batch: load a `Sale` for the whole batch, apply each command,
+//! persist the effects, commit (see ARCHITECTURE.md).
 
 mod records;
 mod steps;

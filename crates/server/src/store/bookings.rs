@@ -7,7 +7,7 @@ use super::{
     writer::{Decided, Job},
     Store, StoreError,
 };
-use model::sale::Charge;
+use model::sale::{Answer, Charge, Command, KeyReused};
 use model::{Booking, BookingRequest, Cents, Hold, Order, OrderStatus, Tier};
 use sqlx::FromRow;
 use tokio::sync::oneshot;
@@ -68,6 +68,27 @@ impl Store {
             .map(|request| {
                 let (reply, answer) = oneshot::channel();
                 (Job::Book(request, None, reply), answer)
+            })
+            .unzip();
+        self.writer.submit(jobs).await?;
+        let mut decided = Vec::with_capacity(answers.len());
+        for answer in answers {
+            decided.push(answer.await.map_err(|_| StoreError::WriterStopped)??);
+        }
+        Ok(decided)
+    }
+
+    /// Runs engine commands in one batch, each decided in order, each answered as the engine answered it
+    /// (a key reused for another request is `Err(KeyReused)`).
+    pub async fn decide_batch(
+        &self,
+        commands: Vec<(Command, Option<IdempotencyKey>)>,
+    ) -> Result<Vec<Result<Answer, KeyReused>>, StoreError> {
+        let (jobs, answers): (Vec<_>, Vec<_>) = commands
+            .into_iter()
+            .map(|(command, key)| {
+                let (reply, answer) = oneshot::channel();
+                (Job::Decide(command, key, reply), answer)
             })
             .unzip();
         self.writer.submit(jobs).await?;

@@ -76,6 +76,9 @@ pub enum Job {
         on_sale: bool,
         reply: Responder<Decided<()>>,
     },
+    /// Any engine command, answered as the engine answered it: for callers holding several different
+    /// commands at once (and tests that need to know what shares a batch).
+    Decide(Command, Option<IdempotencyKey>, Responder<Result<Answer, KeyReused>>),
     /// The operator's new concert with its tiers; answers its id.
     CreateConcert(NewConcert, Responder<i64>),
     /// Forget idempotency keys past their time (every batch expires run-out holds anyway); answers how
@@ -108,6 +111,7 @@ impl Job {
             Job::SetOnSale { concert, tier, on_sale, .. } => {
                 (Command::SetOnSale { concert: *concert, tier: *tier, on_sale: *on_sale }, None)
             }
+            Job::Decide(command, k, _) => (command.clone(), key(k)),
             Job::CreateConcert(..) | Job::Sweep(_) => return None,
         })
     }
@@ -119,6 +123,7 @@ impl Job {
             Job::Hold(.., reply) => drop(reply.send(Err(error))),
             Job::Pay { reply, .. } | Job::Cancel { reply, .. } => drop(reply.send(Err(error))),
             Job::SetCapacity { reply, .. } | Job::SetOnSale { reply, .. } => drop(reply.send(Err(error))),
+            Job::Decide(.., reply) => drop(reply.send(Err(error))),
             Job::CreateConcert(_, reply) => drop(reply.send(Err(error))),
             Job::Sweep(reply) => drop(reply.send(Err(error))),
         };
@@ -133,6 +138,7 @@ impl Job {
         let mismatch =
             |answer: &Answer| StoreError::BatchFailed(format!("a stored answer of another kind: {answer:?}"));
         match (self, outcome) {
+            (Job::Decide(.., reply), Outcome::Decided(decided)) => drop(reply.send(Ok(decided))),
             (job, Outcome::Decided(Err(KeyReused))) => job.fail(StoreError::IdempotencyKeyReused),
             (Job::Book(request, _, reply), Outcome::Decided(Ok(Answer::Booked(result)))) => {
                 count_sale("book", Some(request.tier), code(&result));

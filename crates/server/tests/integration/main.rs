@@ -24,3 +24,4 @@ mod scale_out;
 mod store_batches;
 mod store_bookings;
 mod store_checkout;
+mod store_engine;
