@@ -37,6 +37,12 @@ struct Args {
     /// Only drive bookings at this many connections (for `--seconds`) and print the figures: for profiling.
     #[arg(long)]
     only_bookings: Option<usize>,
+    /// With `--only-bookings`: VIP bookings, each with its own `Idempotency-Key` (the page's path).
+    #[arg(long)]
+    keyed: bool,
+    /// Only drive keyed VIP checkouts (hold, then pay) at this many connections, and print the figures.
+    #[arg(long)]
+    only_checkout: Option<usize>,
     /// A PostgreSQL server (a URL naming its `postgres` database) for the scale-out rows: bookings on one
     /// instance and on three sharing one database. `make bench` starts a throwaway durable cluster for it.
     #[arg(long)]
@@ -67,9 +73,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let single = match (&args.only_get, args.only_bookings) {
         // The CLI's one path lives as long as the process anyway.
         (Some(path), _) => Some((format!("GET {path}"), Target::get(path.clone().leak()), args.connections)),
+        (None, Some(connections)) if args.keyed => {
+            Some(("keyed VIP bookings".to_owned(), keyed_vip_target("only", connections), connections))
+        }
         (None, Some(connections)) => Some(("bookings".to_owned(), booking_target(connections), connections)),
         (None, None) => None,
     };
+    if let Some(connections) = args.only_checkout {
+        println!("server pid {:?}", server.id());
+        let how = Checkout { tier: "vip", keyed: true, label: "only" };
+        let ((report, holds), cpu) = measured_checkout(&server, vec![addr], how, connections, duration).await;
+        println!(
+            "keyed VIP checkout at {connections}: {:.0} sales/s, {holds} holds, p50 {} ms, p99 {} ms, server CPU {cpu:?}",
+            report.count(201) as f64 / report.elapsed.as_secs_f64(),
+            report.p50_ms,
+            report.p99_ms
+        );
+        let _ = server.kill().await;
+        return Ok(());
+    }
     if let Some((label, target, connections)) = single {
         println!("server pid {:?}", server.id());
         let (report, cpu) = measured(&server, load::run(addr, target, connections, duration)).await;

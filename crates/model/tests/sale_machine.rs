@@ -273,8 +273,9 @@ fn run(capacities: [u32; 5], ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut sale = opening(&capacities);
     let mut fresh = Counter(0);
     let mut placed = Placed::default();
-    // What each key first answered, and for which request: (scope, key) → (fingerprint, answer).
-    let mut first: BTreeMap<(String, String), (String, Answer)> = BTreeMap::new();
+    // What each key first answered, and for which request: key → (scope, fingerprint, answer). A key is
+    // one request's across every scope.
+    let mut first: BTreeMap<String, (String, String, Answer)> = BTreeMap::new();
     for op in &ops {
         if let Op::Later { minutes } = op {
             sale.now += chrono::Duration::minutes(i64::from(*minutes));
@@ -285,7 +286,7 @@ fn run(capacities: [u32; 5], ops: Vec<Op>) -> Result<(), TestCaseError> {
         let (before, records_before, effects_before) = (state(&sale), records(&sale), sale.effects.len());
         let answer = sale.apply(command, key.as_ref(), &mut fresh);
         check_invariants(&sale)?;
-        let stored = key.as_ref().and_then(|k| first.get(&(k.scope.clone(), k.key.clone())));
+        let stored = key.as_ref().and_then(|k| first.get(&k.key));
         match (&key, stored, &answer) {
             (Some(_), _, _) if wrong_secret => {
                 let not_found = Answer::Cancelled(Err(BookingError::OrderNotFound));
@@ -293,8 +294,8 @@ fn run(capacities: [u32; 5], ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(&before, &state(&sale), "a wrong secret changes nothing");
                 continue;
             }
-            (Some(key), Some((fingerprint, stored)), _) => {
-                if *fingerprint == key.fingerprint {
+            (Some(key), Some((scope, fingerprint, stored)), _) => {
+                if *scope == key.scope && *fingerprint == key.fingerprint {
                     prop_assert_eq!(answer.as_ref(), Ok(stored), "a replay gets the first answer");
                 } else {
                     prop_assert_eq!(answer.as_ref(), Err(&KeyReused), "a reused key with another request");
@@ -306,7 +307,7 @@ fn run(capacities: [u32; 5], ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         let answer = answer.map_err(|_| TestCaseError::fail("a key never seen cannot be reused"))?;
         if let Some(key) = &key {
-            first.insert((key.scope.clone(), key.key.clone()), (key.fingerprint.clone(), answer.clone()));
+            first.insert(key.key.clone(), (key.scope.clone(), key.fingerprint.clone(), answer.clone()));
         }
         let refusal = match &answer {
             Answer::Booked(Err(e)) | Answer::TierChanged(Err(e)) => Some(e.clone()),

@@ -46,6 +46,11 @@ pub fn metrics() -> &'static PrometheusHandle {
             "Sales steps (book, hold, pay, cancel) by tier and outcome"
         );
         metrics::describe_histogram!("boxoffice_write_batch_size", "Commands committed per write transaction");
+        metrics::describe_histogram!(
+            "boxoffice_write_phase_seconds",
+            metrics::Unit::Seconds,
+            "Time a write batch spent in each phase: load, decide, persist, commit"
+        );
         metrics::describe_gauge!("boxoffice_tickets_available", "Tickets available per tier");
         metrics::describe_gauge!("boxoffice_event_streams_open", "Open /api/events streams");
         handle

@@ -124,7 +124,8 @@ pub enum Effect {
     Remembered(String, String),
 }
 
-/// An idempotency key with the fingerprint of the request it came with.
+/// An idempotency key with the fingerprint of the request it came with. `scope` is the kind of request
+/// (`hold`, `pay`, …): a key is one request's whatever its scope, so the same key in two scopes is reused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     pub scope: String,
@@ -165,6 +166,11 @@ impl Sale {
         if let Some(key) = key {
             if let Some((fingerprint, answer)) = self.answers.get(&(key.scope.clone(), key.key.clone())) {
                 return if *fingerprint == key.fingerprint { Ok(answer.clone()) } else { Err(KeyReused) };
+            }
+            // A key names one request across the whole API (as Stripe's and pretix's do): used before for
+            // another kind of request, it is refused, not taken as a new one.
+            if self.answers.keys().any(|(scope, used)| *used == key.key && *scope != key.scope) {
+                return Err(KeyReused);
             }
         }
         let answer = match command {

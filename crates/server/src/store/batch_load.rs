@@ -10,7 +10,7 @@
 //! 3. every tier of every concert the batch touches, locked `FOR UPDATE` on PostgreSQL;
 //! 4. each buyer's running total of each limited tier the batch touches: read after the tier's lock, since
 //!    every hold and order of a tier moves its row, so no other instance has one of them uncommitted;
-//! 5. the answers stored under the batch's idempotency keys.
+//! 5. the answers stored under the batch's idempotency keys, in any scope.
 
 use super::{
     catalog::Titles,
@@ -102,8 +102,7 @@ pub(super) async fn load(
     });
     sale.bought = buyers_totals(tx, dialect, &buyers).await?;
 
-    let keys: BTreeSet<(&str, &str)> =
-        commands.iter().filter_map(|(_, key)| key.map(|key| (key.scope.as_str(), key.key.as_str()))).collect();
+    let keys: BTreeSet<&str> = commands.iter().filter_map(|(_, key)| key.map(|key| key.key.as_str())).collect();
     sale.answers = stored_answers(tx, dialect, &keys).await?;
     Ok(sale)
 }
@@ -335,23 +334,22 @@ async fn buyers_totals(
     Ok(totals)
 }
 
+/// Every answer stored under one of `keys`, in any scope: a key used for another kind of request is
+/// refused by the engine, so it must see those too.
 async fn stored_answers(
     tx: &mut Conn,
     dialect: Dialect,
-    keys: &BTreeSet<(&str, &str)>,
+    keys: &BTreeSet<&str>,
 ) -> Result<BTreeMap<(String, String), (String, model::sale::Answer)>, sqlx::Error> {
     let mut answers = BTreeMap::new();
-    for chunk in keys.iter().collect::<Vec<_>>().chunks(PER_STATEMENT / 2) {
-        let mut params = Params::new(dialect);
+    for chunk in keys.iter().collect::<Vec<_>>().chunks(PER_STATEMENT) {
         let sql = format!(
-            "WITH wanted (scope, key) AS (VALUES {})
-             SELECT i.scope, i.key, i.fingerprint, i.outcome
-             FROM idempotency_keys i JOIN wanted w ON i.scope = w.scope AND i.key = w.key",
-            params.rows(chunk.len(), 2)
+            "SELECT scope, key, fingerprint, outcome FROM idempotency_keys WHERE key IN ({})",
+            Params::new(dialect).list(chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (scope, key) in chunk {
-            query = query.bind(*scope).bind(*key);
+        for key in chunk {
+            query = query.bind(**key);
         }
         for row in query.fetch_all(&mut *tx).await? {
             let stored: String = row.try_get("outcome")?;

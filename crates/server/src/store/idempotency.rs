@@ -19,7 +19,8 @@ pub const KEEP_KEYS: Duration = Duration::from_secs(24 * 60 * 60);
 /// A client's key for one operation, with a fingerprint of what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey {
-    /// The operation (`hold`, `pay`, `cancel`, `book`): the same key may be used once per operation.
+    /// The kind of request (`hold`, `pay`, `cancel`, `book`; the page's `page:hold`, …). A key names one
+    /// request across the whole API: the same key for another kind of request is refused (422).
     pub scope: &'static str,
     pub key: String,
     /// What the request asked, so the same key with a different request is refused rather than replayed.
@@ -37,19 +38,20 @@ pub(super) async fn forget_old(tx: &mut Conn, now_ms: i64) -> Result<u64, sqlx::
 
 /// Keys whose request is being processed right now, in this process.
 #[derive(Debug, Clone, Default)]
-pub struct InFlight(Arc<Mutex<HashSet<(&'static str, String)>>>);
+pub struct InFlight(Arc<Mutex<HashSet<String>>>);
 
 /// Holds a key as in flight until dropped.
 #[derive(Debug)]
 pub struct InFlightGuard {
     set: InFlight,
-    entry: (&'static str, String),
+    entry: String,
 }
 
 impl InFlight {
     /// Claims `key`, or `None` if a request with it is still running.
     pub fn claim(&self, key: &IdempotencyKey) -> Option<InFlightGuard> {
-        let entry = (key.scope, key.key.clone());
+        // By the key alone: a key is one request's whatever its scope.
+        let entry = key.key.clone();
         let mut set = self.0.lock().expect("the in-flight set is never poisoned: no code panics holding it");
         set.insert(entry.clone()).then(|| InFlightGuard { set: self.clone(), entry })
     }

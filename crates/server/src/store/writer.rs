@@ -280,6 +280,11 @@ async fn commit_batch(
     batch: &[Job],
     now: DateTime<Utc>,
 ) -> Result<(Vec<Outcome>, bool), sqlx::Error> {
+    let phase = |name: &'static str, since: std::time::Instant| {
+        metrics::histogram!("boxoffice_write_phase_seconds", "phase" => name).record(since.elapsed().as_secs_f64());
+        std::time::Instant::now()
+    };
+    let started = std::time::Instant::now();
     let mut tx = connection.begin_with(dialect.begin_write()).await?;
     let commands: Vec<Option<(Command, Option<Key>)>> = batch.iter().map(Job::command).collect();
     let wanted: Vec<(&Command, Option<&Key>)> =
@@ -288,6 +293,7 @@ async fn commit_batch(
     // Load.
     let mut sale = batch_load::load(&mut tx, dialect, rules, titles, &wanted, now).await?;
     let loaded = sale.stock.clone();
+    let started = phase("load", started);
 
     // Decide: expire first, so tickets of run-out holds are on sale for this very batch.
     sale.apply(Command::Expire, None, &mut Codes).expect("expiring takes no key");
@@ -296,6 +302,7 @@ async fn commit_batch(
         decided.push(command.map(|(command, key)| sale.apply(command, key.as_ref(), &mut Codes)));
     }
 
+    let started = phase("decide", started);
     // Persist, with the store's own housekeeping alongside.
     batch_persist::persist(&mut tx, dialect, &loaded, &sale).await?;
     let mut moved_stock = sale.effects.iter().any(|effect| matches!(effect, model::sale::Effect::Stock(..)));
@@ -315,6 +322,8 @@ async fn commit_batch(
         // Delivered to every instance's listener when (and only if) this transaction commits.
         sqlx::query("SELECT pg_notify($1, '')").bind(super::notify::CHANNEL).execute(&mut *tx).await?;
     }
+    let started = phase("persist", started);
     tx.commit().await?;
+    phase("commit", started);
     Ok((outcomes, moved_stock))
 }

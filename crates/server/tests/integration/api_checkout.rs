@@ -182,3 +182,25 @@ async fn the_buyer_limit_is_not_evaded_by_varying_the_email() {
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 4);
     assert_conserved(&app.store).await;
 }
+
+/// A key is one request's across the whole API: used for a hold, then for a one-step booking, the booking
+/// is refused as a reused key, not made as a second purchase.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_key_across_endpoints_is_reused_not_a_second_purchase() {
+    let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
+    let send = |path: &'static str, body: Value| {
+        app.client.post(app.url(path)).header("idempotency-key", "one-key").json(&body).send()
+    };
+    let held =
+        send("/api/holds", json!({ "tier": "general", "quantity": 2, "name": "Ada", "email": "ada@example.org" }))
+            .await
+            .unwrap();
+    assert_eq!(held.status(), 201);
+    let booked =
+        send("/api/bookings", json!({ "user_id": "ada@example.org", "tier": "general", "quantity": 2 })).await.unwrap();
+    assert_eq!(booked.status(), 422, "the key was a hold's");
+    assert_eq!(booked.json::<Value>().await.unwrap()["error"], "idempotency_key_reused");
+    let counts = tier_counts(&app.store, Tier::General).await;
+    assert_eq!((counts.held, counts.sold), (2, 0), "the hold only: nothing booked under its key");
+    assert_conserved(&app.store).await;
+}
