@@ -34,6 +34,7 @@ pub async fn admin_create_concert(
     name: Option<String>,
     venue: Option<String>,
     starts_at: Option<String>,
+    sales_open_at: Option<String>,
     vip_price: Option<String>,
     vip_capacity: Option<String>,
     front_row_price: Option<String>,
@@ -58,6 +59,8 @@ pub async fn admin_create_concert(
         })
         .collect::<Result<Vec<_>, model::BookingError>>();
     let starts_at = model::parse_start(&text(&starts_at));
+    // Left empty: on sale at once.
+    let opens = Some(text(&sales_open_at)).filter(|at| !at.trim().is_empty()).map(|at| model::parse_start(&at));
     let now = chrono::Utc::now();
     answer(
         match model::NewConcert::parse(
@@ -66,7 +69,9 @@ pub async fn admin_create_concert(
             starts_at,
             offers.as_deref().map_err(Clone::clone),
             now,
-        ) {
+        )
+        .and_then(|concert| concert.opening_at(opens))
+        {
             Ok(concert) => crate::backend::admin()?.create_concert(&token, concert).await,
             Err(refusal) => Err(refusal.into()),
         },

@@ -34,6 +34,9 @@ pub struct Concert {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// When holds and bookings open; absent: on sale since it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_open_at: Option<DateTime<Utc>>,
     pub tiers: Vec<TierAvailability>,
 }
 
@@ -63,6 +66,8 @@ pub struct NewConcert {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// When holds and bookings open (see [`NewConcert::opening_at`]); `None`: at once.
+    pub sales_open_at: Option<DateTime<Utc>>,
     pub tiers: Vec<NewTier>,
 }
 
@@ -150,7 +155,18 @@ impl NewConcert {
             tiers.push(NewTier { tier, price_cents: Cents(offer.price_cents), capacity });
         }
         tiers.sort_by_key(|t| t.tier);
-        Ok(NewConcert { name, venue, starts_at, tiers })
+        Ok(NewConcert { name, venue, starts_at, sales_open_at: None, tiers })
+    }
+
+    /// Sales open at `at` (already read, or why it could not be), which must be before the concert starts;
+    /// `None` opens them at once. A time already past is the same as none: on sale at once.
+    pub fn opening_at(self, at: Option<Result<DateTime<Utc>, BookingError>>) -> Result<NewConcert, BookingError> {
+        let Some(at) = at else { return Ok(self) };
+        let at = at.map_err(|_| invalid("sales_open_at must be a date and time such as 2027-04-01T10:00:00Z"))?;
+        if at >= self.starts_at {
+            return Err(invalid("sales_open_at must be before the concert starts"));
+        }
+        Ok(NewConcert { sales_open_at: Some(at), ..self })
     }
 }
 
@@ -205,6 +221,20 @@ mod tests {
             Err(BookingError::UnknownTier("balcony".into()))
         );
         assert!(problem(NewConcert::parse(&"x".repeat(121), "Hall", Ok(later), Ok(&vip), now)).contains("name"));
+    }
+
+    #[test]
+    fn sales_open_before_the_concert_starts() {
+        let now = Utc::now();
+        let concert =
+            NewConcert::parse("A", "Hall", Ok(now + Duration::days(2)), Ok(&[offer("vip", 100, 1)]), now).unwrap();
+        let opens = now + Duration::days(1);
+        assert_eq!(concert.clone().opening_at(Some(Ok(opens))).unwrap().sales_open_at, Some(opens));
+        assert_eq!(concert.clone().opening_at(None).unwrap().sales_open_at, None);
+        let late = concert.clone().opening_at(Some(Ok(now + Duration::days(3)))).unwrap_err();
+        assert!(late.to_string().contains("before the concert starts"), "{late}");
+        let unreadable = concert.opening_at(Some(parse_start("tomorrow"))).unwrap_err();
+        assert!(unreadable.to_string().contains("sales_open_at"), "{unreadable}");
     }
 
     #[test]

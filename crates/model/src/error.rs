@@ -39,6 +39,8 @@ pub enum BookingError {
     SoldOut { available: u32 },
     #[error("sales of this tier are not open")]
     NotOnSale,
+    #[error("sales for this concert open on {}", crate::when::long_date_time(*.sales_open_at))]
+    NotOnSaleYet { sales_open_at: chrono::DateTime<chrono::Utc> },
     #[error("at most {max} {tier} tickets per buyer; you already hold or bought {already}")]
     BuyerLimit { tier: crate::Tier, max: u32, already: u32 },
     #[error("no hold with that id")]
@@ -91,6 +93,7 @@ impl BookingError {
             BookingError::EmailMissing | BookingError::EmailInvalid => "invalid_email",
             BookingError::SoldOut { .. } => "sold_out",
             BookingError::NotOnSale => "not_on_sale",
+            BookingError::NotOnSaleYet { .. } => "not_on_sale_yet",
             BookingError::BuyerLimit { .. } => "buyer_limit",
             BookingError::HoldNotFound => "hold_not_found",
             BookingError::HoldExpired => "hold_expired",

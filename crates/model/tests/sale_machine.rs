@@ -139,6 +139,8 @@ fn opening(capacities: &[u32; 5]) -> Sale {
         });
         sale.stock.insert((concert, tier), Stock { capacity: *capacity, sold: 0, held: 0, on_sale: true, price });
     }
+    // Concert 2's sales open half an hour in: `Later` ops move time past it.
+    sale.opening.insert(2, now + chrono::Duration::minutes(30));
     sale
 }
 
@@ -327,6 +329,14 @@ fn run(capacities: [u32; 5], ops: Vec<Op>) -> Result<(), TestCaseError> {
                 );
             }
             Some(refusal) => prop_assert_eq!(&before, &state(&sale), "{} changed something", refusal),
+        }
+        let granted_concert = match &answer {
+            Answer::Held(Ok(hold)) => Some(hold.concert.id),
+            Answer::Booked(Ok(booking)) => Some(booking.concert_id),
+            _ => None,
+        };
+        if let Some(opens) = granted_concert.and_then(|concert| sale.opening.get(&concert)) {
+            prop_assert!(sale.now >= *opens, "sold before sales opened at {}: {:?}", opens, answer);
         }
         match &answer {
             Answer::Held(Ok(hold)) => placed.holds.push(hold.id.clone()),

@@ -6,7 +6,7 @@
 //! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
 
 use crate::{
-    components::{ConcertList, TierOption},
+    components::{open_now, ConcertList, SalesOpen, TierOption},
     live::LiveStatus,
     server_fns::{get_concert, Attempt, PlaceHold},
     submission::submission_key,
@@ -97,6 +97,7 @@ fn ConcertView(
         let _ = (id, latest, status);
     });
     let pending = book.pending();
+    let opened = RwSignal::new(open_now(concert.sales_open_at));
     let key = submission_key(book.version());
     let tiers = concert.tiers.clone();
     let options = concert
@@ -137,6 +138,8 @@ fn ConcertView(
             {move || status.get().label()}
             <span class="visually-hidden">" availability updates"</span>
         </p>
+        {concert.sales_open_at.map(|at| view! { <SalesOpen at opened /> })}
+        <div class="sale-form" hidden=move || !opened.get()>
         <ActionForm action=book>
             <input type="hidden" name="submission" prop:value=key />
             <input type="hidden" name="concert" value=concert.id.to_string() />
@@ -161,10 +164,11 @@ fn ConcertView(
                 <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
             </div>
             // `formnovalidate`: the server's rules answer in words, the same with JavaScript on or off.
-            <button type="submit" formnovalidate disabled=move || pending.get() || all_sold_out()>
+            <button type="submit" formnovalidate disabled=move || pending.get() || all_sold_out() || !opened.get()>
                 {move || if pending.get() { "Holding…" } else { "Hold tickets" }}
             </button>
         </ActionForm>
+        </div>
         <p class="hint">
             "Tickets are held for you while you pay. Already booked? "
             <a href="/orders">"Find my order"</a>

@@ -54,6 +54,8 @@ pub struct Sale {
     pub rules: Rules,
     /// Concerts the batch names (a request for another is `ConcertNotFound`).
     pub concerts: BTreeMap<ConcertId, ConcertTitle>,
+    /// When sales open, for the batch's concerts whose sales open at a set time.
+    pub opening: BTreeMap<ConcertId, DateTime<Utc>>,
     pub stock: BTreeMap<(ConcertId, Tier), Stock>,
     pub holds: BTreeMap<String, HoldRecord>,
     pub orders: BTreeMap<String, OrderRecord>,
@@ -144,6 +146,7 @@ impl Sale {
             now,
             rules,
             concerts: BTreeMap::new(),
+            opening: BTreeMap::new(),
             stock: BTreeMap::new(),
             holds: BTreeMap::new(),
             orders: BTreeMap::new(),

@@ -3,7 +3,8 @@
 //! (a declined card only has its payment recorded).
 //!
 //! The order of the checks is the order a buyer fixes things in: the per-order cap, the per-buyer limit,
-//! then the concert and tier, then whether the tier is on sale, then whether enough is left.
+//! then the concert and tier, then whether the concert's sales have opened, then whether the tier is on sale
+//! (not paused), then whether enough is left.
 
 use super::{
     records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock},
@@ -66,6 +67,9 @@ impl Sale {
                 BookingError::ConcertNotFound
             });
         };
+        if let Some(&sales_open_at) = self.opening.get(&concert).filter(|at| self.now < **at) {
+            return Err(BookingError::NotOnSaleYet { sales_open_at });
+        }
         if !stock.on_sale {
             return Err(BookingError::NotOnSale);
         }

@@ -128,6 +128,10 @@ struct ConcertBody {
     /// RFC 3339, in the future; UTC when no offset is given (`2027-05-01T20:00`).
     #[schema(format = DateTime)]
     starts_at: String,
+    /// When holds and bookings open: RFC 3339, before `starts_at`; absent, on sale at once. Before it,
+    /// holds and bookings are refused with 409 `not_on_sale_yet`.
+    #[schema(format = DateTime)]
+    sales_open_at: Option<String>,
     /// One to three tiers, each at most once.
     #[schema(min_items = 1, max_items = 3)]
     tiers: Vec<TierBody>,
@@ -144,7 +148,8 @@ struct TierBody {
     capacity: i64,
 }
 
-/// Creates a concert with its tiers; it is on sale at once and listed on the public page.
+/// Creates a concert with its tiers, listed on the public page at once; on sale at once, or from
+/// `sales_open_at`.
 #[utoipa::path(post, path = "/api/admin/concerts", tag = "admin", security(("admin_token" = [])),
     request_body = ConcertBody,
     responses((status = 201, body = Concert), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -158,7 +163,8 @@ async fn create_concert(
         .iter()
         .map(|t| TierOffer { tier: &t.tier, price_cents: t.price_cents, capacity: t.capacity })
         .collect();
-    let concert = NewConcert::parse(&body.name, &body.venue, parse_start(&body.starts_at), Ok(&offers), Utc::now())?;
+    let concert = NewConcert::parse(&body.name, &body.venue, parse_start(&body.starts_at), Ok(&offers), Utc::now())?
+        .opening_at(body.sales_open_at.as_deref().map(parse_start))?;
     Ok((StatusCode::CREATED, Json(store.create_concert(concert).await?)))
 }
 

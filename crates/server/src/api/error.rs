@@ -1,5 +1,5 @@
 //! Every error the API answers, and its status code, in one place. Bodies are always
-//! `{"error": code, "message": text}` (plus `available` for sold out); database detail is logged, never sent.
+//! `{"error": code, "message": text}` (plus `available` for sold out, `sales_open_at` for not on sale yet); database detail is logged, never sent.
 
 use crate::store::StoreError;
 use axum::{
@@ -86,6 +86,10 @@ impl IntoResponse for ApiError {
         let message = self.to_string();
         let (status, body) = match &self {
             ApiError::BadBody { status, code, .. } => (*status, json!({ "error": code, "message": message })),
+            ApiError::Booking(BookingError::NotOnSaleYet { sales_open_at }) => (
+                StatusCode::CONFLICT,
+                json!({ "error": "not_on_sale_yet", "sales_open_at": sales_open_at, "message": message }),
+            ),
             ApiError::Booking(BookingError::SoldOut { available }) => {
                 (StatusCode::CONFLICT, json!({ "error": "sold_out", "available": available, "message": message }))
             }
@@ -121,6 +125,7 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::TierNotOffered(_) => StatusCode::NOT_FOUND,
         BookingError::SoldOut { .. }
         | BookingError::NotOnSale
+        | BookingError::NotOnSaleYet { .. }
         | BookingError::BuyerLimit { .. }
         | BookingError::HoldAlreadyPaid { .. }
         | BookingError::OrderCancelled

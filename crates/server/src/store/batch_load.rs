@@ -13,9 +13,9 @@
 //! 5. the answers stored under the batch's idempotency keys, in any scope.
 
 use super::{
-    catalog::Titles,
     db::{millis, At, Conn, Dialect, Params},
     stored_answer,
+    titles::Titles,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use model::{
@@ -81,7 +81,11 @@ pub(super) async fn load(
         sale.stock.insert((concert, tier), stock);
     }
     for concert in sale.stock.keys().map(|(concert, _)| *concert).collect::<BTreeSet<_>>() {
-        sale.concerts.insert(concert, titles.get(tx, concert).await?);
+        let (title, opens) = titles.get(tx, concert).await?;
+        sale.concerts.insert(concert, title);
+        if let Some(opens) = opens {
+            sale.opening.insert(concert, opens);
+        }
     }
 
     let mut buyers: BTreeSet<(ConcertId, Tier, String)> = commands

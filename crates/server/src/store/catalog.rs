@@ -1,64 +1,11 @@
-//! Concerts and tiers: seeding the default concert, creating others, and reading live availability.
+//! Concerts and tiers as buyers read them (live availability, from memory between writes), and the
+//! operator's new concert, sent to the writer.
 
-use super::writer::Job;
-use super::{
-    db::{At, Conn, Dialect, Pool},
-    Store, StoreError,
-};
-use chrono::{DateTime, TimeZone, Utc};
-use model::{BookingError, Capacities, Cents, Concert, ConcertTitle, NewConcert, NewTier, Tier, TierAvailability};
-use sqlx::{Connection, FromRow};
-use std::{collections::HashMap, sync::Arc, time::Instant};
-
-/// The concert a new database starts with.
-const DEFAULT_CONCERT_NAME: &str = "The Midnight Orchestra";
-const DEFAULT_CONCERT_VENUE: &str = "Harbor Arena";
-
-fn default_concert_start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 3, 20, 20, 0, 0).single().expect("a valid calendar date")
-}
-
-/// Creates the default concert with `capacities` when the database has no concert yet, and returns the id
-/// of the first concert either way. Capacities apply only to a new database: an existing one keeps its own.
-pub(super) async fn seed_default_concert(
-    pool: &Pool,
-    dialect: Dialect,
-    capacities: Capacities,
-) -> Result<i64, StoreError> {
-    let mut conn = pool.acquire().await?;
-    let mut tx = conn.begin_with(dialect.begin_write()).await?;
-    if dialect == Dialect::Postgres {
-        // Several instances may start together on an empty database: one seeds, the others wait and find it.
-        sqlx::query("LOCK TABLE events IN EXCLUSIVE MODE").execute(&mut *tx).await?;
-    }
-    if let Some(id) =
-        sqlx::query_scalar::<_, i64>("SELECT id FROM events ORDER BY id LIMIT 1").fetch_optional(&mut *tx).await?
-    {
-        return Ok(id);
-    }
-    // Built directly, not parsed: the default concert's date is fixed and may one day be in the past.
-    let concert = NewConcert {
-        name: DEFAULT_CONCERT_NAME.to_owned(),
-        venue: DEFAULT_CONCERT_VENUE.to_owned(),
-        starts_at: default_concert_start(),
-        tiers: Tier::ALL
-            .into_iter()
-            .map(|tier| NewTier { tier, price_cents: tier.default_price(), capacity: capacities.of(tier) })
-            .collect(),
-    };
-    let id = insert_concert(&mut tx, &concert).await?;
-    tx.commit().await?;
-    tracing::info!(event_id = id, ?capacities, "seeded the default concert");
-    Ok(id)
-}
-
-#[derive(FromRow)]
-struct EventRow {
-    id: i64,
-    name: String,
-    venue: String,
-    starts_at: At,
-}
+use super::{db::Conn, titles::EventRow, writer::Job, Store, StoreError};
+use chrono::Utc;
+use model::{BookingError, Cents, Concert, NewConcert, Tier, TierAvailability};
+use sqlx::FromRow;
+use std::{sync::Arc, time::Instant};
 
 #[derive(FromRow)]
 struct TierRow {
@@ -123,8 +70,9 @@ impl Store {
         // Not one transaction: the tiers are read in one statement, and a concert's name and date have
         // nothing to agree with, so a BEGIN and COMMIT would buy nothing.
         let mut conn = self.pool.acquire().await?;
-        let events: Vec<EventRow> =
-            sqlx::query_as("SELECT id, name, venue, starts_at FROM events").fetch_all(&mut *conn).await?;
+        let events: Vec<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at, sales_open_at_ms FROM events")
+            .fetch_all(&mut *conn)
+            .await?;
         let mut tiers = tiers_in(&mut conn).await?;
         let next_expiry: Option<i64> =
             sqlx::query_scalar("SELECT MIN(expires_at_ms) FROM holds WHERE status = 'held' AND expires_at_ms > $1")
@@ -139,7 +87,15 @@ impl Store {
                 let (mine, others) = std::mem::take(&mut tiers).into_iter().partition(|(id, _)| *id == event.id);
                 tiers = others;
                 let tiers = mine.into_iter().map(|(_, tier)| tier).collect();
-                Concert { id: event.id, name: event.name, venue: event.venue, starts_at: event.starts_at.0, tiers }
+                let sales_open_at = event.sales_open_at();
+                Concert {
+                    id: event.id,
+                    name: event.name,
+                    venue: event.venue,
+                    starts_at: event.starts_at.0,
+                    sales_open_at,
+                    tiers,
+                }
             })
             .collect();
         concerts.sort_by_key(|c| (c.id != self.default_event_id, c.starts_at, c.id));
@@ -164,59 +120,6 @@ impl Store {
         let id = self.writer.ask(|reply| Job::CreateConcert(concert, reply)).await?;
         self.concert_by_id(id).await
     }
-}
-
-/// Inserts a concert and its tiers inside the writer's transaction; returns its id.
-pub(super) async fn insert_concert(tx: &mut Conn, concert: &NewConcert) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (name, venue, starts_at, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(&concert.name)
-    .bind(&concert.venue)
-    .bind(At(concert.starts_at))
-    .bind(At(Utc::now()))
-    .fetch_one(&mut *tx)
-    .await?;
-    for tier in &concert.tiers {
-        sqlx::query("INSERT INTO tiers (event_id, tier, name, price_cents, capacity) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id)
-            .bind(tier.tier.code())
-            .bind(tier.tier.display_name())
-            .bind(tier.price_cents.0)
-            .bind(i64::from(tier.capacity))
-            .execute(&mut *tx)
-            .await?;
-    }
-    Ok(id)
-}
-
-/// Concert titles as the writer has read them, for the holds and orders that carry one: a concert's name,
-/// venue and date never change once it is created (there is no edit), so each is read once per process
-/// rather than once per sale. Only committed concerts get here: a sale can name a concert only after its
-/// creation was answered, which is after its batch committed.
-#[derive(Debug, Default)]
-pub(super) struct Titles(HashMap<i64, ConcertTitle>);
-
-impl Titles {
-    pub async fn get(&mut self, tx: &mut Conn, id: i64) -> Result<ConcertTitle, sqlx::Error> {
-        if let Some(title) = self.0.get(&id) {
-            return Ok(title.clone());
-        }
-        let title = title_in(tx, id)
-            .await?
-            .ok_or_else(|| sqlx::Error::Protocol(format!("concert {id} vanished inside a transaction")))?;
-        self.0.insert(id, title.clone());
-        Ok(title)
-    }
-}
-
-/// The title of concert `id`; `None` if there is no such concert.
-pub(super) async fn title_in(tx: &mut Conn, id: i64) -> Result<Option<ConcertTitle>, sqlx::Error> {
-    let event: Option<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at FROM events WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    Ok(event.map(|e| ConcertTitle { id: e.id, name: e.name, venue: e.venue, starts_at: e.starts_at.0 }))
 }
 
 /// Every concert's tiers with availability, most expensive first within a concert.

@@ -17,9 +17,11 @@ mod codes;
 mod db;
 pub mod fingerprint;
 mod idempotency;
+mod new_concerts;
 mod notify;
 mod orders;
 mod stored_answer;
+mod titles;
 mod writer;
 
 pub use admin::orders_csv;
@@ -106,7 +108,7 @@ impl Store {
         db::create_if_missing(url, dialect).await?;
         let pool = db::pool(url, dialect, 8).await?;
         dialect.migrator().run(&pool).await?;
-        let default_event_id = catalog::seed_default_concert(&pool, dialect, capacities).await?;
+        let default_event_id = new_concerts::seed_default_concert(&pool, dialect, capacities).await?;
         let changes = Arc::new(Notify::new());
         let rules = model::sale::Rules {
             default_concert: default_event_id,

@@ -17,11 +17,11 @@
 
 use super::{
     batch_load, batch_persist,
-    catalog::Titles,
     catalog_cache::CatalogCache,
     codes::Codes,
     db::{Conn, Dialect},
     idempotency::{self, IdempotencyKey},
+    titles::Titles,
     StoreError,
 };
 use chrono::{DateTime, Utc};
@@ -312,7 +312,7 @@ async fn commit_batch(
             (_, Some(decided)) => Outcome::Decided(decided),
             (Job::CreateConcert(concert, _), None) => {
                 moved_stock = true;
-                Outcome::Created(super::catalog::insert_concert(&mut tx, concert).await?)
+                Outcome::Created(super::new_concerts::insert_concert(&mut tx, concert).await?)
             }
             (_, None) => Outcome::Swept(idempotency::forget_old(&mut tx, now.timestamp_millis()).await?),
         });

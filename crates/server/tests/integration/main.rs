@@ -14,6 +14,7 @@ mod concerts;
 mod crash_safety;
 mod helpers;
 mod live_events;
+mod on_sale_time;
 mod openapi;
 mod operations;
 mod oversized_bodies;

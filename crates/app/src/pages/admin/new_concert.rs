@@ -41,6 +41,11 @@ pub fn NewConcertForm(token: RwSignal<String>, on_created: Callback<()>) -> AnyV
                     <label>"Name" <input name="name" required /></label>
                     <label>"Venue" <input name="venue" required /></label>
                     <label>"Starts at (UTC)" <input type="datetime-local" name="starts_at" required /></label>
+                    <label>
+                        "Sales open at (UTC, optional)"
+                        <input type="datetime-local" name="sales_open_at" aria-describedby="sales-open-hint" />
+                    </label>
+                    <p id="sales-open-hint" class="hint">"Left empty, tickets are on sale at once."</p>
                 </div>
                 <table class="admin-tiers">
                     {super::concert_panel::column_headings(&["Tier", "Price ($)", "Capacity (empty: not offered)"])}
