@@ -318,6 +318,29 @@ async fn open_loop(
     Ok(())
 }
 
+/// Abusive connections, held until the handles are aborted: `silent` that never send a byte and
+/// `slowloris` that trickle a header line every second and never finish.
+pub async fn open_abusers(addr: SocketAddr, silent: usize, slowloris: usize) -> Vec<tokio::task::JoinHandle<()>> {
+    use tokio::io::AsyncWriteExt;
+    let mut held = Vec::with_capacity(silent + slowloris);
+    for n in 0..silent + slowloris {
+        let Ok(mut stream) = TcpStream::connect(addr).await else { continue };
+        held.push(tokio::spawn(async move {
+            if n < silent {
+                std::future::pending::<()>().await;
+            }
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\n").await;
+            for line in 0.. {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if stream.write_all(format!("x-slow-{line}: y\r\n").as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }));
+    }
+    held
+}
+
 /// Holds `count` event streams open, reading and discarding what they receive, until dropped.
 pub async fn open_event_streams(addr: SocketAddr, count: usize) -> Vec<tokio::task::JoinHandle<()>> {
     let mut streams = Vec::with_capacity(count);

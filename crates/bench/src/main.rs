@@ -179,6 +179,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         stream.abort();
     }
 
+    // Under abuse: silent and slowloris connections held open (well within the header timeout) while
+    // buyers book.
+    let abusers = load::open_abusers(addr, SILENT, SLOWLORIS).await;
+    let (report, cpu) = measured(&server, load::run(addr, booking_target(64), 64, duration)).await;
+    created += report.count(201);
+    let note = format!(
+        "{} silent + {SLOWLORIS} slowloris connections open; {:.2} × healthz",
+        abusers.len().saturating_sub(SLOWLORIS),
+        report.rate() / healthz_rate
+    );
+    rows.push(Row {
+        scenario: "POST /api/bookings + abusive connections".into(),
+        connections: 64,
+        report,
+        server_cpu: cpu,
+        note,
+    });
+    for abuser in abusers {
+        abuser.abort();
+    }
+
     rows.push(get_row(&server, addr, "/", 64, duration, PAGE, "after all the runs above").await);
 
     let (sold, conserved) = check_stock(addr).await?;
@@ -231,6 +252,8 @@ const PLAIN_CHECKOUT: &str = "POST /api/holds, then payment";
 const CHECKOUT: &str = "checkout: VIP hold + pay, with keys";
 const OPEN_LOOP: &str = "open loop: POST /api/bookings, VIP, with keys";
 const OPEN_RATE: f64 = 3000.0;
+const SILENT: usize = 2_000;
+const SLOWLORIS: usize = 200;
 const OPEN_CONNECTIONS: usize = 1024;
 
 /// A checkout run as a row: sales (paid holds) per second against healthz. Returns the holds made too.
@@ -346,6 +369,9 @@ async fn start_server(args: &Args, database_url: &str, addr: SocketAddr) -> Resu
         .env("DATABASE_URL", database_url)
         .env("BOXOFFICE_CAPACITY", format!("vip={CAPACITY},front_row={CAPACITY},general={CAPACITY}"))
         .env("BOXOFFICE_RATE_LIMIT", "0")
+        // Every bench connection comes from this machine's one address.
+        .env("BOXOFFICE_MAX_CONNECTIONS_PER_CLIENT", "100000")
+        .env("BOXOFFICE_MAX_CONNECTIONS", "100000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .kill_on_drop(true)

@@ -44,12 +44,36 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Seconds a connection has to send a request's headers, from opening or from its previous response:
+    /// what closes silent, trickling (slowloris) and idle keep-alive connections.
+    #[arg(long, env = "BOXOFFICE_HEADER_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    pub header_timeout_seconds: u64,
+
+    /// Most connections open at once (also kept below the open-files limit); past it, 503.
+    #[arg(long, env = "BOXOFFICE_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+
+    /// Most connections open at once from one client address; past it, 503. A browser opens about six
+    /// and a live page one more; many buyers may share an address (a venue's network, a carrier's NAT).
+    #[arg(long, env = "BOXOFFICE_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 256)]
+    pub max_connections_per_client: usize,
+
     /// `json` for one JSON object per log line; anything else is plain text.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
 }
 
 impl Config {
+    /// The connection bounds, the total kept within `descriptors` (what the open-files limit leaves).
+    pub fn connection_limits(&self, descriptors: u64) -> crate::connections::Limits {
+        crate::connections::Limits {
+            header_timeout: Duration::from_secs(self.header_timeout_seconds),
+            max_connections: self.max_connections.min(usize::try_from(descriptors).unwrap_or(usize::MAX)).max(1),
+            max_per_client: self.max_connections_per_client.max(1),
+        }
+    }
+
     pub fn sale(&self) -> SaleSettings {
         SaleSettings {
             hold_for: Duration::from_secs(self.hold_seconds),

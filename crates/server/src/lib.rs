@@ -8,6 +8,7 @@
 pub mod api;
 pub mod body_limit;
 pub mod config;
+pub mod connections;
 pub mod hardening;
 pub mod live;
 pub mod observability;

@@ -1,6 +1,5 @@
 //! `boxoffice`: starts the server. Everything it does is in the library; this file only wires it up.
 
-use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::prelude::get_configuration;
 use server::{build_router, live::Live, AppState, Config, Store};
@@ -26,22 +25,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
     let router = build_router(state, config.rate_limit);
 
+    let limits = config.connection_limits(server::connections::descriptor_budget());
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    tracing::info!("serving http://{}", listener.local_addr()?);
-    // Without TCP_NODELAY, a response written in pieces (streamed SSR, SSE frames) waits on Nagle's
-    // algorithm against the client's delayed ACK: ~40 ms per page.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::warn!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    // The client's address is what the rate limit counts by.
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            live.close();
-        })
-        .await?;
+    tracing::info!(
+        max_connections = limits.max_connections,
+        per_client = limits.max_per_client,
+        header_timeout_seconds = limits.header_timeout.as_secs(),
+        "serving http://{}",
+        listener.local_addr()?
+    );
+    server::connections::serve(listener, router, limits, async move {
+        shutdown_signal().await;
+        live.close();
+    })
+    .await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

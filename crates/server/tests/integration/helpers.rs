@@ -3,7 +3,10 @@
 
 use leptos::prelude::LeptosOptions;
 use model::{Capacities, Tier};
-use server::{api::admin::AdminToken, build_router, live::Live, store::SaleSettings, AppState, Store};
+use server::{
+    api::admin::AdminToken, build_router, connections::Limits, live::Live, store::SaleSettings, AppState, Store,
+};
+use std::time::Duration;
 use tempfile::TempDir;
 
 pub struct TestApp {
@@ -167,6 +170,21 @@ pub async fn spawn_app_full(
     rate_limit: u32,
     admin: Option<&str>,
 ) -> TestApp {
+    spawn_app_bounded(capacities, sale, rate_limit, admin, TEST_CONNECTION_LIMITS).await
+}
+
+/// What the test apps' connection layer allows: tests open many connections from one address at once.
+pub const TEST_CONNECTION_LIMITS: Limits =
+    Limits { header_timeout: Duration::from_secs(10), max_connections: 100_000, max_per_client: 100_000 };
+
+/// The app behind the real connection layer with `limits`.
+pub async fn spawn_app_bounded(
+    capacities: Capacities,
+    sale: SaleSettings,
+    rate_limit: u32,
+    admin: Option<&str>,
+    limits: Limits,
+) -> TestApp {
     let (store, database) = fresh_store_with(capacities, sale).await;
     server::sweeper::start(store.clone());
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
@@ -176,8 +194,7 @@ pub async fn spawn_app_full(
     let router = build_router(state.clone(), rate_limit);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await.expect("server runs") });
+    tokio::spawn(server::connections::serve(listener, router, limits, std::future::pending()));
     TestApp { base, store, state, client: reqwest::Client::new(), _database: database }
 }
 
@@ -277,8 +294,29 @@ impl ServerProcess {
     /// Starts the binary on `database_url` with `capacity` (as `BOXOFFICE_CAPACITY` takes it, for a new
     /// database) and waits until `/healthz` answers.
     pub async fn start(database_url: &str, capacity: &str) -> ServerProcess {
+        ServerProcess::start_with(database_url, capacity, &[], None).await
+    }
+
+    /// [`ServerProcess::start`] with more environment and, if given, the open-files limit (soft and hard)
+    /// the server runs under.
+    pub async fn start_with(
+        database_url: &str,
+        capacity: &str,
+        env: &[(&str, &str)],
+        open_files: Option<u64>,
+    ) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"))
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_boxoffice"));
+        if let Some(limit) = open_files {
+            // SAFETY: setrlimit is a plain system call, safe between fork and exec.
+            unsafe {
+                command.pre_exec(move || rlimit::setrlimit(rlimit::Resource::NOFILE, limit, limit));
+            }
+        }
+        let child = command
+            // Tests open many connections from one address; the bound per client is tested on its own.
+            .env("BOXOFFICE_MAX_CONNECTIONS_PER_CLIENT", "100000")
+            .envs(env.iter().copied())
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_OUTPUT_NAME", "boxoffice")
             .env("DATABASE_URL", database_url)

@@ -11,6 +11,7 @@ mod api_catalog;
 mod api_checkout;
 mod bounded_responses;
 mod concerts;
+mod connection_bounds;
 mod crash_safety;
 mod helpers;
 mod live_events;
