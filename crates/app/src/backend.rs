@@ -20,6 +20,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn hold(&self, id: &str) -> Result<Hold, AppError>;
     /// Pays a hold with a card (simulated processor); the hold becomes an order.
     async fn pay(&self, hold_id: &str, card: PaymentCard, submission: Option<String>) -> Result<Order, AppError>;
+    /// Gives a running hold back: its tickets go back on sale at once.
+    async fn release(&self, hold_id: &str, submission: Option<String>) -> Result<Hold, AppError>;
     /// An order by code and secret, with a QR code per ticket.
     async fn order(&self, code: &str, secret: &str) -> Result<Order, AppError>;
     /// Cancels (and refunds) a paid order.

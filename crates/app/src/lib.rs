@@ -12,6 +12,7 @@ mod error;
 mod live;
 mod pages;
 mod query_error;
+mod running_hold;
 pub mod server_fns;
 mod submission;
 mod text;

@@ -1,5 +1,6 @@
 //! The `?error=` a plain form post (JavaScript off) is sent back with when a rule refused it: shown where
-//! the JavaScript version shows the refusal, so both kinds of buyer read the same words.
+//! the JavaScript version shows the refusal. The address carries a code, never text: the words are the
+//! shop's own for that code, so a link cannot put words on the page in the shop's voice.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -7,5 +8,10 @@ use leptos_router::hooks::use_query_map;
 /// The refusal in the address, if any, as a view.
 pub fn refusal_from_address() -> impl IntoView {
     let query = use_query_map();
-    move || query.read().get("error").map(|message| view! { <p class="error" role="alert">{message}</p> })
+    move || {
+        let query = query.read();
+        let available = query.get("available").and_then(|n| n.parse::<u32>().ok());
+        let words = model::BookingError::words_for(&query.get("error")?, available)?;
+        Some(view! { <p class="error" role="alert">{words}</p> })
+    }
 }

@@ -93,6 +93,17 @@ pub async fn pay_hold(
     Ok(order)
 }
 
+/// Gives the hold back; without JavaScript the browser goes on to the concert's page.
+#[server(prefix = "/_fn", endpoint = "release")]
+pub async fn release_hold(hold: Option<String>, submission: Option<String>) -> Result<Attempt<Hold>, AppError> {
+    let released = answer(crate::backend::backend()?.release(&text(&hold), submission).await)?;
+    match &released {
+        Ok(hold) => redirect_plain_form_posts(&format!("/concerts/{}", hold.concert.id)),
+        refused => send_refusal_back(refused),
+    }
+    Ok(released)
+}
+
 #[server(prefix = "/_fn", endpoint = "order")]
 pub async fn get_order(code: String, secret: String) -> Result<Order, AppError> {
     crate::backend::backend()?.order(&code, &secret).await
@@ -132,13 +143,12 @@ fn redirect_plain_form_posts(path: &str) {
     }
 }
 
-/// A refusal of a plain form post goes back to the form's page with the message in `?error=`, which the
-/// page shows where the JavaScript version shows it.
+/// A refusal of a plain form post goes back to the form's page with its code in `?error=`, which the page
+/// shows, in the shop's words for that code, where the JavaScript version shows it.
 #[cfg(feature = "ssr")]
 fn send_refusal_back<T>(attempt: &Attempt<T>) {
     if let (Err(refusal), Some(back)) = (attempt, plain_form_post()) {
-        let message: String = crate::text::url_escape(&refusal.to_string());
-        leptos_axum::redirect(&format!("{back}?error={message}"));
+        leptos_axum::redirect(&format!("{back}?{}", refusal.to_query()));
     }
 }
 

@@ -37,16 +37,21 @@ pub enum BookingError {
     EmailInvalid,
     #[error("not enough tickets left: {available} available")]
     SoldOut { available: u32 },
+    /// Before tiers were named in it; kept so answers stored then still read (see `stored_answer.rs`).
     #[error("sales of this tier are not open")]
     NotOnSale,
+    #[error("{} tickets are no longer on sale", .0.display_name())]
+    TierPaused(crate::Tier),
     #[error("sales for this concert open on {}", crate::when::long_date_time(*.sales_open_at))]
     NotOnSaleYet { sales_open_at: chrono::DateTime<chrono::Utc> },
-    #[error("at most {max} {tier} tickets per buyer; you already hold or bought {already}")]
+    #[error("at most {max} {} tickets per buyer; you already hold or bought {already}", .tier.display_name())]
     BuyerLimit { tier: crate::Tier, max: u32, already: u32 },
     #[error("no hold with that id")]
     HoldNotFound,
     #[error("your hold has expired and its tickets went back on sale; please start again")]
     HoldExpired,
+    #[error("you gave these tickets back, so they went back on sale; please start again")]
+    HoldReleased,
     #[error("this hold is already paid: order {order_code}")]
     HoldAlreadyPaid { order_code: String },
     #[error("please enter the card number")]
@@ -92,11 +97,12 @@ impl BookingError {
             BookingError::NameMissing | BookingError::NameInvalid { .. } => "invalid_name",
             BookingError::EmailMissing | BookingError::EmailInvalid => "invalid_email",
             BookingError::SoldOut { .. } => "sold_out",
-            BookingError::NotOnSale => "not_on_sale",
+            BookingError::NotOnSale | BookingError::TierPaused(_) => "not_on_sale",
             BookingError::NotOnSaleYet { .. } => "not_on_sale_yet",
             BookingError::BuyerLimit { .. } => "buyer_limit",
             BookingError::HoldNotFound => "hold_not_found",
             BookingError::HoldExpired => "hold_expired",
+            BookingError::HoldReleased => "hold_released",
             BookingError::HoldAlreadyPaid { .. } => "hold_already_paid",
             BookingError::CardNumberMissing
             | BookingError::CardNumberInvalid
@@ -115,9 +121,70 @@ impl BookingError {
     }
 }
 
+impl BookingError {
+    /// The refusal as a plain form post carries it back to its page's address: its code, and for sold out
+    /// how many are left. Only that: text in an address is anyone's to write, so the page shows the shop's
+    /// own words for the code ([`BookingError::words_for`]), never text from the address.
+    pub fn to_query(&self) -> String {
+        match self {
+            BookingError::SoldOut { available } => format!("error=sold_out&available={available}"),
+            other => format!("error={}", other.code()),
+        }
+    }
+
+    /// The shop's words for a refusal carried by [`BookingError::to_query`]; `None` for a code it never
+    /// sends.
+    pub fn words_for(code: &str, available: Option<u32>) -> Option<String> {
+        let words = match code {
+            "sold_out" => {
+                return Some(match available {
+                    Some(available) => BookingError::SoldOut { available }.to_string(),
+                    None => "not enough tickets left for that order".to_owned(),
+                })
+            }
+            "not_on_sale" => "those tickets are no longer on sale",
+            "not_on_sale_yet" => "sales for this concert have not opened yet",
+            "buyer_limit" => "that would take you over the limit of tickets per buyer",
+            "invalid_quantity" => {
+                return Some(format!("choose how many tickets you want, from 1 to {}", crate::MAX_TICKETS_PER_ORDER))
+            }
+            "invalid_tier" | "unknown_tier" => "choose one of the ticket types shown",
+            "invalid_name" => "please enter your name",
+            "invalid_email" => "please enter your email address as name@example.org",
+            "invalid_user" => "please enter your email address",
+            "hold_not_found" => "that hold was not found; please start again",
+            "hold_expired" => "your hold has expired and its tickets went back on sale; please start again",
+            "hold_already_paid" => "this hold is already paid",
+            "hold_released" => "you gave these tickets back, so they went back on sale; please start again",
+            "invalid_card" => "check the card number, its expiry (MM/YY) and the security code",
+            "payment_declined" => "the payment was declined; you were not charged",
+            "payment_unavailable" => {
+                "the payment processor did not answer in time; you were not charged, please try again"
+            }
+            "order_not_found" => "no order with that code",
+            "order_cancelled" => "this order is already cancelled",
+            "concert_not_found" => "no concert with that id is on sale",
+            "tier_not_offered" => "this concert does not offer those tickets",
+            _ => return None,
+        };
+        Some(words.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_travels_by_code_and_comes_back_in_the_shops_words() {
+        let sold_out = BookingError::SoldOut { available: 2 };
+        assert_eq!(sold_out.to_query(), "error=sold_out&available=2");
+        assert_eq!(BookingError::words_for("sold_out", Some(2)), Some(sold_out.to_string()));
+        let declined = BookingError::PaymentDeclined { reason: "insufficient funds".into() };
+        assert_eq!(declined.to_query(), "error=payment_declined", "no free text in the address");
+        assert!(BookingError::words_for("payment_declined", None).unwrap().contains("declined"));
+        assert_eq!(BookingError::words_for("call 555-0100 for a refund", None), None, "no words from the address");
+    }
 
     #[test]
     fn sold_out_carries_what_is_left() {

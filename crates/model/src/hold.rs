@@ -17,6 +17,8 @@ pub enum HoldStatus {
     Paid,
     /// Ran out unpaid; its tickets went back on sale.
     Expired,
+    /// Given back by the buyer before paying; its tickets went back on sale at once.
+    Released,
 }
 
 impl HoldStatus {
@@ -25,11 +27,14 @@ impl HoldStatus {
             HoldStatus::Held => "held",
             HoldStatus::Paid => "paid",
             HoldStatus::Expired => "expired",
+            HoldStatus::Released => "released",
         }
     }
 
     pub fn parse(code: &str) -> Option<HoldStatus> {
-        [HoldStatus::Held, HoldStatus::Paid, HoldStatus::Expired].into_iter().find(|s| s.code() == code)
+        [HoldStatus::Held, HoldStatus::Paid, HoldStatus::Expired, HoldStatus::Released]
+            .into_iter()
+            .find(|s| s.code() == code)
     }
 }
 

@@ -76,6 +76,11 @@ enum Op {
         approve: bool,
         key: Option<u8>,
     },
+    /// Gives back the `hold`-th hold placed so far (modulo).
+    Release {
+        hold: usize,
+        key: Option<u8>,
+    },
     /// Cancels the `order`-th order placed so far, with its secret or a wrong one.
     Cancel {
         order: usize,
@@ -107,6 +112,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(concert, tier, quantity, buyer, key)| Op::Hold { concert, tier, quantity, buyer, key }),
         4 => (0usize..8, proptest::bool::weighted(0.8), key.clone())
             .prop_map(|(hold, approve, key)| Op::Pay { hold, approve, key }),
+        2 => (0usize..8, key.clone()).prop_map(|(hold, key)| Op::Release { hold, key }),
         2 => (0usize..8, proptest::bool::weighted(0.8), key)
             .prop_map(|(order, right_secret, key)| Op::Cancel { order, right_secret, key }),
         2 => (0u32..15).prop_map(|minutes| Op::Later { minutes }),
@@ -181,6 +187,11 @@ fn command(sale: &Sale, placed: &Placed, op: &Op) -> Option<(Command, &'static s
             let fingerprint = format!("{code}|{secret}");
             (Command::Cancel { code, secret }, "cancel", fingerprint)
         }
+        Op::Release { hold, .. } => {
+            let hold_id = placed.holds.get(hold % placed.holds.len().max(1))?.clone();
+            let fingerprint = hold_id.clone();
+            (Command::Release { hold_id }, "release", fingerprint)
+        }
         Op::Later { .. } => (Command::Expire, "", String::new()),
         Op::SetCapacity { concert, tier, capacity } => (
             Command::SetCapacity { concert: CONCERTS[*concert], tier: tier_of(*tier), capacity: *capacity },
@@ -197,7 +208,11 @@ fn command(sale: &Sale, placed: &Placed, op: &Op) -> Option<(Command, &'static s
 
 fn key_of(op: &Op) -> Option<u8> {
     match op {
-        Op::Book { key, .. } | Op::Hold { key, .. } | Op::Pay { key, .. } | Op::Cancel { key, .. } => *key,
+        Op::Book { key, .. }
+        | Op::Hold { key, .. }
+        | Op::Pay { key, .. }
+        | Op::Release { key, .. }
+        | Op::Cancel { key, .. } => *key,
         _ => None,
     }
 }
@@ -313,7 +328,9 @@ fn run(capacities: [u32; 5], ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
         let refusal = match &answer {
             Answer::Booked(Err(e)) | Answer::TierChanged(Err(e)) => Some(e.clone()),
-            Answer::Held(Err(e)) | Answer::Paid(Err(e)) | Answer::Cancelled(Err(e)) => Some(e.clone()),
+            Answer::Held(Err(e)) | Answer::Paid(Err(e)) | Answer::Cancelled(Err(e)) | Answer::Released(Err(e)) => {
+                Some(e.clone())
+            }
             _ => None,
         };
         match refusal {

@@ -45,6 +45,11 @@ impl Backend for Store {
         payments::pay_hold(self, hold_id, &card, key).await.map(with_qr_codes).map_err(to_page_error)
     }
 
+    async fn release(&self, hold_id: &str, submission: Option<String>) -> Result<Hold, AppError> {
+        let (key, _in_flight) = claim(self, "page:release", submission, fingerprint::release(hold_id)).await?;
+        self.release_hold(hold_id, key).await.map_err(to_page_error)
+    }
+
     async fn order(&self, code: &str, secret: &str) -> Result<Order, AppError> {
         Store::order(self, code, secret).await.map(with_qr_codes).map_err(to_page_error)
     }

@@ -4,15 +4,19 @@ use leptos::prelude::*;
 use model::TierAvailability;
 
 /// A radio button dressed as a card. `available` is a signal so the number updates in place (the card is
-/// not re-rendered, so a buyer's choice and focus survive every update).
+/// not re-rendered, so a buyer's choice and focus survive every update). `selected` is the form's choice:
+/// a sold-out or paused tier cannot be chosen, but the one already chosen stays enabled when it sells out
+/// or is paused, so the form still says which tier the buyer meant and the answer names it ("VIP tickets
+/// are no longer on sale") instead of "tier is missing" (a disabled radio is not submitted).
 #[component]
 pub fn TierOption(
     tier: TierAvailability,
     available: Signal<u32>,
     on_sale: Signal<bool>,
     capacity: Signal<u32>,
+    selected: RwSignal<Option<model::Tier>>,
 ) -> impl IntoView {
-    let code = tier.tier.code();
+    let (this, code) = (tier.tier, tier.tier.code());
     let id = format!("tier-{code}");
     let label_for = id.clone();
     let sold_out = move || available.get() == 0 || !on_sale.get();
@@ -39,7 +43,8 @@ pub fn TierOption(
                 name="tier"
                 id=id
                 value=code
-                disabled=sold_out
+                disabled=move || sold_out() && selected.get() != Some(this)
+                on:change=move |_| selected.set(Some(this))
                 aria-describedby=format!("availability-{code}")
             />
             <span class="tier-name">{tier.name.clone()}</span>

@@ -5,7 +5,7 @@
 
 use crate::{
     components::Countdown,
-    server_fns::{get_hold, Attempt, PayHold},
+    server_fns::{get_hold, Attempt, PayHold, ReleaseHold},
     submission::submission_key,
     AppError,
 };
@@ -39,16 +39,38 @@ fn CheckoutPage() -> impl IntoView {
 #[component]
 fn Checkout(hold: Hold) -> impl IntoView {
     let pay = ServerAction::<PayHold>::new();
+    let hold_id_for_forget = StoredValue::new(hold.id.clone());
+    let release = ServerAction::<ReleaseHold>::new();
     let key = submission_key(pay.version());
+    let release_key = submission_key(release.version());
+    let concert_page = format!("/concerts/{}", hold.concert.id);
+    let released_now = {
+        let (navigate, concert_page) = (use_navigate(), concert_page.clone());
+        move || {
+            if let Some(Ok(Ok(released))) = release.value().get() {
+                crate::running_hold::forget(&released.id);
+                navigate(&concert_page, Default::default());
+            }
+        }
+    };
+    Effect::new(move |_| released_now());
     let expired = RwSignal::new(hold.status == HoldStatus::Expired);
     let navigate = use_navigate();
     Effect::new(move |_| match pay.value().get() {
-        Some(Ok(Ok(order))) => navigate(&order.page_path(), Default::default()),
+        Some(Ok(Ok(order))) => {
+            crate::running_hold::forget(hold_id_for_forget.get_value().as_str());
+            navigate(&order.page_path(), Default::default())
+        }
         Some(Ok(Err(BookingError::HoldExpired))) => expired.set(true),
         _ => {}
     });
     let pending = pay.pending();
     let paid_already = hold.status == HoldStatus::Paid;
+    if hold.status != HoldStatus::Held {
+        let id = hold.id.clone();
+        Effect::new(move |_| crate::running_hold::forget(&id));
+    }
+    let released_already = hold.status == HoldStatus::Released;
     let pay_label = format!("Pay {}", hold.total_cents);
     let hold_id = StoredValue::new(hold.id.clone());
     let pay_label = StoredValue::new(pay_label);
@@ -73,6 +95,14 @@ fn Checkout(hold: Hold) -> impl IntoView {
             {if paid_already {
                 view! {
                     <p class="notice">"This hold is paid. " <a href="/orders">"Find your order"</a></p>
+                }
+                    .into_any()
+            } else if released_already {
+                view! {
+                    <div class="expired">
+                        <p>"You gave these tickets back and they went back on sale."</p>
+                        <a class="button" href=concert_page.clone()>"Start again"</a>
+                    </div>
                 }
                     .into_any()
             } else {
@@ -110,6 +140,13 @@ fn Checkout(hold: Hold) -> impl IntoView {
                                 {move || if pending.get() { "Paying…".to_owned() } else { pay_label.get_value() }}
                             </button>
                         </ActionForm>
+                        <ActionForm action=release attr:class="release">
+                            <input type="hidden" name="hold" value=hold_id.get_value() />
+                            <input type="hidden" name="submission" prop:value=release_key />
+                            <button type="submit" class="secondary" disabled=move || release.pending().get()>
+                                {move || if release.pending().get() { "Giving them back…" } else { "Give these tickets back" }}
+                            </button>
+                        </ActionForm>
                     </Show>
                     <aside class="test-cards">
                         <p>"This is a demo: no real card is charged. Test cards (any future expiry, any CVC):"</p>
@@ -120,9 +157,20 @@ fn Checkout(hold: Hold) -> impl IntoView {
             }}
             <div class="result" aria-live="polite">
                 {move || pay.value().get().is_none().then(crate::query_error::refusal_from_address)}
-                {move || pay.value().get().and_then(refusal_text)}</div>
+                {move || pay.value().get().and_then(refusal_text)}
+                {move || release.value().get().and_then(release_refusal)}</div>
         </section>
     }
+}
+
+/// Why the hold could not be given back; a success navigates away instead.
+fn release_refusal(result: Result<Attempt<Hold>, AppError>) -> Option<AnyView> {
+    let message = match result {
+        Ok(Ok(_)) => return None,
+        Ok(Err(refusal)) => refusal.to_string(),
+        Err(failure) => failure.to_string(),
+    };
+    Some(view! { <p class="error" role="alert">{message}</p> }.into_any())
 }
 
 /// The text of a refusal or failure; a success navigates away instead.

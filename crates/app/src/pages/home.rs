@@ -39,6 +39,7 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(Ok(hold))) = book.value().get() {
+            crate::running_hold::remember(&hold);
             navigate(&format!("/checkout/{}", hold.id), Default::default());
         }
     });
@@ -97,9 +98,14 @@ fn ConcertView(
         let _ = (id, latest, status);
     });
     let pending = book.pending();
+    // Read in the browser once hydrated (the server cannot know), so both render nothing at first.
+    let running = RwSignal::new(None);
+    let concert_id = concert.id;
+    Effect::new(move |_| running.set(crate::running_hold::recall(concert_id)));
     let opened = RwSignal::new(open_now(concert.sales_open_at));
     let key = submission_key(book.version());
     let tiers = concert.tiers.clone();
+    let selected = RwSignal::new(None);
     let options = concert
         .tiers
         .into_iter()
@@ -111,7 +117,7 @@ fn ConcertView(
             let on_sale = Signal::derive(move || now().map_or(initially_on_sale, |t| t.on_sale));
             // The operator may change a tier's capacity during the sale.
             let capacity = Signal::derive(move || now().map_or(initial_capacity, |t| t.capacity));
-            view! { <TierOption tier available on_sale capacity /> }
+            view! { <TierOption tier available on_sale capacity selected /> }
         })
         .collect_view();
     let all_sold_out = move || {
@@ -138,6 +144,18 @@ fn ConcertView(
             {move || status.get().label()}
             <span class="visually-hidden">" availability updates"</span>
         </p>
+        {move || {
+            running
+                .get()
+                .map(|hold: crate::running_hold::RunningHold| {
+                    view! {
+                        <aside class="running-hold notice" role="status">
+                            {format!("You have {} held for you. ", hold.tickets)}
+                            <a href=format!("/checkout/{}", hold.id)>"Resume checkout"</a>
+                        </aside>
+                    }
+                })
+        }}
         {concert.sales_open_at.map(|at| view! { <SalesOpen at opened /> })}
         <div class="sale-form" hidden=move || !opened.get()>
         <ActionForm action=book>

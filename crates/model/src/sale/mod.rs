@@ -82,6 +82,10 @@ pub enum Command {
         code: String,
         secret: String,
     },
+    /// The buyer gives a running hold back before paying (whoever has its id may, as they may pay it).
+    Release {
+        hold_id: String,
+    },
     /// Expire every hold that ran out (each batch starts with this).
     Expire,
     SetCapacity {
@@ -103,6 +107,7 @@ pub enum Answer {
     Held(Result<Hold, BookingError>),
     Paid(Result<Order, BookingError>),
     Cancelled(Result<Order, BookingError>),
+    Released(Result<Hold, BookingError>),
     Expired { holds: u32 },
     TierChanged(Result<(), BookingError>),
 }
@@ -118,6 +123,7 @@ pub enum Effect {
         order: String,
     },
     HoldExpired(String),
+    HoldReleased(String),
     /// A new paid order with its tickets.
     OrderPlaced(String),
     OrderCancelled(String),
@@ -181,6 +187,7 @@ impl Sale {
             Command::Hold(request) => Answer::Held(self.hold(&request, fresh)),
             Command::Pay { hold_id, charge } => Answer::Paid(self.pay(&hold_id, &charge, fresh)),
             Command::Cancel { code, secret } => Answer::Cancelled(self.cancel(&code, &secret)),
+            Command::Release { hold_id } => Answer::Released(self.release(&hold_id)),
             Command::Expire => Answer::Expired { holds: self.expire() },
             Command::SetCapacity { concert, tier, capacity } => {
                 Answer::TierChanged(self.set_capacity(concert, tier, capacity))

@@ -1,4 +1,4 @@
-//! Each sales step as a rule over the [`Sale`]: book, hold, pay, cancel, expire, and the operator's
+//! Each sales step as a rule over the [`Sale`]: book, hold, pay, release, cancel, expire, and the operator's
 //! capacity and pause. A step checks everything before it changes anything, so a refusal changes nothing
 //! (a declined card only has its payment recorded).
 //!
@@ -71,7 +71,7 @@ impl Sale {
             return Err(BookingError::NotOnSaleYet { sales_open_at });
         }
         if !stock.on_sale {
-            return Err(BookingError::NotOnSale);
+            return Err(BookingError::TierPaused(request.tier));
         }
         if stock.available() < quantity {
             return Err(BookingError::SoldOut { available: stock.available() });
@@ -164,6 +164,7 @@ impl Sale {
             HoldStatus::Paid => {
                 return Err(BookingError::HoldAlreadyPaid { order_code: hold.order_code.clone().unwrap_or_default() })
             }
+            HoldStatus::Released => return Err(BookingError::HoldReleased),
             _ if !hold.running_at(self.now) => return Err(BookingError::HoldExpired),
             _ => {}
         }
@@ -206,6 +207,27 @@ impl Sale {
         paid.order_code = Some(code.clone());
         self.effects.push(Effect::HoldPaid { hold: hold.id, order: code.clone() });
         Ok(self.orders[&code].to_order(self.title(hold.concert)))
+    }
+
+    /// A running hold is given back: its tickets go back on sale at once and it can no longer be paid.
+    pub(super) fn release(&mut self, hold_id: &str) -> Result<Hold, BookingError> {
+        let hold = self.holds.get(hold_id).ok_or(BookingError::HoldNotFound)?;
+        match hold.status {
+            HoldStatus::Paid => {
+                return Err(BookingError::HoldAlreadyPaid { order_code: hold.order_code.clone().unwrap_or_default() })
+            }
+            HoldStatus::Released => return Err(BookingError::HoldReleased),
+            _ if !hold.running_at(self.now) => return Err(BookingError::HoldExpired),
+            _ => {}
+        }
+        let (concert, tier, quantity, user) = (hold.concert, hold.tier, hold.quantity, hold.user_id.clone());
+        let stock = self.stock.get_mut(&(concert, tier)).expect("a hold's tier is loaded with it");
+        stock.held -= quantity;
+        self.add_bought(concert, tier, &user, -i64::from(quantity));
+        let released = self.holds.get_mut(hold_id).expect("read above");
+        released.status = HoldStatus::Released;
+        self.effects.extend([Effect::Stock(concert, tier), Effect::HoldReleased(hold_id.to_owned())]);
+        Ok(self.holds[hold_id].to_hold(self.title(concert)))
     }
 
     /// A paid order is refunded and its tickets go back on sale. A wrong secret is an unknown order.

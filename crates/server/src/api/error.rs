@@ -125,9 +125,11 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::TierNotOffered(_) => StatusCode::NOT_FOUND,
         BookingError::SoldOut { .. }
         | BookingError::NotOnSale
+        | BookingError::TierPaused(_)
         | BookingError::NotOnSaleYet { .. }
         | BookingError::BuyerLimit { .. }
         | BookingError::HoldAlreadyPaid { .. }
+        | BookingError::HoldReleased
         | BookingError::OrderCancelled
         | BookingError::CapacityBelowTaken { .. } => StatusCode::CONFLICT,
         BookingError::HoldExpired => StatusCode::GONE,

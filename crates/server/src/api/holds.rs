@@ -1,4 +1,5 @@
-//! Checkout over REST: `POST /api/holds`, `GET /api/holds/{id}`, `POST /api/holds/{id}/payment`.
+//! Checkout over REST: `POST /api/holds`, `GET /api/holds/{id}`, `POST /api/holds/{id}/payment`,
+//! `POST /api/holds/{id}/release`.
 
 use super::{bookings::quantity_of, idempotency::KeyHeader, json_body::JsonBody, ApiError};
 use crate::{
@@ -19,7 +20,11 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_hold)).routes(routes!(show_hold)).routes(routes!(pay_hold))
+    OpenApiRouter::new()
+        .routes(routes!(create_hold))
+        .routes(routes!(show_hold))
+        .routes(routes!(pay_hold))
+        .routes(routes!(release_hold))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -66,6 +71,24 @@ async fn create_hold(
     responses((status = 200, body = Hold), super::openapi::LookupErrors))]
 async fn show_hold(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Hold>, ApiError> {
     Ok(Json(store.hold(&id).await?))
+}
+
+/// Gives a running hold back before paying: its tickets go back on sale at once (whoever has the hold's
+/// id may, as they may pay it).
+#[utoipa::path(post, path = "/api/holds/{id}/release", tag = "checkout",
+    params(("id" = String, Path, description = "The hold's id"), super::openapi::IdempotencyKeyHeader),
+    responses((status = 200, body = Hold),
+              (status = 404, description = "No such hold", body = super::openapi::ErrorBody),
+              (status = 409, description = "The hold is paid, or was released already", body = super::openapi::ErrorBody),
+              (status = 410, description = "The hold expired already", body = super::openapi::ErrorBody),
+              super::openapi::BodyErrors))]
+async fn release_hold(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+    key: KeyHeader,
+) -> Result<Json<Hold>, ApiError> {
+    let (key, _in_flight) = key.claim(&store, "release", fingerprint::release(&id))?;
+    Ok(Json(store.release_hold(&id, key).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,7 +6,7 @@
 //! 1. the holds that ran out (every batch expires them first; at most [`EXPIRE_PER_BATCH`], the oldest,
 //!    and on PostgreSQL only those no other instance has locked: the rest count as held until a later
 //!    batch expires them, which refuses too much for a moment and never too little);
-//! 2. the holds named by payments and the orders named by cancellations, with their tickets;
+//! 2. the holds named by payments and releases, and the orders named by cancellations, with their tickets;
 //! 3. every tier of every concert the batch touches, locked `FOR UPDATE` on PostgreSQL;
 //! 4. each buyer's running total of each limited tier the batch touches: read after the tier's lock, since
 //!    every hold and order of a tier moves its row, so no other instance has one of them uncommitted;
@@ -46,7 +46,7 @@ pub(super) async fn load(
     let paid: BTreeSet<&str> = commands
         .iter()
         .filter_map(|(command, _)| match command {
-            Command::Pay { hold_id, .. } => Some(hold_id.as_str()),
+            Command::Pay { hold_id, .. } | Command::Release { hold_id } => Some(hold_id.as_str()),
             _ => None,
         })
         .filter(|id| !sale.holds.contains_key(*id))
@@ -72,7 +72,7 @@ pub(super) async fn load(
                 Some(request.concert_id.unwrap_or(rules.default_concert))
             }
             Command::SetCapacity { concert, .. } | Command::SetOnSale { concert, .. } => Some(*concert),
-            Command::Pay { .. } | Command::Cancel { .. } | Command::Expire => None,
+            Command::Pay { .. } | Command::Release { .. } | Command::Cancel { .. } | Command::Expire => None,
         })
         .collect();
     concerts.extend(sale.holds.values().map(|hold| hold.concert));

@@ -27,6 +27,7 @@ struct Changed<'a> {
     new_holds: Vec<&'a str>,
     paid_holds: Vec<&'a str>,
     expired_holds: Vec<&'a str>,
+    released_holds: Vec<&'a str>,
     new_orders: Vec<&'a str>,
     cancelled_orders: Vec<&'a str>,
     payments: Vec<&'a model::sale::Payment>,
@@ -44,6 +45,7 @@ impl<'a> Changed<'a> {
                 Effect::HoldPlaced(id) => changed.new_holds.push(id),
                 Effect::HoldPaid { hold, .. } => changed.paid_holds.push(hold),
                 Effect::HoldExpired(id) => changed.expired_holds.push(id),
+                Effect::HoldReleased(id) => changed.released_holds.push(id),
                 Effect::OrderPlaced(code) => changed.new_orders.push(code),
                 Effect::OrderCancelled(code) => changed.cancelled_orders.push(code),
                 Effect::Paid(payment) => changed.payments.push(payment),
@@ -54,6 +56,7 @@ impl<'a> Changed<'a> {
         let new_holds: BTreeSet<&str> = changed.new_holds.iter().copied().collect();
         changed.paid_holds.retain(|id| !new_holds.contains(id));
         changed.expired_holds.retain(|id| !new_holds.contains(id));
+        changed.released_holds.retain(|id| !new_holds.contains(id));
         let new_orders: BTreeSet<&str> = changed.new_orders.iter().copied().collect();
         changed.cancelled_orders.retain(|code| !new_orders.contains(code));
         changed
@@ -76,7 +79,8 @@ pub(super) async fn persist(
     }
     insert_holds(tx, dialect, sale, &changed.new_holds).await?;
     insert_orders(tx, dialect, sale, &changed.new_orders).await?;
-    expire_holds(tx, dialect, &changed.expired_holds).await?;
+    end_holds(tx, dialect, "expired", &changed.expired_holds).await?;
+    end_holds(tx, dialect, "released", &changed.released_holds).await?;
     mark_holds_paid(tx, dialect, sale, &changed.paid_holds).await?;
     cancel_orders(tx, dialect, sale.now, &changed.cancelled_orders).await?;
     insert_payments(tx, dialect, &changed.payments).await?;
@@ -187,18 +191,21 @@ async fn insert_orders(tx: &mut Conn, dialect: Dialect, sale: &Sale, codes: &[&s
     Ok(())
 }
 
-async fn expire_holds(tx: &mut Conn, dialect: Dialect, ids: &[&str]) -> Result<(), sqlx::Error> {
+/// Running holds that ended unpaid: `status` is `expired` or `released`.
+async fn end_holds(tx: &mut Conn, dialect: Dialect, status: &'static str, ids: &[&str]) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut params = Params::new(dialect);
+        let new_status = params.one();
         let sql = format!(
-            "UPDATE holds SET status = 'expired' WHERE status = 'held' AND id IN ({})",
-            Params::new(dialect).list(chunk.len())
+            "UPDATE holds SET status = {new_status} WHERE status = 'held' AND id IN ({})",
+            params.list(chunk.len())
         );
-        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(status);
         for id in chunk {
             update = update.bind(*id);
         }
         if update.execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
-            return Err(changed_under_us(format!("one of {} expiring holds", chunk.len())));
+            return Err(changed_under_us(format!("one of {} holds being {status}", chunk.len())));
         }
     }
     Ok(())

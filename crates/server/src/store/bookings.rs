@@ -115,6 +115,12 @@ impl Store {
         Ok(self.writer.ask(|reply| Job::Pay { hold_id, charge, key, reply }).await??)
     }
 
+    /// Gives a running hold back: its tickets go back on sale at once.
+    pub async fn release_hold(&self, hold_id: &str, key: Option<IdempotencyKey>) -> Result<Hold, StoreError> {
+        let hold_id = hold_id.to_owned();
+        Ok(self.writer.ask(|reply| Job::Release { hold_id, key, reply }).await??)
+    }
+
     /// Cancels and refunds a paid order; its tickets go back on sale.
     pub async fn cancel_order(
         &self,

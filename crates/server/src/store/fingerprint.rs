@@ -43,6 +43,11 @@ pub fn payment(hold_id: &str, card: &PaymentCard) -> String {
     ])
 }
 
+/// A hold given back: `POST /api/holds/{id}/release`, the checkout page's button.
+pub fn release(hold_id: &str) -> String {
+    digest(&[("hold", hold_id.to_owned())])
+}
+
 /// A cancellation: `POST /api/orders/{code}/{secret}/cancel`, the order page's cancel button.
 pub fn cancellation(code: &str, secret: &str) -> String {
     digest(&[("code", code.to_owned()), ("secret", secret.to_owned())])

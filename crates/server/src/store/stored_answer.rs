@@ -5,6 +5,7 @@
 //! one written within that time):
 //! - **2** (now): `{"version":2,"answer":A}`, A being a [`model::sale::Answer`] in serde's JSON form:
 //!   `{"Booked":{"Ok":Booking}}`, `{"Held":{"Ok":Hold}}`, `{"Paid":{"Ok":Order}}`, `{"Cancelled":{"Ok":Order}}`,
+//!   `{"Released":{"Ok":Hold}}`,
 //!   or `{"<kind>":{"Err":BookingError}}` for a refusal (which is answered again as the same refusal).
 //! - **1** (before the sales engine): the bare A, without the envelope; the writer's answer enum then had
 //!   the same variants for the same four kinds.

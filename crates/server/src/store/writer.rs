@@ -63,6 +63,11 @@ pub enum Job {
         key: Option<IdempotencyKey>,
         reply: Responder<Decided<Order>>,
     },
+    Release {
+        hold_id: String,
+        key: Option<IdempotencyKey>,
+        reply: Responder<Decided<Hold>>,
+    },
     /// The operator's: a tier's capacity, and pausing or resuming its sales.
     SetCapacity {
         concert: i64,
@@ -105,6 +110,7 @@ impl Job {
             Job::Cancel { code, secret, key: k, .. } => {
                 (Command::Cancel { code: code.clone(), secret: secret.clone() }, key(k))
             }
+            Job::Release { hold_id, key: k, .. } => (Command::Release { hold_id: hold_id.clone() }, key(k)),
             Job::SetCapacity { concert, tier, capacity, .. } => {
                 (Command::SetCapacity { concert: *concert, tier: *tier, capacity: *capacity }, None)
             }
@@ -120,7 +126,7 @@ impl Job {
     fn fail(self, error: StoreError) {
         match self {
             Job::Book(.., reply) => drop(reply.send(Err(error))),
-            Job::Hold(.., reply) => drop(reply.send(Err(error))),
+            Job::Hold(.., reply) | Job::Release { reply, .. } => drop(reply.send(Err(error))),
             Job::Pay { reply, .. } | Job::Cancel { reply, .. } => drop(reply.send(Err(error))),
             Job::SetCapacity { reply, .. } | Job::SetOnSale { reply, .. } => drop(reply.send(Err(error))),
             Job::Decide(.., reply) => drop(reply.send(Err(error))),
@@ -150,6 +156,10 @@ impl Job {
             }
             (Job::Pay { reply, .. }, Outcome::Decided(Ok(Answer::Paid(result)))) => {
                 count_sale("pay", result.as_ref().ok().map(|order| order.tier), code(&result));
+                drop(reply.send(Ok(result)))
+            }
+            (Job::Release { reply, .. }, Outcome::Decided(Ok(Answer::Released(result)))) => {
+                count_sale("release", result.as_ref().ok().map(|hold| hold.tier), code(&result));
                 drop(reply.send(Ok(result)))
             }
             (Job::Cancel { reply, .. }, Outcome::Decided(Ok(Answer::Cancelled(result)))) => {

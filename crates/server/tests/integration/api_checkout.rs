@@ -204,3 +204,45 @@ async fn one_key_across_endpoints_is_reused_not_a_second_purchase() {
     assert_eq!((counts.held, counts.sold), (2, 0), "the hold only: nothing booked under its key");
     assert_conserved(&app.store).await;
 }
+
+/// A buyer gives a hold back: its tickets are on sale at once, it cannot be paid, and the buyer's limit no
+/// longer counts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_released_hold_returns_its_tickets_at_once_and_cannot_be_paid() {
+    let app = spawn_app_with(capacities(10, 10, 10), SaleSettings::default()).await;
+    let body = json!({ "tier": "vip", "quantity": 4, "name": "Ada", "email": "ada@example.org" });
+    let held: Value = app.post_json("/api/holds", body.clone()).await.json().await.unwrap();
+    let id = held["id"].as_str().unwrap();
+    let over = app
+        .post_json("/api/holds", json!({ "tier": "vip", "quantity": 1, "name": "Ada", "email": "ada@example.org" }))
+        .await;
+    assert_eq!(over.json::<Value>().await.unwrap()["error"], "buyer_limit", "the hold counts against the limit");
+
+    let released = app.post_json(&format!("/api/holds/{id}/release"), json!({})).await;
+    assert_eq!(released.status(), 200);
+    assert_eq!(released.json::<Value>().await.unwrap()["status"], "released");
+    let counts = tier_counts(&app.store, Tier::Vip).await;
+    assert_eq!((counts.held, counts.sold), (0, 0), "the tickets are back on sale at once");
+    assert_eq!(app.get(&format!("/api/holds/{id}")).await.json::<Value>().await.unwrap()["status"], "released");
+
+    let pay = app
+        .post_json(
+            &format!("/api/holds/{id}/payment"),
+            json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" }),
+        )
+        .await;
+    assert_eq!(pay.status(), 409, "a released hold cannot be paid");
+    assert_eq!(pay.json::<Value>().await.unwrap()["error"], "hold_released");
+    let again = app.post_json(&format!("/api/holds/{id}/release"), json!({})).await;
+    assert_eq!(
+        (again.status().as_u16(), again.json::<Value>().await.unwrap()["error"].clone()),
+        (409, json!("hold_released"))
+    );
+    assert_eq!(app.post_json("/api/holds/h_nope/release", json!({})).await.status(), 404);
+
+    let anew = app.post_json("/api/holds", body).await;
+    assert_eq!(anew.status(), 201, "the buyer may hold again: the released hold no longer counts");
+    let payments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(payments, 0, "nothing was charged");
+    assert_conserved(&app.store).await;
+}

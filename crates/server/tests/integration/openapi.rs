@@ -62,6 +62,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "POST /api/bookings",
             "POST /api/holds",
             "POST /api/holds/{id}/payment",
+            "POST /api/holds/{id}/release",
             "POST /api/orders/{code}/{secret}/cancel",
             "PUT /api/admin/tiers/{tier}/capacity",
         ]

@@ -135,10 +135,20 @@ async fn without_javascript_a_refusal_comes_back_to_the_form_in_words() {
         .unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
     let back = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.starts_with("/?error="), "{back}");
+    assert_eq!(back, "/?error=invalid_quantity", "the refusal travels by its code");
     let page = app.get(&back).await.text().await.unwrap();
-    assert!(page.contains("quantity must be at most 10 tickets per order"), "the page shows the refusal");
+    assert!(page.contains("choose how many tickets you want, from 1 to 10"), "the page shows it in words");
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.held, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_cannot_put_words_on_the_page() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let page = app.get("/?error=Call%20555-0100%20for%20your%20refund").await.text().await.unwrap();
+    assert!(!page.contains("555-0100"), "text from the address is not shown");
+    assert!(!page.contains(r#"role="alert""#), "nor any alert for a code the shop never sends");
+    let page = app.get("/?error=sold_out&available=2").await.text().await.unwrap();
+    assert!(page.contains("not enough tickets left: 2 available"), "a code the shop sends is shown in its words");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -179,7 +179,7 @@ async fn a_run_of_bookings_over_two_concerts_answers_each_as_if_alone() {
             "SoldOut { available: 0 }".to_owned(),
             "SoldOut { available: 1 }".to_owned(),
             "QuantityTooLarge { max: 4 }".to_owned(),
-            "NotOnSale".to_owned(),
+            "TierPaused(FrontRow)".to_owned(),
             "TierNotOffered(Vip)".to_owned(),
             "ConcertNotFound".to_owned(),
             format!("{default} 3 vip at 10000"),

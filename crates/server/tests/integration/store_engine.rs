@@ -23,6 +23,7 @@ enum Step {
     Book(BookingRequest),
     Hold(BookingRequest),
     Pay(usize),
+    Release(usize),
     Cancel { order: usize, right_secret: bool },
     SetCapacity(Tier, u32),
     SetOnSale(Tier, bool),
@@ -34,7 +35,10 @@ fn random_steps(rng: &mut StdRng, holds: usize, orders: usize) -> Vec<Step> {
         .map(|_| match rng.random_range(0..10) {
             0..=2 => Step::Book(request(BUYERS[rng.random_range(0..4)], tier(rng), rng.random_range(1..=4))),
             3..=5 => Step::Hold(request(BUYERS[rng.random_range(0..4)], tier(rng), rng.random_range(1..=4))),
-            6 => Step::Pay(rng.random_range(0..holds)),
+            6 => match rng.random_bool(0.5) {
+                true => Step::Pay(rng.random_range(0..holds)),
+                false => Step::Release(rng.random_range(0..holds)),
+            },
             7 => Step::Cancel { order: rng.random_range(0..orders), right_secret: rng.random_bool(0.8) },
             8 => Step::SetCapacity(tier(rng), rng.random_range(0..=14)),
             _ => Step::SetOnSale(tier(rng), rng.random_bool(0.7)),
@@ -62,6 +66,7 @@ fn command(step: &Step, store: &Store, holds: &[Hold], orders: &[(String, String
         Step::Pay(hold) => {
             Command::Pay { hold_id: holds[hold].id.clone(), charge: Charge::Approved { card_last4: "4242".into() } }
         }
+        Step::Release(hold) => Command::Release { hold_id: holds[hold].id.clone() },
         Step::Cancel { order, right_secret } => Command::Cancel {
             code: orders[order].0.clone(),
             secret: if right_secret { orders[order].1.clone() } else { "0".repeat(32) },
@@ -85,9 +90,14 @@ fn summary(answer: &Result<Answer, KeyReused>) -> String {
         Ok(Answer::Held(Ok(h))) => format!("held {} {} for {}", h.quantity, h.tier, h.user_id),
         Ok(Answer::Paid(Ok(o))) => format!("paid {} {} ({} tickets)", o.quantity, o.tier, o.tickets.len()),
         Ok(Answer::Cancelled(Ok(o))) => format!("cancelled {} {} ({:?})", o.quantity, o.tier, o.status),
-        Ok(Answer::Booked(Err(e)) | Answer::Held(Err(e)) | Answer::Paid(Err(e)) | Answer::Cancelled(Err(e))) => {
-            refusal(e)
-        }
+        Ok(Answer::Released(Ok(h))) => format!("released {} {} ({:?})", h.quantity, h.tier, h.status),
+        Ok(
+            Answer::Booked(Err(e))
+            | Answer::Held(Err(e))
+            | Answer::Paid(Err(e))
+            | Answer::Cancelled(Err(e))
+            | Answer::Released(Err(e)),
+        ) => refusal(e),
         Ok(Answer::TierChanged(result)) => format!("tier changed: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::Expired { holds }) => format!("expired {holds}"),
     }
