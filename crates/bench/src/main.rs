@@ -43,6 +43,13 @@ struct Args {
     /// Only drive keyed VIP checkouts (hold, then pay) at this many connections, and print the figures.
     #[arg(long)]
     only_checkout: Option<usize>,
+    /// Only drive the open-loop row (keyed VIP bookings at 3,000/s over 1,024 connections) and print it.
+    #[arg(long)]
+    only_open: bool,
+    /// With `--only-open`: first book for this many seconds at 1,024 connections, so the database has
+    /// grown as it has by the full run's open-loop row.
+    #[arg(long, default_value_t = 0)]
+    prefill: u64,
     /// A PostgreSQL server (a URL naming its `postgres` database) for the scale-out rows: bookings on one
     /// instance and on three sharing one database. `make bench` starts a throwaway durable cluster for it.
     #[arg(long)]
@@ -79,6 +86,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (None, Some(connections)) => Some(("bookings".to_owned(), booking_target(connections), connections)),
         (None, None) => None,
     };
+    if args.only_open {
+        println!("server pid {:?}", server.id());
+        if args.prefill > 0 {
+            let filled = load::run(addr, booking_target(1024), 1024, Duration::from_secs(args.prefill)).await;
+            println!("prefilled: {} bookings", filled.count(201));
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
+        let target = keyed_vip_target("open", OPEN_CONNECTIONS);
+        let (report, cpu) =
+            measured(&server, load::run_open(addr, target, OPEN_CONNECTIONS, OPEN_RATE, duration)).await;
+        println!(
+            "open loop at {OPEN_RATE}/s: {:.0}/s, p50 {} ms, p95 {} ms, p99 {} ms, server CPU {cpu:?}",
+            report.rate(),
+            report.p50_ms,
+            report.p95_ms,
+            report.p99_ms
+        );
+        println!(
+            "{}",
+            http_get(addr, "/metrics")
+                .await
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("write_phase")
+                    || l.contains("write_batch_size")
+                    || (l.contains("http_request_duration") && l.contains("bookings")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        let _ = server.kill().await;
+        return Ok(());
+    }
     if let Some(connections) = args.only_checkout {
         println!("server pid {:?}", server.id());
         let how = Checkout { tier: "vip", keyed: true, label: "only" };
