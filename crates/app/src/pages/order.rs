@@ -6,7 +6,7 @@ use crate::{
     submission::submission_key,
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use model::{Order, OrderStatus};
 
 super::lazy_page!(OrderRoute, OrderPage);
@@ -55,17 +55,43 @@ fn OrderView(order: Order) -> impl IntoView {
     };
     let pending = cancel.pending();
     let (code, secret) = (StoredValue::new(order.code.clone()), StoredValue::new(order.secret.clone()));
+    // Cancelling refunds at once and cannot be undone, so it takes two steps: the first is a link to this
+    // page with `?cancel=confirm` (so it works without JavaScript too), which shows what will be refunded.
+    let query = use_query_map();
+    let confirming = move || query.read().get("cancel").as_deref() == Some("confirm");
+    let confirm_path = format!("{}?cancel=confirm", order.page_path());
+    let here = StoredValue::new(order.page_path());
+    let refund = StoredValue::new(format!(
+        "Cancel order {}: {} × {}, and refund {} to the card it was paid with?",
+        order.code,
+        order.quantity,
+        order.tier.display_name(),
+        order.total_cents
+    ));
     view! {
         {move || view! { <OrderSummary order=current.get() /> }}
         <Show when=move || current.read().status == OrderStatus::Paid>
-            <ActionForm action=cancel attr:class="cancel">
-                <input type="hidden" name="code" value=code.get_value() />
-                <input type="hidden" name="secret" value=secret.get_value() />
-                <input type="hidden" name="submission" prop:value=key />
-                <button type="submit" class="secondary" disabled=move || pending.get()>
-                    "Cancel this order and get a refund"
-                </button>
-            </ActionForm>
+            <Show
+                when=confirming
+                fallback={
+                    let confirm_path = confirm_path.clone();
+                    move || view! { <a class="button-secondary" href=confirm_path.clone()>"Cancel this order…"</a> }
+                }
+            >
+                <section class="confirm-cancel" aria-labelledby="confirm-cancel-title">
+                    <h2 id="confirm-cancel-title">"Cancel this order?"</h2>
+                    <p>{refund.get_value()}</p>
+                    <ActionForm action=cancel attr:class="cancel">
+                        <input type="hidden" name="code" value=code.get_value() />
+                        <input type="hidden" name="secret" value=secret.get_value() />
+                        <input type="hidden" name="submission" prop:value=key />
+                        <button type="submit" class="secondary" disabled=move || pending.get()>
+                            {move || if pending.get() { "Cancelling…" } else { "Yes, cancel and refund" }}
+                        </button>
+                    </ActionForm>
+                    <a href=here.get_value()>"Keep my order"</a>
+                </section>
+            </Show>
         </Show>
         <div class="result" aria-live="polite">
             {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}

@@ -117,7 +117,7 @@ impl Store {
 
     /// Creates a concert with its tiers, in one transaction through the writer; returns it.
     pub async fn create_concert(&self, concert: NewConcert) -> Result<Concert, StoreError> {
-        let id = self.writer.ask(|reply| Job::CreateConcert(concert, reply)).await?;
+        let id = self.writer.ask(|reply| Job::CreateConcert(concert, reply)).await??;
         self.concert_by_id(id).await
     }
 }

@@ -6,7 +6,7 @@ use super::{
     StoreError,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use model::{Capacities, NewConcert, NewTier, Tier};
+use model::{BookingError, Capacities, NewConcert, NewTier, Tier};
 use sqlx::Connection;
 
 /// The concert a new database starts with.
@@ -46,14 +46,34 @@ pub(super) async fn seed_default_concert(
             .map(|tier| NewTier { tier, price_cents: tier.default_price(), capacity: capacities.of(tier) })
             .collect(),
     };
-    let id = insert_concert(&mut tx, &concert).await?;
+    let id = insert_concert(&mut tx, &concert).await?.map_err(StoreError::Rejected)?;
     tx.commit().await?;
     tracing::info!(event_id = id, ?capacities, "seeded the default concert");
     Ok(id)
 }
 
-/// Inserts a concert and its tiers inside the writer's transaction; returns its id.
-pub(super) async fn insert_concert(tx: &mut Conn, concert: &NewConcert) -> Result<i64, sqlx::Error> {
+/// Inserts a concert and its tiers inside the writer's transaction; returns its id. Refused if a concert
+/// with the same name, venue and start exists: a second click on "Create" must not make a second public
+/// concert.
+pub(super) async fn insert_concert(
+    tx: &mut Conn,
+    concert: &NewConcert,
+) -> Result<Result<i64, BookingError>, sqlx::Error> {
+    let twin: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM events WHERE name = $1 AND venue = $2 AND starts_at = $3")
+            .bind(&concert.name)
+            .bind(&concert.venue)
+            .bind(At(concert.starts_at))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if twin.is_some() {
+        return Ok(Err(BookingError::ConcertInvalid(format!(
+            "{} at {} on {} already exists",
+            concert.name,
+            concert.venue,
+            model::when::long_date_time(concert.starts_at)
+        ))));
+    }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO events (name, venue, starts_at, created_at, sales_open_at_ms) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
@@ -75,5 +95,5 @@ pub(super) async fn insert_concert(tx: &mut Conn, concert: &NewConcert) -> Resul
             .execute(&mut *tx)
             .await?;
     }
-    Ok(id)
+    Ok(Ok(id))
 }

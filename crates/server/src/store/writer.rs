@@ -85,7 +85,7 @@ pub enum Job {
     /// commands at once (and tests that need to know what shares a batch).
     Decide(Command, Option<IdempotencyKey>, Responder<Result<Answer, KeyReused>>),
     /// The operator's new concert with its tiers; answers its id.
-    CreateConcert(NewConcert, Responder<i64>),
+    CreateConcert(NewConcert, Responder<Decided<i64>>),
     /// Forget idempotency keys past their time (every batch expires run-out holds anyway); answers how
     /// many were forgotten.
     Sweep(Responder<u64>),
@@ -186,7 +186,7 @@ impl Job {
 #[derive(Debug)]
 enum Outcome {
     Decided(Result<Answer, KeyReused>),
-    Created(i64),
+    Created(Decided<i64>),
     Swept(u64),
 }
 
@@ -321,8 +321,9 @@ async fn commit_batch(
         outcomes.push(match (job, decided) {
             (_, Some(decided)) => Outcome::Decided(decided),
             (Job::CreateConcert(concert, _), None) => {
-                moved_stock = true;
-                Outcome::Created(super::new_concerts::insert_concert(&mut tx, concert).await?)
+                let created = super::new_concerts::insert_concert(&mut tx, concert).await?;
+                moved_stock |= created.is_ok();
+                Outcome::Created(created)
             }
             (_, None) => Outcome::Swept(idempotency::forget_old(&mut tx, now.timestamp_millis()).await?),
         });

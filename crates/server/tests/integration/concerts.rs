@@ -235,3 +235,16 @@ async fn an_idempotency_key_reused_for_another_concert_is_refused() {
     assert_eq!(tier_counts_of(&app.store, jazz, Tier::Vip).await.held, 0);
     assert_conserved(&app.store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_concert_twice_is_refused_not_listed_twice() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let body = concert_body("Night Jazz");
+    let (status, _) = admin(&app, Method::POST, "/api/admin/concerts", Some(body.clone())).await;
+    assert_eq!(status, 201);
+    let before = concert_rows(&app).await;
+    let (status, refused) = admin(&app, Method::POST, "/api/admin/concerts", Some(body)).await;
+    assert_eq!((status, refused["error"].as_str()), (422, Some("invalid_concert")), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("already exists"), "{refused}");
+    assert_eq!(concert_rows(&app).await, before, "no second concert, no second set of tiers");
+}

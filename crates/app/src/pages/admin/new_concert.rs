@@ -7,8 +7,13 @@ use model::Tier;
 #[component]
 pub fn NewConcertForm(token: RwSignal<String>, on_created: Callback<()>) -> AnyView {
     let create = ServerAction::<AdminCreateConcert>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if let Some(Ok(Ok(_))) = create.value().get() {
+            // Emptied, so a second click cannot create the same concert again (the store refuses a twin too).
+            if let Some(form) = form.get() {
+                form.reset();
+            }
             on_created.run(());
         }
     });
@@ -35,7 +40,7 @@ pub fn NewConcertForm(token: RwSignal<String>, on_created: Callback<()>) -> AnyV
     view! {
         <section class="admin-new" aria-labelledby="new-concert-title">
             <h2 id="new-concert-title">"New concert"</h2>
-            <ActionForm action=create>
+            <ActionForm action=create node_ref=form>
                 <input type="hidden" name="token" prop:value=token />
                 <div class="fields">
                     <label>"Name" <input name="name" required /></label>
