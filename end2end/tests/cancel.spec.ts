@@ -18,11 +18,11 @@ test('cancelling an order asks first, says what is refunded, and shows progress'
   await confirm.getByRole('link', { name: 'Keep my order' }).click();
   await expect(page).toHaveURL(orderUrl);
   await expect(confirm).toBeHidden();
-  await expect(page.locator('.order-status')).toHaveText('paid');
+  await expect(page.locator('.order-status')).toHaveText('Paid');
 
   await page.getByRole('link', { name: 'Cancel this order…' }).click();
   await confirm.getByRole('button', { name: 'Yes, cancel and refund' }).click();
-  await expect(page.locator('.order-status')).toHaveText('cancelled');
+  await expect(page.locator('.order-status')).toHaveText('Cancelled and refunded');
   expect(await apiAvailable(MAIN, 'general')).toBe(before);
   expect(consoleErrors).toEqual([]);
 });

@@ -25,6 +25,14 @@ impl OrderStatus {
         }
     }
 
+    /// As a buyer reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Cancelled => "Cancelled and refunded",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<OrderStatus> {
         [OrderStatus::Paid, OrderStatus::Cancelled].into_iter().find(|s| s.code() == code)
     }

@@ -31,7 +31,13 @@ pub fn Countdown(expires_at: DateTime<Utc>, expired: RwSignal<bool>) -> impl Int
         (false, None) => format!("Held for you until {}", model::when::short_date_time(expires_at)),
     };
     view! {
-        <p class="countdown" data-seconds-left=move || left.get().map(|s| s.to_string()) role="timer">
+        // The last minute is marked (`urgent`), so the buyer sees time running out.
+        <p
+            class="countdown"
+            class:urgent=move || left.get().is_some_and(|s| s <= 60) && !expired.get()
+            data-seconds-left=move || left.get().map(|s| s.to_string())
+            role="timer"
+        >
             <time datetime=expires_at.to_rfc3339()>{text}</time>
         </p>
     }

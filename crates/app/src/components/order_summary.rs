@@ -40,7 +40,7 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
                 <dt>"Total"</dt>
                 <dd class="order-total">{order.total_cents.to_string()}</dd>
                 <dt>"Status"</dt>
-                <dd class="order-status">{order.status.code()}</dd>
+                <dd class="order-status">{order.status.label()}</dd>
                 {order.card_last4.clone().map(|last4| view! { <dt>"Paid with"</dt> <dd>{format!("card ending {last4}")}</dd> })}
                 <dt>"Booked at"</dt>
                 <dd>{model::when::short_date_time(order.created_at)}</dd>

@@ -159,16 +159,7 @@ impl Sale {
         charge: &Charge,
         fresh: &mut impl Fresh,
     ) -> Result<Order, BookingError> {
-        let hold = self.holds.get(hold_id).ok_or(BookingError::HoldNotFound)?;
-        match hold.status {
-            HoldStatus::Paid => {
-                return Err(BookingError::HoldAlreadyPaid { order_code: hold.order_code.clone().unwrap_or_default() })
-            }
-            HoldStatus::Released => return Err(BookingError::HoldReleased),
-            _ if !hold.running_at(self.now) => return Err(BookingError::HoldExpired),
-            _ => {}
-        }
-        let hold = hold.clone();
+        let hold = self.running_hold(hold_id)?.clone();
         let (card_last4, declined) = match charge {
             Charge::Approved { card_last4 } => (card_last4, None),
             Charge::Declined { card_last4, reason } => (card_last4, Some(reason)),
@@ -209,17 +200,22 @@ impl Sale {
         Ok(self.orders[&code].to_order(self.title(hold.concert)))
     }
 
-    /// A running hold is given back: its tickets go back on sale at once and it can no longer be paid.
-    pub(super) fn release(&mut self, hold_id: &str) -> Result<Hold, BookingError> {
+    /// Hold `hold_id` if it can still be paid or given back, or why not.
+    fn running_hold(&self, hold_id: &str) -> Result<&HoldRecord, BookingError> {
         let hold = self.holds.get(hold_id).ok_or(BookingError::HoldNotFound)?;
         match hold.status {
             HoldStatus::Paid => {
-                return Err(BookingError::HoldAlreadyPaid { order_code: hold.order_code.clone().unwrap_or_default() })
+                Err(BookingError::HoldAlreadyPaid { order_code: hold.order_code.clone().unwrap_or_default() })
             }
-            HoldStatus::Released => return Err(BookingError::HoldReleased),
-            _ if !hold.running_at(self.now) => return Err(BookingError::HoldExpired),
-            _ => {}
+            HoldStatus::Released => Err(BookingError::HoldReleased),
+            _ if !hold.running_at(self.now) => Err(BookingError::HoldExpired),
+            _ => Ok(hold),
         }
+    }
+
+    /// A running hold is given back: its tickets go back on sale at once and it can no longer be paid.
+    pub(super) fn release(&mut self, hold_id: &str) -> Result<Hold, BookingError> {
+        let hold = self.running_hold(hold_id)?;
         let (concert, tier, quantity, user) = (hold.concert, hold.tier, hold.quantity, hold.user_id.clone());
         let stock = self.stock.get_mut(&(concert, tier)).expect("a hold's tier is loaded with it");
         stock.held -= quantity;

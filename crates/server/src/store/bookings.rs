@@ -63,19 +63,7 @@ impl Store {
     /// Books several requests in one batch, each decided in order: for callers that hold many requests
     /// at once (and for tests that need to know what shares a batch).
     pub async fn book_batch(&self, requests: Vec<BookingRequest>) -> Result<Vec<Decided<Booking>>, StoreError> {
-        let (jobs, answers): (Vec<_>, Vec<_>) = requests
-            .into_iter()
-            .map(|request| {
-                let (reply, answer) = oneshot::channel();
-                (Job::Book(request, None, reply), answer)
-            })
-            .unzip();
-        self.writer.submit(jobs).await?;
-        let mut decided = Vec::with_capacity(answers.len());
-        for answer in answers {
-            decided.push(answer.await.map_err(|_| StoreError::WriterStopped)??);
-        }
-        Ok(decided)
+        self.in_one_batch(requests, |request, reply| Job::Book(request, None, reply)).await
     }
 
     /// Runs engine commands in one batch, each decided in order, each answered as the engine answered it
@@ -84,19 +72,28 @@ impl Store {
         &self,
         commands: Vec<(Command, Option<IdempotencyKey>)>,
     ) -> Result<Vec<Result<Answer, KeyReused>>, StoreError> {
-        let (jobs, answers): (Vec<_>, Vec<_>) = commands
+        self.in_one_batch(commands, |(command, key), reply| Job::Decide(command, key, reply)).await
+    }
+
+    /// One job per item, `job` building each around its responder, sent as one batch; their answers in order.
+    async fn in_one_batch<I, T>(
+        &self,
+        items: Vec<I>,
+        job: impl Fn(I, super::writer::Responder<T>) -> Job,
+    ) -> Result<Vec<T>, StoreError> {
+        let (jobs, answers): (Vec<_>, Vec<_>) = items
             .into_iter()
-            .map(|(command, key)| {
+            .map(|item| {
                 let (reply, answer) = oneshot::channel();
-                (Job::Decide(command, key, reply), answer)
+                (job(item, reply), answer)
             })
             .unzip();
         self.writer.submit(jobs).await?;
-        let mut decided = Vec::with_capacity(answers.len());
+        let mut answered = Vec::with_capacity(answers.len());
         for answer in answers {
-            decided.push(answer.await.map_err(|_| StoreError::WriterStopped)??);
+            answered.push(answer.await.map_err(|_| StoreError::WriterStopped)??);
         }
-        Ok(decided)
+        Ok(answered)
     }
 
     /// Holds tickets for the buyer for the store's hold time.

@@ -127,7 +127,7 @@ fn order_row(line: OrderLine) -> AnyView {
             <td>{model::when::short_date_time(line.created_at)}</td>
             <td>{format!("{} × {}", line.quantity, line.tier.display_name())}</td>
             <td>{line.total_cents.to_string()}</td>
-            <td>{line.status.code()}</td>
+            <td>{line.status.label()}</td>
             <td>{buyer}</td>
         </tr>
     }
