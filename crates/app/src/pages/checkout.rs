@@ -11,7 +11,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use model::{BookingError, Hold, HoldStatus, Order, TEST_CARDS};
+use model::{BookingError, Hold, HoldStatus, TEST_CARDS};
 
 super::lazy_page!(CheckoutRoute, CheckoutPage);
 
@@ -158,23 +158,14 @@ fn Checkout(hold: Hold) -> impl IntoView {
             <div class="result" aria-live="polite">
                 {move || pay.value().get().is_none().then(crate::query_error::refusal_from_address)}
                 {move || pay.value().get().and_then(refusal_text)}
-                {move || release.value().get().and_then(release_refusal)}</div>
+                {move || release.value().get().and_then(refusal_text)}</div>
         </section>
     }
 }
 
-/// Why the hold could not be given back; a success navigates away instead.
-fn release_refusal(result: Result<Attempt<Hold>, AppError>) -> Option<AnyView> {
-    let message = match result {
-        Ok(Ok(_)) => return None,
-        Ok(Err(refusal)) => refusal.to_string(),
-        Err(failure) => failure.to_string(),
-    };
-    Some(view! { <p class="error" role="alert">{message}</p> }.into_any())
-}
-
-/// The text of a refusal or failure; a success navigates away instead.
-fn refusal_text(result: Result<Attempt<Order>, AppError>) -> Option<AnyView> {
+/// The text of a refusal or failure (of paying, or of giving the hold back); a success navigates away
+/// instead.
+fn refusal_text<T>(result: Result<Attempt<T>, AppError>) -> Option<AnyView> {
     let message = match result {
         Ok(Ok(_)) => return None,
         Ok(Err(refusal)) => refusal.to_string(),

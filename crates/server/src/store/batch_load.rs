@@ -126,8 +126,9 @@ fn tier(code: &str) -> Result<Tier, sqlx::Error> {
 const HOLD_COLUMNS: &str = "SELECT id, event_id, tier, quantity, unit_price_cents, user_id, buyer_name, status,
         created_at, expires_at_ms, order_id FROM holds";
 
+/// A hold's row as [`HOLD_COLUMNS`] reads it (also read with its concert by `orders.rs`).
 #[derive(FromRow)]
-struct HoldRow {
+pub(super) struct HoldRow {
     id: String,
     event_id: i64,
     tier: String,

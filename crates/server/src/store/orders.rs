@@ -4,8 +4,8 @@ use super::{
     db::{millis, At, Conn},
     Store, StoreError,
 };
-use chrono::{DateTime, TimeZone, Utc};
-use model::{Cents, ConcertTitle, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
+use chrono::{DateTime, Utc};
+use model::{Cents, ConcertTitle, Hold, Order, OrderStatus, Ticket, Tier};
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -98,19 +98,11 @@ pub(super) async fn order_in(tx: &mut Conn, code: &str, secret: &str) -> Result<
     }))
 }
 
+/// A hold's row with its concert's title.
 #[derive(FromRow)]
-struct HoldRow {
-    id: String,
-    tier: String,
-    quantity: i64,
-    unit_price_cents: i64,
-    total_cents: i64,
-    user_id: String,
-    buyer_name: Option<String>,
-    status: String,
-    created_at: At,
-    expires_at_ms: i64,
-    order_id: Option<String>,
+struct HoldWithConcert {
+    #[sqlx(flatten)]
+    hold: super::batch_load::HoldRow,
     #[sqlx(flatten)]
     concert: ConcertColumns,
 }
@@ -118,8 +110,8 @@ struct HoldRow {
 impl Store {
     /// A hold by its id, with its status as of now (a hold past expiry reads as expired at once).
     pub async fn hold(&self, id: &str) -> Result<Hold, StoreError> {
-        let row: HoldRow = sqlx::query_as(
-            "SELECT h.id, h.tier, h.quantity, h.unit_price_cents, h.total_cents, h.user_id, h.buyer_name, h.status,
+        let row: HoldWithConcert = sqlx::query_as(
+            "SELECT h.id, h.event_id, h.tier, h.quantity, h.unit_price_cents, h.user_id, h.buyer_name, h.status,
                     h.created_at, h.expires_at_ms, h.order_id,
                     e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
              FROM holds h JOIN events e ON e.id = h.event_id WHERE h.id = $1",
@@ -128,23 +120,7 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        let hold = Hold {
-            concert: row.concert.into(),
-            tier: Tier::parse(&row.tier)?,
-            quantity: u32::try_from(row.quantity).map_err(|_| corrupt(format!("quantity {}", row.quantity)))?,
-            status: HoldStatus::parse(&row.status).ok_or_else(|| corrupt(format!("hold status {}", row.status)))?,
-            expires_at: Utc
-                .timestamp_millis_opt(row.expires_at_ms)
-                .single()
-                .ok_or_else(|| corrupt(format!("expiry {}", row.expires_at_ms)))?,
-            id: row.id,
-            unit_price_cents: Cents(row.unit_price_cents),
-            total_cents: Cents(row.total_cents),
-            user_id: row.user_id,
-            buyer_name: row.buyer_name,
-            created_at: row.created_at.0,
-            order_code: row.order_id,
-        };
+        let hold = model::sale::HoldRecord::try_from(row.hold)?.to_hold(row.concert.into());
         Ok(Hold { status: hold.status_at(Utc::now()), ..hold })
     }
 
