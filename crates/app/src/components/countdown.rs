@@ -4,19 +4,19 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-#[component]
-pub fn Countdown(expires_at: DateTime<Utc>, expired: RwSignal<bool>) -> impl IntoView {
-    // Seconds left; `None` until the browser has taken over from the server-rendered text.
+/// Whole seconds left until `deadline`, counted each second in the browser: `None` until the browser has
+/// taken over from the server-rendered text. At zero it sets `reached`.
+pub fn seconds_until(deadline: DateTime<Utc>, reached: RwSignal<bool>) -> RwSignal<Option<i64>> {
     let left: RwSignal<Option<i64>> = RwSignal::new(None);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let deadline_ms = expires_at.timestamp_millis() as f64;
+            let deadline_ms = deadline.timestamp_millis() as f64;
             let tick = move || {
                 let seconds = ((deadline_ms - js_sys::Date::now()) / 1000.0).ceil().max(0.0) as i64;
                 left.set(Some(seconds));
                 if seconds == 0 {
-                    expired.set(true);
+                    reached.set(true);
                 }
             };
             tick();
@@ -24,7 +24,15 @@ pub fn Countdown(expires_at: DateTime<Utc>, expired: RwSignal<bool>) -> impl Int
                 on_cleanup(move || handle.clear());
             }
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (deadline, reached);
     });
+    left
+}
+
+#[component]
+pub fn Countdown(expires_at: DateTime<Utc>, expired: RwSignal<bool>) -> impl IntoView {
+    let left = seconds_until(expires_at, expired);
     let text = move || match (expired.get(), left.get()) {
         (true, _) => "Your hold has expired".to_owned(),
         (false, Some(seconds)) => format!("{}:{:02} left to pay", seconds / 60, seconds % 60),

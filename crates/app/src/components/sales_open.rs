@@ -23,24 +23,7 @@ pub fn open_now(at: Option<DateTime<Utc>>) -> bool {
 
 #[component]
 pub fn SalesOpen(at: DateTime<Utc>, opened: RwSignal<bool>) -> impl IntoView {
-    let left: RwSignal<Option<i64>> = RwSignal::new(None);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            let at_ms = at.timestamp_millis();
-            let tick = move || {
-                let seconds = ((at_ms - now_ms()) as f64 / 1000.0).ceil().max(0.0) as i64;
-                left.set(Some(seconds));
-                if seconds == 0 {
-                    opened.set(true);
-                }
-            };
-            tick();
-            if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
-                on_cleanup(move || handle.clear());
-            }
-        }
-    });
+    let left = super::countdown::seconds_until(at, opened);
     let countdown = move || {
         left.get().map(|s| {
             let (days, hours, minutes, seconds) = (s / 86_400, s / 3_600 % 24, s / 60 % 60, s % 60);
