@@ -206,7 +206,18 @@ impl Writer {
         catalog: Arc<CatalogCache>,
     ) -> Writer {
         let (inbox, jobs) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(connection, jobs, dialect, rules, changes, catalog));
+        // A thread of its own: on the shared runtime every statement's answer waited behind the HTTP tasks
+        // for a worker to poll the writer again, and the writer is the one thing every sale waits for.
+        std::thread::Builder::new()
+            .name("boxoffice-writer".into())
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("the writer's runtime starts")
+                    .block_on(run(connection, jobs, dialect, rules, changes, catalog))
+            })
+            .expect("the writer's thread starts");
         Writer { inbox }
     }
 
