@@ -47,7 +47,7 @@ export async function holdTickets(page: Page, tier: string, quantity: string) {
   await page.getByLabel(tier).check();
   await fillBuyer(page, quantity);
   await page.getByRole('button', { name: 'Hold tickets' }).click();
-  await expect(page).toHaveURL(/\/checkout\/h_[0-9a-f]{32}$/);
+  await expect(page).toHaveURL(/\/checkout\/h_[0-9a-f]{44}$/);
 }
 
 /** Fills the payment form with a simulator test card and pays. */
