@@ -307,3 +307,7 @@ async fn insert_answers(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "batch_persist_guards.rs"]
+mod guards;
