@@ -10,7 +10,7 @@ use std::{
     net::SocketAddr,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc,
+        Arc, OnceLock,
     },
     time::{Duration, Instant},
 };
@@ -57,6 +57,11 @@ pub struct Report {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
+    /// Open loop only: the 99th percentile of how late the generator sent a request after its scheduled
+    /// time (its connection still busy with the previous answer, or the generator itself short of CPU).
+    pub late_p99_ms: f64,
+    /// Open loop only: the 99th percentile from the actual send to the whole answer.
+    pub service_p99_ms: f64,
 }
 
 impl Report {
@@ -93,12 +98,19 @@ pub async fn run_spread(addrs: Vec<SocketAddr>, target: Target, connections: usi
 /// What one connection measured: latencies and statuses.
 struct Measured {
     histogram: Histogram<u64>,
+    late: Histogram<u64>,
+    service: Histogram<u64>,
     statuses: std::collections::BTreeMap<u16, u64>,
 }
 
 impl Default for Measured {
     fn default() -> Self {
-        Measured { histogram: Histogram::<u64>::new(3).expect("histogram"), statuses: Default::default() }
+        Measured {
+            histogram: Histogram::<u64>::new(3).expect("histogram"),
+            late: Histogram::<u64>::new(3).expect("histogram"),
+            service: Histogram::<u64>::new(3).expect("histogram"),
+            statuses: Default::default(),
+        }
     }
 }
 
@@ -107,6 +119,14 @@ impl Measured {
         self.histogram.record(since.elapsed().as_micros() as u64).map_err(|_| ())?;
         *self.statuses.entry(status).or_insert(0) += 1;
         Ok(())
+    }
+
+    fn record_late(&mut self, scheduled: Instant) -> Result<(), ()> {
+        self.late.record(scheduled.elapsed().as_micros() as u64).map_err(|_| ())
+    }
+
+    fn record_service(&mut self, sent: Instant) -> Result<(), ()> {
+        self.service.record(sent.elapsed().as_micros() as u64).map_err(|_| ())
     }
 }
 
@@ -128,6 +148,8 @@ where
         };
         transport_errors += u64::from(!ok);
         all.histogram.add(&measured.histogram).expect("same histogram bounds");
+        all.late.add(&measured.late).expect("same histogram bounds");
+        all.service.add(&measured.service).expect("same histogram bounds");
         for (status, count) in measured.statuses {
             *all.statuses.entry(status).or_insert(0) += count;
         }
@@ -138,6 +160,8 @@ where
         p50_ms: ms(0.50),
         p95_ms: ms(0.95),
         p99_ms: ms(0.99),
+        late_p99_ms: all.late.value_at_quantile(0.99) as f64 / 1000.0,
+        service_p99_ms: all.service.value_at_quantile(0.99) as f64 / 1000.0,
         by_status: all.statuses,
         transport_errors,
         elapsed: started.elapsed(),
@@ -271,28 +295,48 @@ async fn post(
 /// for the wait of every request queued behind the slow one, which a closed loop hides (there, p99 at
 /// saturation is just connections ÷ throughput).
 pub async fn run_open(addr: SocketAddr, target: Target, connections: usize, rate: f64, duration: Duration) -> Report {
-    let start = Instant::now() + Duration::from_millis(200);
-    let deadline = start + duration;
+    // The schedule starts once every connection is open (as wrk2's does): opening a thousand at once takes
+    // a while on this machine, and a schedule running meanwhile would count the generator's own ramp as
+    // the server's latency.
+    let all_open = Arc::new((tokio::sync::Barrier::new(connections), OnceLock::new()));
     let every = Duration::from_secs_f64(connections as f64 / rate);
     let opened = AtomicU64::new(0);
-    drive(connections, move || {
+    let report = drive(connections, move || {
         let target = target.clone();
         let connection = opened.fetch_add(1, Ordering::Relaxed);
+        let all_open = all_open.clone();
         async move {
             let mut measured = Measured::default();
+            let sender = open_connection(addr).await;
+            all_open.0.wait().await;
+            let start = *all_open.1.get_or_init(|| Instant::now() + Duration::from_millis(50));
             let first = start + Duration::from_secs_f64(connection as f64 / rate);
-            let ok = open_loop(addr, &target, connection, connections as u64, first, every, deadline, &mut measured)
+            let ok = match sender {
+                Ok(sender) => open_loop(
+                    sender,
+                    &target,
+                    connection,
+                    connections as u64,
+                    first,
+                    every,
+                    start + duration,
+                    &mut measured,
+                )
                 .await
-                .is_ok();
+                .is_ok(),
+                Err(()) => false,
+            };
             (measured, ok)
         }
     })
-    .await
+    .await;
+    // The rate achieved over the schedule, not over the schedule and the connections' opening.
+    Report { elapsed: duration, ..report }
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn open_loop(
-    addr: SocketAddr,
+    mut sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
     target: &Target,
     connection: u64,
     connections: u64,
@@ -301,16 +345,18 @@ async fn open_loop(
     deadline: Instant,
     measured: &mut Measured,
 ) -> Result<(), ()> {
-    let mut sender = open_connection(addr).await?;
     let mut scheduled = first;
     let mut k = 0;
     while scheduled < deadline {
         tokio::time::sleep_until(scheduled.into()).await;
         let request = target.request(connection + k * connections);
         sender.ready().await.map_err(|_| ())?;
+        measured.record_late(scheduled)?;
+        let sent = Instant::now();
         let response = sender.send_request(request).await.map_err(|_| ())?;
         let status = response.status().as_u16();
         response.into_body().collect().await.map_err(|_| ())?;
+        measured.record_service(sent)?;
         measured.record(scheduled, status)?;
         k += 1;
         scheduled += every;

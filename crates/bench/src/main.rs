@@ -97,11 +97,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (report, cpu) =
             measured(&server, load::run_open(addr, target, OPEN_CONNECTIONS, OPEN_RATE, duration)).await;
         println!(
-            "open loop at {OPEN_RATE}/s: {:.0}/s, p50 {} ms, p95 {} ms, p99 {} ms, server CPU {cpu:?}",
+            "open loop at {OPEN_RATE}/s: {:.0}/s, p50 {} ms, p95 {} ms, p99 {} ms, sent late p99 {} ms, answered p99 {} ms from the send, server CPU {cpu:?}",
             report.rate(),
             report.p50_ms,
             report.p95_ms,
-            report.p99_ms
+            report.p99_ms,
+            report.late_p99_ms,
+            report.service_p99_ms
         );
         println!(
             "{}",
@@ -193,7 +195,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = keyed_vip_target("open", OPEN_CONNECTIONS);
     let (report, cpu) = measured(&server, load::run_open(addr, target, OPEN_CONNECTIONS, OPEN_RATE, duration)).await;
     vip_taken += report.count(201);
-    let note = format!("{OPEN_RATE:.0}/s scheduled; latency from the scheduled send time");
+    let note = format!(
+        "{OPEN_RATE:.0}/s scheduled; latency from the scheduled send time; p99 {:.1} ms from the actual send, sent late p99 {:.1} ms",
+        report.service_p99_ms, report.late_p99_ms
+    );
     rows.push(Row { scenario: OPEN_LOOP.into(), connections: OPEN_CONNECTIONS, report, server_cpu: cpu, note });
     let vip_counted = taken(addr, "vip").await?;
     if vip_counted != vip_taken {
