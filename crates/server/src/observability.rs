@@ -49,7 +49,7 @@ pub fn metrics() -> &'static PrometheusHandle {
         metrics::describe_histogram!(
             "boxoffice_write_phase_seconds",
             metrics::Unit::Seconds,
-            "Time a write batch spent in each phase: load, decide, persist, commit"
+            "Time a write batch spent in each phase: load, decide, persist, commit, and the log's sync (SQLite) that its answers wait for"
         );
         metrics::describe_gauge!("boxoffice_tickets_available", "Tickets available per tier");
         metrics::describe_gauge!("boxoffice_event_streams_open", "Open /api/events streams");

@@ -126,7 +126,8 @@ fn scheme_of(url: &str) -> &str {
 }
 
 /// SQLite's settings for every connection: `synchronous=FULL` so a commit is fsynced (a 201 survives a
-/// power cut, not only a crash), foreign keys enforced, and a writer waits for a lock instead of failing.
+/// power cut, not only a crash) — the writer's connection then leaves the log's sync to the durability
+/// stage (`connect_writer`) — foreign keys enforced, and a writer waits for a lock instead of failing.
 const SQLITE_PRAGMAS: &str =
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
@@ -162,11 +163,43 @@ pub async fn pool(url: &str, dialect: Dialect, size: u32) -> Result<Pool, sqlx::
         .await
 }
 
-/// One connection of its own (the writer's).
+/// One connection of its own.
 pub async fn connect(url: &str, dialect: Dialect) -> Result<Conn, sqlx::Error> {
     install_drivers();
     let mut conn = AnyConnection::connect(url).await?;
     prepare(&mut conn, dialect).await?;
+    Ok(conn)
+}
+
+/// How the writer's commits at `url` become durable: a SQLite file's write-ahead log is synced by the
+/// durability stage (`durable.rs`); PostgreSQL's commit, and an in-memory database's, need nothing more.
+pub fn durability(url: &str, dialect: Dialect) -> Result<super::durable::Durability, sqlx::Error> {
+    use super::durable::Durability;
+    if dialect != Dialect::Sqlite {
+        return Ok(Durability::AtCommit);
+    }
+    let options = SqliteConnectOptions::from_str(url)?;
+    let file = options.get_filename();
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if in_memory {
+        return Ok(Durability::AtCommit);
+    }
+    let mut log = file.as_os_str().to_owned();
+    log.push("-wal");
+    Ok(Durability::SyncLog(log.into()))
+}
+
+/// The writer's connection: on SQLite, when the durability stage syncs the log, its commits do not
+/// (`synchronous=NORMAL`, which in WAL mode still syncs around every checkpoint).
+pub async fn connect_writer(
+    url: &str,
+    dialect: Dialect,
+    durability: &super::durable::Durability,
+) -> Result<Conn, sqlx::Error> {
+    let mut conn = connect(url, dialect).await?;
+    if matches!(durability, super::durable::Durability::SyncLog(_)) {
+        conn.execute("PRAGMA synchronous = NORMAL").await?;
+    }
     Ok(conn)
 }
 

@@ -15,6 +15,7 @@ mod catalog;
 mod catalog_cache;
 mod codes;
 mod db;
+mod durable;
 pub mod fingerprint;
 mod idempotency;
 mod new_concerts;
@@ -117,8 +118,9 @@ impl Store {
             hold_for: sale.hold_for,
         };
         let catalog = Arc::new(catalog_cache::CatalogCache::default());
-        let connection = db::connect(url, dialect).await?;
-        let writer = writer::Writer::start(connection, dialect, rules, changes.clone(), catalog.clone());
+        let durability = db::durability(url, dialect)?;
+        let connection = db::connect_writer(url, dialect, &durability).await?;
+        let writer = writer::Writer::start(connection, dialect, durability, rules, changes.clone(), catalog.clone());
         if dialect == Dialect::Postgres {
             notify::listen(url, changes.clone(), catalog.clone()).await?;
         }

@@ -6,8 +6,8 @@
 //! writer takes the first waiting job plus all others already queued (up to [`MAX_BATCH`]), and in one
 //! write transaction loads what the whole batch needs (`batch_load.rs`), lets the sales engine
 //! (`model::sale`) decide each command in arrival order — expiring run-out holds first — writes what
-//! changed with a few set-based statements (`batch_persist.rs`), commits once, and only then answers each
-//! caller. If any statement or the commit fails, the transaction rolls back and every caller in that batch
+//! changed with a few set-based statements (`batch_persist.rs`), commits once, and only once the commit is
+//! durable answers each caller (on SQLite the log's sync runs beside the next batch: `durable.rs`). If any statement or the commit fails, the transaction rolls back and every caller in that batch
 //! gets an error: nothing is half-written, and the next batch starts afresh.
 //!
 //! On PostgreSQL every instance has a writer like this one; the load locks the rows the batch acts on, the
@@ -20,6 +20,7 @@ use super::{
     catalog_cache::CatalogCache,
     codes::Codes,
     db::{Conn, Dialect},
+    durable::{self, Durability, Durable},
     idempotency::{self, IdempotencyKey},
     titles::Titles,
     StoreError,
@@ -197,15 +198,18 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `connection`, which it owns from now on.
+    /// Starts the writer task on `connection`, which it owns from now on and whose commits `durability`
+    /// says how to make durable.
     pub fn start(
         connection: Conn,
         dialect: Dialect,
+        durability: Durability,
         rules: Rules,
         changes: Arc<Notify>,
         catalog: Arc<CatalogCache>,
     ) -> Writer {
         let (inbox, jobs) = mpsc::channel(QUEUE_DEPTH);
+        let answers = Answers::new(durability);
         // A thread of its own: on the shared runtime every statement's answer waited behind the HTTP tasks
         // for a worker to poll the writer again, and the writer is the one thing every sale waits for.
         std::thread::Builder::new()
@@ -215,7 +219,7 @@ impl Writer {
                     .enable_all()
                     .build()
                     .expect("the writer's runtime starts")
-                    .block_on(run(connection, jobs, dialect, rules, changes, catalog))
+                    .block_on(run(connection, jobs, dialect, answers, rules, changes, catalog))
             })
             .expect("the writer's thread starts");
         Writer { inbox }
@@ -234,10 +238,37 @@ impl Writer {
     }
 }
 
+/// Where committed batches go to be answered: at once when the commit was durable, through the
+/// durability stage when the log's sync is still to come.
+enum Answers {
+    AtOnce,
+    AfterSync(Durable<Vec<(Job, Outcome)>>),
+}
+
+impl Answers {
+    fn new(durability: Durability) -> Answers {
+        match durability {
+            Durability::AtCommit => Answers::AtOnce,
+            Durability::SyncLog(path) => Answers::AfterSync(Durable::start(
+                move || durable::sync_log(&path),
+                |batch: Vec<(Job, Outcome)>| batch.into_iter().for_each(|(job, outcome)| job.answer(outcome)),
+            )),
+        }
+    }
+
+    fn committed(&self, batch: Vec<(Job, Outcome)>) {
+        match self {
+            Answers::AtOnce => batch.into_iter().for_each(|(job, outcome)| job.answer(outcome)),
+            Answers::AfterSync(durable) => durable.committed(batch),
+        }
+    }
+}
+
 async fn run(
     mut connection: Conn,
     mut inbox: mpsc::Receiver<Vec<Job>>,
     dialect: Dialect,
+    answers: Answers,
     rules: Rules,
     changes: Arc<Notify>,
     catalog: Arc<CatalogCache>,
@@ -272,9 +303,7 @@ async fn run(
                     catalog.invalidate();
                     changes.notify_one();
                 }
-                for (job, outcome) in batch.drain(..).zip(outcomes) {
-                    job.answer(outcome);
-                }
+                answers.committed(batch.drain(..).zip(outcomes).collect());
             }
             Err(error) => {
                 tracing::error!(%error, jobs = batch.len(), "write batch failed and was rolled back");
