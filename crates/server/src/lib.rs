@@ -22,5 +22,5 @@ pub mod store;
 pub mod sweeper;
 
 pub use config::Config;
-pub use router::{build_router, AppState};
+pub use router::{build_router, AppState, Parts};
 pub use store::{Store, StoreError};

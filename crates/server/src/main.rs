@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use leptos::prelude::get_configuration;
-use server::{build_router, live::Live, AppState, Config, Store};
+use server::{build_router, live::Live, AppState, Config, Parts, Store};
 
 // jemalloc, not the system's malloc: glibc's spent a quarter of the page's CPU time in its arenas (locks,
 // consolidation) and kept what a burst of connections freed; jemalloc renders the page ≈ 15 % faster and its
@@ -22,7 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     server::sweeper::start(store.clone());
     let live = Live::start(store.clone()).await?;
     let admin_token = server::api::admin::AdminToken::new(config.admin_token.clone());
-    let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
+    let state = AppState::from(Parts { leptos_options, store: store.clone(), live: live.clone(), admin_token });
     let router = build_router(state, config.rate_limit);
 
     let limits = config.connection_limits(server::connections::descriptor_budget());

@@ -31,15 +31,46 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-/// What every handler can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every handler can reach: one shared allocation, since axum clones the state for every request
+/// (cloning the parts themselves, the leptos options' strings among them, showed in the bookings profile).
+#[derive(Clone)]
+pub struct AppState(Arc<Parts>);
+
+pub struct Parts {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub live: Live,
     /// The admin API's token; the admin area is off without one.
     pub admin_token: api::admin::AdminToken,
 }
+
+impl From<Parts> for AppState {
+    fn from(parts: Parts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What an extractor takes out of the state: only the part it names is cloned.
+macro_rules! part {
+    ($part:ident: $type:ty) => {
+        impl FromRef<AppState> for $type {
+            fn from_ref(state: &AppState) -> $type {
+                state.0.$part.clone()
+            }
+        }
+    };
+}
+part!(leptos_options: LeptosOptions);
+part!(store: Store);
+part!(live: Live);
+part!(admin_token: api::admin::AdminToken);
 
 /// The app with its middleware. `rate_limit` is posts per second per client IP (0: no limit); it needs
 /// the router served with `into_make_service_with_connect_info::<SocketAddr>()`.

@@ -4,7 +4,7 @@
 use leptos::prelude::LeptosOptions;
 use model::{Capacities, Tier};
 use server::{
-    api::admin::AdminToken, build_router, connections::Limits, live::Live, store::SaleSettings, AppState, Store,
+    api::admin::AdminToken, build_router, connections::Limits, live::Live, store::SaleSettings, AppState, Parts, Store,
 };
 use std::time::Duration;
 use tempfile::TempDir;
@@ -190,7 +190,7 @@ pub async fn spawn_app_bounded(
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
     let admin_token = AdminToken::new(admin.map(str::to_owned));
-    let state = AppState { leptos_options, store: store.clone(), live: live.clone(), admin_token };
+    let state = AppState::from(Parts { leptos_options, store: store.clone(), live: live.clone(), admin_token });
     let router = build_router(state.clone(), rate_limit);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
