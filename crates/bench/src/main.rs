@@ -557,7 +557,7 @@ fn render(
     let _ = writeln!(out, "# boxoffice bench\n");
     let _ = writeln!(
         out,
-        "{} UTC · commit {commit} · {cores} cores (load generator on the same machine) · SQLite WAL, synchronous=FULL\n",
+        "{} UTC · commit {commit} · {cores} cores (load generator on the same machine) · SQLite WAL, every answer after the fsync of its commit\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M")
     );
     let _ = writeln!(
