@@ -15,6 +15,11 @@ pub struct BookingRequest {
     pub buyer_name: Option<BuyerName>,
     pub tier: Tier,
     pub quantity: Quantity,
+    /// The waiting room's proof of admission the request came with (its `Queue-Token`). Not part of the
+    /// request's serialisation, so not of its idempotency fingerprint: a retry with a renewed token is the
+    /// same request, and its stored answer replays.
+    #[serde(skip)]
+    pub admission: crate::Admission,
 }
 
 impl BookingRequest {
@@ -31,6 +36,7 @@ impl BookingRequest {
             buyer_name: None,
             tier: Tier::parse(tier)?,
             quantity: quantity?,
+            admission: crate::Admission::Missing,
         })
     }
 
@@ -56,7 +62,14 @@ impl BookingRequest {
         let quantity = quantity?;
         let buyer_name = BuyerName::parse(name)?;
         let email = BuyerEmail::parse(email)?;
-        Ok(BookingRequest { concert_id: None, user_id: email.into(), buyer_name: Some(buyer_name), tier, quantity })
+        Ok(BookingRequest {
+            concert_id: None,
+            user_id: email.into(),
+            buyer_name: Some(buyer_name),
+            tier,
+            quantity,
+            admission: crate::Admission::Missing,
+        })
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Concert {
     /// When holds and bookings open; absent: on sale since it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_open_at: Option<DateTime<Utc>>,
+    /// Its waiting room, when the operator turned one on: holds and bookings then need a pass from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_room: Option<crate::WaitingRoom>,
     pub tiers: Vec<TierAvailability>,
 }
 
@@ -68,6 +71,9 @@ pub struct NewConcert {
     pub starts_at: DateTime<Utc>,
     /// When holds and bookings open (see [`NewConcert::opening_at`]); `None`: at once.
     pub sales_open_at: Option<DateTime<Utc>>,
+    /// Its waiting room (see [`NewConcert::with_waiting_room`]); `None`: off.
+    #[serde(default)]
+    pub waiting_room: Option<crate::WaitingRoom>,
     pub tiers: Vec<NewTier>,
 }
 
@@ -155,7 +161,7 @@ impl NewConcert {
             tiers.push(NewTier { tier, price_cents: Cents(offer.price_cents), capacity });
         }
         tiers.sort_by_key(|t| t.tier);
-        Ok(NewConcert { name, venue, starts_at, sales_open_at: None, tiers })
+        Ok(NewConcert { name, venue, starts_at, sales_open_at: None, waiting_room: None, tiers })
     }
 
     /// Sales open at `at` (already read, or why it could not be), which must be before the concert starts;
@@ -167,6 +173,15 @@ impl NewConcert {
             return Err(invalid("sales_open_at must be before the concert starts"));
         }
         Ok(NewConcert { sales_open_at: Some(at), ..self })
+    }
+
+    /// Sales go through `room` (if any), which needs a set opening: the pre-queue is drawn at it.
+    pub fn with_waiting_room(self, room: Option<crate::WaitingRoom>) -> Result<NewConcert, BookingError> {
+        let Some(room) = room else { return Ok(self) };
+        if self.sales_open_at.is_none() {
+            return Err(invalid("waiting_room needs sales_open_at: its pre-queue is drawn at the opening"));
+        }
+        Ok(NewConcert { waiting_room: Some(room.checked()?), ..self })
     }
 }
 

@@ -80,6 +80,18 @@ pub enum BookingError {
     TierNotOffered(crate::Tier),
     #[error("{0}")]
     ConcertInvalid(String),
+    #[error("this concert has no waiting room")]
+    NoWaitingRoom,
+    #[error("the waiting room opens on {}", crate::when::long_date_time(*.opens_at))]
+    QueueNotOpenYet { opens_at: chrono::DateTime<chrono::Utc> },
+    #[error("this concert's sale goes through its waiting room: join the queue first")]
+    QueueRequired,
+    #[error("your turn to buy has ended; please join the queue again")]
+    QueueTokenExpired,
+    #[error("that waiting-room pass is not valid for this concert")]
+    QueueTokenInvalid,
+    #[error("no visitor with that id in this concert's waiting room")]
+    VisitorNotFound,
 }
 
 impl BookingError {
@@ -117,6 +129,12 @@ impl BookingError {
             BookingError::ConcertNotFound => "concert_not_found",
             BookingError::TierNotOffered(_) => "tier_not_offered",
             BookingError::ConcertInvalid(_) => "invalid_concert",
+            BookingError::NoWaitingRoom => "no_waiting_room",
+            BookingError::QueueNotOpenYet { .. } => "queue_not_open_yet",
+            BookingError::QueueRequired => "queue_required",
+            BookingError::QueueTokenExpired => "queue_token_expired",
+            BookingError::QueueTokenInvalid => "queue_token_invalid",
+            BookingError::VisitorNotFound => "visitor_not_found",
         }
     }
 }
@@ -165,6 +183,9 @@ impl BookingError {
             "order_cancelled" => "this order is already cancelled",
             "concert_not_found" => "no concert with that id is on sale",
             "tier_not_offered" => "this concert does not offer those tickets",
+            "queue_required" => "this concert's sale goes through its waiting room: join the queue first",
+            "queue_token_expired" => "your turn to buy has ended; please join the queue again",
+            "queue_token_invalid" => "that waiting-room pass is not valid for this concert",
             _ => return None,
         };
         Some(words.to_owned())

@@ -17,6 +17,7 @@ mod rules;
 pub mod sale;
 mod tier;
 mod user;
+mod waiting_room;
 pub mod when;
 
 pub use booking::{Booking, BookingRequest, TierAvailability};
@@ -34,3 +35,6 @@ pub use report::{ConcertSales, OrderLine, TierSales};
 pub use rules::BuyerLimits;
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
+pub use waiting_room::{
+    Admission, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES, MAX_RATE_PER_MINUTE, MAX_WINDOW_MINUTES,
+};

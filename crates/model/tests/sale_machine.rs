@@ -39,6 +39,13 @@ impl Fresh for Counter {
     fn ticket_code(&mut self) -> String {
         self.next("T-")
     }
+    fn visitor_id(&mut self) -> String {
+        self.next("v_")
+    }
+    fn draw(&mut self) -> i64 {
+        self.0 += 1;
+        self.0 as i64
+    }
 }
 
 const TIERS: [Tier; 3] = [Tier::Vip, Tier::FrontRow, Tier::General];

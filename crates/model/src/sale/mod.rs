@@ -11,14 +11,18 @@
 //! Every step either refuses (a [`BookingError`], and nothing changes, except that a declined card's
 //! payment is recorded) or does all it says. The invariants, after every step: per tier
 //! `sold + held <= capacity`, `sold` is what the tier's paid orders add up to, `held` what its holds not
-//! yet expired add up to, and no buyer has more of a limited tier than the limit.
+//! yet expired add up to, and no buyer has more of a limited tier than the limit. For a waiting room
+//! (`queue.rs`): places are unique, the pre-queue's are 1..=its size, `admitted_through` never passes the
+//! last visitor, and a hold or booking of a concert whose room is on and open carries its admission.
 //!
 //! The server's writer runs it once per batch: load a `Sale` for the whole batch, apply each command,
 //! persist the effects, commit (see ARCHITECTURE.md).
 
+mod queue;
 mod records;
 mod steps;
 
+pub use queue::{Queue, Visitor};
 pub use records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock};
 
 use crate::{Booking, BookingError, BookingRequest, BuyerLimits, ConcertTitle, Hold, Order, Tier};
@@ -45,6 +49,10 @@ pub trait Fresh {
     fn order_code(&mut self) -> String;
     fn order_secret(&mut self) -> String;
     fn ticket_code(&mut self) -> String;
+    /// A waiting-room visitor's id: unguessable, since it shows their place and fetches their token.
+    fn visitor_id(&mut self) -> String;
+    /// A pre-queue visitor's draw: uniformly random, so their place owes nothing to when they joined.
+    fn draw(&mut self) -> i64;
 }
 
 /// What a batch sees of the shop, and what it has done to it so far.
@@ -61,6 +69,10 @@ pub struct Sale {
     pub orders: BTreeMap<String, OrderRecord>,
     /// Tickets each buyer has of each limited tier: running holds and paid orders.
     pub bought: BTreeMap<(ConcertId, Tier, String), u32>,
+    /// The waiting rooms of the batch's concerts that have one on.
+    pub queues: BTreeMap<ConcertId, Queue>,
+    /// Waiting-room visitors the batch names, and those it adds.
+    pub visitors: BTreeMap<String, Visitor>,
     /// Answers stored under idempotency keys: (scope, key) → (fingerprint, answer).
     pub answers: BTreeMap<(String, String), (String, Answer)>,
     /// What the steps so far changed, in order: what the store writes.
@@ -98,6 +110,15 @@ pub enum Command {
         tier: Tier,
         on_sale: bool,
     },
+    /// A visitor joins the concert's waiting room; `visitor` is who they were, if they joined before.
+    JoinQueue {
+        concert: ConcertId,
+        visitor: Option<String>,
+    },
+    /// An admission tick of the concert's waiting room.
+    Admit {
+        concert: ConcertId,
+    },
 }
 
 /// What a command came to; stored under its idempotency key to answer a retry.
@@ -110,6 +131,8 @@ pub enum Answer {
     Released(Result<Hold, BookingError>),
     Expired { holds: u32 },
     TierChanged(Result<(), BookingError>),
+    Joined(Result<Visitor, BookingError>),
+    Admitted(Result<u64, BookingError>),
 }
 
 /// A change a step made, for the store to persist (the records themselves are in the [`Sale`]).
@@ -130,6 +153,14 @@ pub enum Effect {
     Paid(Payment),
     /// An answer stored under (scope, key).
     Remembered(String, String),
+    /// A new waiting-room visitor.
+    QueueJoined(String),
+    /// A waiting room's counters changed.
+    Queue(ConcertId),
+    /// A waiting room's pre-queue gets its places: the ranks of its draws.
+    QueuePlaced(ConcertId),
+    /// Places up to this one are admitted as of the batch's moment.
+    Admitted(ConcertId, u64),
 }
 
 /// An idempotency key with the fingerprint of the request it came with. `scope` is the kind of request
@@ -157,6 +188,8 @@ impl Sale {
             holds: BTreeMap::new(),
             orders: BTreeMap::new(),
             bought: BTreeMap::new(),
+            queues: BTreeMap::new(),
+            visitors: BTreeMap::new(),
             answers: BTreeMap::new(),
             effects: Vec::new(),
         }
@@ -195,6 +228,10 @@ impl Sale {
             Command::SetOnSale { concert, tier, on_sale } => {
                 Answer::TierChanged(self.set_on_sale(concert, tier, on_sale))
             }
+            Command::JoinQueue { concert, visitor } => {
+                Answer::Joined(self.join_queue(concert, visitor.as_deref(), fresh))
+            }
+            Command::Admit { concert } => Answer::Admitted(self.admit(concert)),
         };
         if let Some(key) = key {
             self.answers.insert((key.scope.clone(), key.key.clone()), (key.fingerprint.clone(), answer.clone()));

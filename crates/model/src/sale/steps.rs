@@ -3,8 +3,8 @@
 //! (a declined card only has its payment recorded).
 //!
 //! The order of the checks is the order a buyer fixes things in: the per-order cap, the per-buyer limit,
-//! then the concert and tier, then whether the concert's sales have opened, then whether the tier is on sale
-//! (not paused), then whether enough is left.
+//! then the concert and tier, then whether the concert's sales have opened, then the waiting room's proof of
+//! admission, then whether the tier is on sale (not paused), then whether enough is left.
 
 use super::{
     records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock},
@@ -60,16 +60,18 @@ impl Sale {
         let concert = self.concert_of(request);
         self.check_limits(concert, request)?;
         let quantity = request.quantity.get();
-        let Some(stock) = self.stock.get_mut(&(concert, request.tier)) else {
+        if !self.stock.contains_key(&(concert, request.tier)) {
             return Err(if self.concerts.contains_key(&concert) {
                 BookingError::TierNotOffered(request.tier)
             } else {
                 BookingError::ConcertNotFound
             });
-        };
+        }
         if let Some(&sales_open_at) = self.opening.get(&concert).filter(|at| self.now < **at) {
             return Err(BookingError::NotOnSaleYet { sales_open_at });
         }
+        self.check_admission(concert, &request.admission)?;
+        let stock = self.stock.get_mut(&(concert, request.tier)).expect("looked up above");
         if !stock.on_sale {
             return Err(BookingError::TierPaused(request.tier));
         }

@@ -10,7 +10,9 @@
 //! 3. every tier of every concert the batch touches, locked `FOR UPDATE` on PostgreSQL;
 //! 4. each buyer's running total of each limited tier the batch touches: read after the tier's lock, since
 //!    every hold and order of a tier moves its row, so no other instance has one of them uncommitted;
-//! 5. the answers stored under the batch's idempotency keys, in any scope.
+//! 5. the answers stored under the batch's idempotency keys, in any scope;
+//! 6. (after the tiers) the waiting rooms of the batch's concerts, locked on PostgreSQL, and the visitors
+//!    its joins name (`queue.rs`).
 
 use super::{
     db::{millis, At, Conn, Dialect, Params},
@@ -71,7 +73,10 @@ pub(super) async fn load(
             Command::Book(request) | Command::Hold(request) => {
                 Some(request.concert_id.unwrap_or(rules.default_concert))
             }
-            Command::SetCapacity { concert, .. } | Command::SetOnSale { concert, .. } => Some(*concert),
+            Command::SetCapacity { concert, .. }
+            | Command::SetOnSale { concert, .. }
+            | Command::JoinQueue { concert, .. }
+            | Command::Admit { concert } => Some(*concert),
             Command::Pay { .. } | Command::Release { .. } | Command::Cancel { .. } | Command::Expire => None,
         })
         .collect();
@@ -80,6 +85,14 @@ pub(super) async fn load(
     for (concert, tier, stock) in tiers_of(tx, dialect, &concerts).await? {
         sale.stock.insert((concert, tier), stock);
     }
+    let visitors: BTreeSet<&str> = commands
+        .iter()
+        .filter_map(|(command, _)| match command {
+            Command::JoinQueue { visitor, .. } => visitor.as_deref(),
+            _ => None,
+        })
+        .collect();
+    super::queue::load(tx, dialect, &mut sale, &concerts, &visitors).await?;
     for concert in sale.stock.keys().map(|(concert, _)| *concert).collect::<BTreeSet<_>>() {
         let (title, opens) = titles.get(tx, concert).await?;
         sale.concerts.insert(concert, title);

@@ -32,6 +32,7 @@ struct Changed<'a> {
     cancelled_orders: Vec<&'a str>,
     payments: Vec<&'a model::sale::Payment>,
     answers: Vec<(&'a str, &'a str)>,
+    queue: super::queue::Changes<'a>,
 }
 
 impl<'a> Changed<'a> {
@@ -50,6 +51,12 @@ impl<'a> Changed<'a> {
                 Effect::OrderCancelled(code) => changed.cancelled_orders.push(code),
                 Effect::Paid(payment) => changed.payments.push(payment),
                 Effect::Remembered(scope, key) => changed.answers.push((scope, key)),
+                Effect::QueueJoined(visitor) => changed.queue.joined.push(visitor),
+                Effect::Queue(concert) => {
+                    changed.queue.queues.insert(*concert);
+                }
+                Effect::QueuePlaced(concert) => changed.queue.placed.push(*concert),
+                Effect::Admitted(concert, through) => changed.queue.admitted.push((*concert, *through)),
             }
         }
         // A record new in this batch is inserted as it ends; only those that were there get updated.
@@ -63,16 +70,23 @@ impl<'a> Changed<'a> {
     }
 }
 
-/// Writes what `sale` changed since it was loaded with the tiers' stock `loaded`.
-pub(super) async fn persist(
-    tx: &mut Conn,
-    dialect: Dialect,
-    loaded: &BTreeMap<(ConcertId, Tier), Stock>,
-    sale: &Sale,
-) -> Result<(), sqlx::Error> {
+/// What a batch loaded that its conditional updates compare against.
+pub(super) struct Loaded {
+    pub stock: BTreeMap<(ConcertId, Tier), Stock>,
+    pub queues: BTreeMap<ConcertId, model::sale::Queue>,
+}
+
+impl Loaded {
+    pub fn of(sale: &Sale) -> Loaded {
+        Loaded { stock: sale.stock.clone(), queues: sale.queues.clone() }
+    }
+}
+
+/// Writes what `sale` changed since it was `loaded`.
+pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sale: &Sale) -> Result<(), sqlx::Error> {
     let changed = Changed::of(sale);
     for place in &changed.tiers {
-        let (before, after) = (&loaded[place], &sale.stock[place]);
+        let (before, after) = (&loaded.stock[place], &sale.stock[place]);
         if before != after {
             update_tier(tx, *place, before, after).await?;
         }
@@ -85,6 +99,7 @@ pub(super) async fn persist(
     cancel_orders(tx, dialect, sale.now, &changed.cancelled_orders).await?;
     insert_payments(tx, dialect, &changed.payments).await?;
     insert_answers(tx, dialect, sale, &changed.answers).await?;
+    super::queue::persist(tx, dialect, &loaded.queues, sale, &changed.queue).await?;
     Ok(())
 }
 

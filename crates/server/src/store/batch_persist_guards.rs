@@ -42,7 +42,7 @@ async fn decide_then_persist(fixture: &Fixture, command: Command, underneath: &s
     let wanted = [(&command, None)];
     let mut sale: Sale =
         batch_load::load(&mut tx, db::Dialect::Sqlite, fixture.rules, &mut Titles::default(), &wanted, now).await?;
-    let loaded = sale.stock.clone();
+    let loaded = super::Loaded::of(&sale);
     let answer = sale.apply(command.clone(), None, &mut Codes).expect("no key");
     if !underneath.is_empty() {
         sqlx::query(sqlx::AssertSqlSafe(underneath.to_owned())).execute(&mut *tx).await?;

@@ -74,6 +74,7 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
         let mut tiers = tiers_in(&mut conn).await?;
+        let mut rooms = super::queue::rooms_in(&mut conn).await?;
         let next_expiry: Option<i64> =
             sqlx::query_scalar("SELECT MIN(expires_at_ms) FROM holds WHERE status = 'held' AND expires_at_ms > $1")
                 .bind(now_ms)
@@ -94,6 +95,7 @@ impl Store {
                     venue: event.venue,
                     starts_at: event.starts_at.0,
                     sales_open_at,
+                    waiting_room: rooms.remove(&event.id),
                     tiers,
                 }
             })

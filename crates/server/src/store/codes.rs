@@ -45,6 +45,11 @@ pub fn new_ticket_code() -> String {
     format!("T-{}{}", time_prefix(), hex(12))
 }
 
+/// A waiting-room visitor's id: 128 random bits, since it shows their place and fetches their pass.
+pub fn new_visitor_id() -> String {
+    format!("v_{}{}", time_prefix(), hex(16))
+}
+
 /// The engine's source of new codes (it draws no randomness of its own).
 pub struct Codes;
 
@@ -60,6 +65,12 @@ impl model::sale::Fresh for Codes {
     }
     fn ticket_code(&mut self) -> String {
         new_ticket_code()
+    }
+    fn visitor_id(&mut self) -> String {
+        new_visitor_id()
+    }
+    fn draw(&mut self) -> i64 {
+        rand::rng().random()
     }
 }
 

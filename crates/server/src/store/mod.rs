@@ -21,6 +21,7 @@ mod idempotency;
 mod new_concerts;
 mod notify;
 mod orders;
+mod queue;
 mod stored_answer;
 mod titles;
 mod writer;

@@ -41,6 +41,7 @@ pub(super) async fn seed_default_concert(
         venue: DEFAULT_CONCERT_VENUE.to_owned(),
         starts_at: default_concert_start(),
         sales_open_at: None,
+        waiting_room: None,
         tiers: Tier::ALL
             .into_iter()
             .map(|tier| NewTier { tier, price_cents: tier.default_price(), capacity: capacities.of(tier) })
@@ -94,6 +95,19 @@ pub(super) async fn insert_concert(
             .bind(i64::from(tier.capacity))
             .execute(&mut *tx)
             .await?;
+    }
+    if let Some(room) = &concert.waiting_room {
+        sqlx::query(
+            "INSERT INTO waiting_rooms (event_id, rate_per_minute, prequeue_minutes, window_minutes, max_buying)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(i64::from(room.rate_per_minute))
+        .bind(i64::from(room.prequeue_minutes))
+        .bind(i64::from(room.window_minutes))
+        .bind(room.max_buying.map(i64::from))
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(Ok(id))
 }

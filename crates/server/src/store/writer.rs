@@ -342,7 +342,7 @@ async fn commit_batch(
 
     // Load.
     let mut sale = batch_load::load(&mut tx, dialect, rules, titles, &wanted, now).await?;
-    let loaded = sale.stock.clone();
+    let loaded = batch_persist::Loaded::of(&sale);
     let started = phase("load", started);
 
     // Decide: expire first, so tickets of run-out holds are on sale for this very batch.

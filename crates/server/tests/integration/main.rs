@@ -27,3 +27,4 @@ mod store_batches;
 mod store_bookings;
 mod store_checkout;
 mod store_engine;
+mod store_queue;

@@ -1,0 +1,138 @@
+//! The waiting room's rules: joining, the pre-queue's draw, admission in place order at the concert's
+//! rate, and the proof of admission every hold and booking needs while the room is on.
+//!
+//! - **Joining** opens `prequeue_minutes` before the sale. Whoever joins before the opening is in the
+//!   pre-queue: they get a random draw (from the caller, the engine draws no randomness) and no place
+//!   yet. At the opening the pre-queue's places are its draws' ranks (1, 2, …), so joining early gives no
+//!   advantage; whoever joins after the opening is placed after everyone before them, in arrival order.
+//!   A visitor who joins again (their id) keeps their place.
+//! - **Admission** moves the queue's counter: places up to `admitted_through` are admitted. Each tick
+//!   admits `rate_per_minute` per minute elapsed since the last, never past the last visitor (an empty
+//!   queue banks no credit for a later crowd), and never more than `max_buying` with their window running.
+//! - **Proof**: once sales are open, a hold or booking for a concert with its room on needs a token
+//!   this shop signed for that concert, its window still running.
+
+use super::{records::ConcertId, Effect, Fresh, Sale};
+use crate::{Admission, BookingError, WaitingRoom};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A concert's queue as the batch loaded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    pub room: WaitingRoom,
+    pub opens_at: DateTime<Utc>,
+    /// Visitors who joined, pre-queue and after.
+    pub joined: u64,
+    /// Of them, those who joined before the opening: their places are 1..=prequeue, by draw.
+    pub prequeue: u64,
+    /// Whether the pre-queue's places have been drawn.
+    pub placed: bool,
+    pub admitted_through: u64,
+    /// The moment admission has been counted up to.
+    pub advanced_at: Option<DateTime<Utc>>,
+    /// `admitted_through` as it stood one window ago: who was admitted since still has a window running.
+    pub admitted_window_ago: u64,
+}
+
+/// A visitor as the batch loaded or made them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visitor {
+    pub id: String,
+    pub concert: ConcertId,
+    pub draw: i64,
+    pub joined_at: DateTime<Utc>,
+    pub place: Option<u64>,
+}
+
+impl Sale {
+    /// `visitor` joins the queue of `concert` (or, already in it, is told their place again).
+    pub(super) fn join_queue(
+        &mut self,
+        concert: ConcertId,
+        visitor: Option<&str>,
+        fresh: &mut impl Fresh,
+    ) -> Result<Visitor, BookingError> {
+        let now = self.now;
+        let Some(queue) = self.queues.get_mut(&concert) else {
+            return Err(if self.concerts.contains_key(&concert) {
+                BookingError::NoWaitingRoom
+            } else {
+                BookingError::ConcertNotFound
+            });
+        };
+        if let Some(known) = visitor.and_then(|id| self.visitors.get(id)).filter(|known| known.concert == concert) {
+            return Ok(known.clone());
+        }
+        let opens_queue_at = queue.opens_at - queue.room.prequeue();
+        if now < opens_queue_at {
+            return Err(BookingError::QueueNotOpenYet { opens_at: opens_queue_at });
+        }
+        let before_opening = now < queue.opens_at;
+        queue.joined += 1;
+        let place = if before_opening {
+            queue.prequeue += 1;
+            None
+        } else {
+            Some(queue.joined)
+        };
+        let joined = Visitor { id: fresh.visitor_id(), concert, draw: fresh.draw(), joined_at: now, place };
+        self.visitors.insert(joined.id.clone(), joined.clone());
+        self.effects.push(Effect::QueueJoined(joined.id.clone()));
+        self.effects.push(Effect::Queue(concert));
+        Ok(joined)
+    }
+
+    /// One admission tick for `concert`: how many it admitted.
+    pub(super) fn admit(&mut self, concert: ConcertId) -> Result<u64, BookingError> {
+        let now = self.now;
+        let queue = self.queues.get_mut(&concert).ok_or(BookingError::NoWaitingRoom)?;
+        if now < queue.opens_at {
+            return Ok(0);
+        }
+        if !queue.placed {
+            queue.placed = true;
+            self.effects.push(Effect::QueuePlaced(concert));
+        }
+        let since = queue.advanced_at.unwrap_or(queue.opens_at);
+        let rate = i64::from(queue.room.rate_per_minute);
+        let elapsed_ms = (now - since).num_milliseconds().max(0);
+        let earned = u64::try_from(elapsed_ms.saturating_mul(rate) / 60_000).unwrap_or(0);
+        let waiting = queue.joined - queue.admitted_through;
+        let buying = queue.admitted_through.saturating_sub(queue.admitted_window_ago);
+        let room = queue.room.max_buying.map_or(u64::MAX, |max| u64::from(max).saturating_sub(buying));
+        let admitted = earned.min(waiting).min(room);
+        if admitted == earned {
+            // The time those admissions used (rounded up, so admission never runs ahead of the rate); the
+            // rest of the elapsed time counts towards the next.
+            let used_ms = (i64::try_from(earned).unwrap_or(i64::MAX).saturating_mul(60_000) + rate - 1) / rate;
+            queue.advanced_at = Some(since + chrono::Duration::milliseconds(used_ms));
+        } else {
+            // Held back by the queue's end or the cap: no credit is banked for later.
+            queue.advanced_at = Some(now);
+        }
+        if admitted > 0 || queue.advanced_at != Some(since) {
+            queue.admitted_through += admitted;
+            self.effects.push(Effect::Queue(concert));
+        }
+        if admitted > 0 {
+            self.effects.push(Effect::Admitted(concert, queue.admitted_through));
+        }
+        Ok(admitted)
+    }
+
+    /// Whether `admission` lets a hold or booking for `concert` through now.
+    pub(super) fn check_admission(&self, concert: ConcertId, admission: &Admission) -> Result<(), BookingError> {
+        let Some(queue) = self.queues.get(&concert) else { return Ok(()) };
+        if self.now < queue.opens_at {
+            return Ok(());
+        }
+        match admission {
+            Admission::Missing => Err(BookingError::QueueRequired),
+            Admission::Forged => Err(BookingError::QueueTokenInvalid),
+            Admission::Signed { concert: other, .. } if *other != concert => Err(BookingError::QueueTokenInvalid),
+            Admission::Signed { expires_at, .. } if *expires_at <= self.now => Err(BookingError::QueueTokenExpired),
+            Admission::Signed { .. } => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The waiting room of an on-sale: the operator's settings, a visitor's place as shown to them, and the
+//! proof of admission a hold or booking carries. The rules themselves are the engine's
+//! (`sale/queue.rs`).
+
+use crate::BookingError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Most visitors admitted per minute the operator can set (above it a waiting room admits everyone).
+pub const MAX_RATE_PER_MINUTE: u32 = 1_000_000;
+/// Longest pre-queue, in minutes before the opening (a day).
+pub const MAX_PREQUEUE_MINUTES: u32 = 24 * 60;
+/// Longest buying window, in minutes.
+pub const MAX_WINDOW_MINUTES: u32 = 24 * 60;
+
+/// A concert's waiting room, as the operator sets it (`POST /api/admin/concerts`, `waiting_room`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaitingRoom {
+    /// Visitors admitted per minute, in place order.
+    pub rate_per_minute: u32,
+    /// How long before the opening visitors may join the pre-queue.
+    pub prequeue_minutes: u32,
+    /// How long an admitted visitor may start holding tickets (a hold made in it may be paid after).
+    pub window_minutes: u32,
+    /// At most this many admitted visitors with their window running at once (`None`: the rate alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_buying: Option<u32>,
+}
+
+impl Default for WaitingRoom {
+    fn default() -> Self {
+        WaitingRoom { rate_per_minute: 600, prequeue_minutes: 30, window_minutes: 10, max_buying: None }
+    }
+}
+
+impl WaitingRoom {
+    /// The settings if each is in range, else the first that is not, named.
+    pub fn checked(self) -> Result<WaitingRoom, BookingError> {
+        let invalid = |what: String| Err(BookingError::ConcertInvalid(what));
+        if !(1..=MAX_RATE_PER_MINUTE).contains(&self.rate_per_minute) {
+            return invalid(format!("waiting_room.rate_per_minute must be 1 to {MAX_RATE_PER_MINUTE}"));
+        }
+        if self.prequeue_minutes > MAX_PREQUEUE_MINUTES {
+            return invalid(format!("waiting_room.prequeue_minutes must be 0 to {MAX_PREQUEUE_MINUTES}"));
+        }
+        if !(1..=MAX_WINDOW_MINUTES).contains(&self.window_minutes) {
+            return invalid(format!("waiting_room.window_minutes must be 1 to {MAX_WINDOW_MINUTES}"));
+        }
+        if self.max_buying == Some(0) {
+            return invalid("waiting_room.max_buying must be at least 1".to_owned());
+        }
+        Ok(self)
+    }
+
+    pub fn window(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.window_minutes))
+    }
+
+    pub fn prequeue(&self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.prequeue_minutes))
+    }
+}
+
+/// Where a visitor stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum QueueStatus {
+    /// In the pre-queue (no place until the opening draws them) or behind the admitted.
+    Waiting,
+    /// Their buying window is running.
+    Admitted,
+    /// Admitted, and their buying window has ended.
+    Expired,
+}
+
+/// A visitor's place, as the queue page and `GET /api/concerts/{id}/queue/{visitor}` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueuePlace {
+    pub concert_id: i64,
+    pub visitor: String,
+    /// 1 for the first; `None` in the pre-queue, before the opening draws the places.
+    pub place: Option<u64>,
+    /// Visitors before them not yet admitted.
+    pub ahead: Option<u64>,
+    pub status: QueueStatus,
+    /// Places up to this one are admitted: what the live feed broadcasts, each page working out its own.
+    pub admitted_through: u64,
+    pub rate_per_minute: u32,
+    pub sales_open_at: DateTime<Utc>,
+    /// When an admitted visitor's window ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_ends_at: Option<DateTime<Utc>>,
+}
+
+impl QueuePlace {
+    /// Minutes until admission at the concert's rate, rounded up; `None` when not waiting behind others.
+    pub fn minutes_to_wait(&self) -> Option<u64> {
+        let ahead = self.ahead.filter(|_| self.status == QueueStatus::Waiting)?;
+        Some(ahead.div_ceil(u64::from(self.rate_per_minute.max(1))))
+    }
+}
+
+/// What a hold or booking shows of its admission: the server checks the token's signature and names what
+/// it found; the engine decides whether that admits this request (`sale/queue.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Admission {
+    /// No token came with the request.
+    #[default]
+    Missing,
+    /// A token came whose signature does not check out, or that cannot be read.
+    Forged,
+    /// A token this shop signed.
+    Signed { concert: i64, visitor: String, place: u64, expires_at: DateTime<Utc> },
+}
