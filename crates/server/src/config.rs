@@ -44,6 +44,11 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// The key the waiting room's passes are signed with (at least 32 characters). Unset, one is made once
+    /// and kept in the database, so every instance and every restart accepts the passes issued before.
+    #[arg(long, env = "BOXOFFICE_QUEUE_SIGNING_KEY", hide_env_values = true)]
+    pub queue_signing_key: Option<String>,
+
     /// Seconds a connection has to send a request's headers, from opening or from its previous response:
     /// what closes silent, trickling (slowloris) and idle keep-alive connections.
     #[arg(long, env = "BOXOFFICE_HEADER_TIMEOUT_SECONDS", default_value_t = 10,

@@ -5,6 +5,7 @@
 //! `page_backend` the bridge that lets the page's server functions reach the store, and `live` the availability
 //! feed of open pages, and `router` puts the page, the API and the middleware together.
 
+pub mod admission;
 pub mod api;
 pub mod body_limit;
 pub mod config;
@@ -16,6 +17,7 @@ mod page_admin;
 mod page_backend;
 pub mod payments;
 pub mod qr;
+pub mod queue_pass;
 pub mod response_deadline;
 pub mod router;
 pub mod store;

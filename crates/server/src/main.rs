@@ -22,7 +22,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     server::sweeper::start(store.clone());
     let live = Live::start(store.clone()).await?;
     let admin_token = server::api::admin::AdminToken::new(config.admin_token.clone());
-    let state = AppState::from(Parts { leptos_options, store: store.clone(), live: live.clone(), admin_token });
+    let signing_key = match &config.queue_signing_key {
+        Some(key) if key.chars().count() < server::queue_pass::MIN_KEY_CHARS => {
+            return Err(format!(
+                "BOXOFFICE_QUEUE_SIGNING_KEY must be at least {} characters",
+                server::queue_pass::MIN_KEY_CHARS
+            )
+            .into())
+        }
+        Some(key) => key.clone(),
+        None => store.queue_signing_key().await?,
+    };
+    let passes = server::queue_pass::QueuePasses::new(&signing_key);
+    server::admission::start(store.clone());
+    let state = AppState::from(Parts { leptos_options, store: store.clone(), live: live.clone(), admin_token, passes });
     let router = build_router(state, config.rate_limit);
 
     let limits = config.connection_limits(server::connections::descriptor_budget());

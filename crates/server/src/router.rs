@@ -42,6 +42,8 @@ pub struct Parts {
     pub live: Live,
     /// The admin API's token; the admin area is off without one.
     pub admin_token: api::admin::AdminToken,
+    /// Signs and reads the waiting room's passes.
+    pub passes: crate::queue_pass::QueuePasses,
 }
 
 impl From<Parts> for AppState {
@@ -71,6 +73,7 @@ part!(leptos_options: LeptosOptions);
 part!(store: Store);
 part!(live: Live);
 part!(admin_token: api::admin::AdminToken);
+part!(passes: crate::queue_pass::QueuePasses);
 
 /// The app with its middleware. `rate_limit` is posts per second per client IP (0: no limit); it needs
 /// the router served with `into_make_service_with_connect_info::<SocketAddr>()`.
@@ -158,7 +161,7 @@ fn redacted_path(path: &str) -> String {
     let mut parts: Vec<&str> = path.split('/').collect();
     for i in 0..parts.len() {
         let secret_follows = match parts[i] {
-            "checkout" | "holds" => Some(1),
+            "checkout" | "holds" | "queue" => Some(1),
             "orders" if i + 2 < parts.len() => Some(2),
             _ => None,
         };
@@ -180,5 +183,7 @@ mod tests {
         assert_eq!(super::redacted_path("/api/holds/h_1/payment"), "/api/holds/…/payment");
         assert_eq!(super::redacted_path("/checkout/h_1"), "/checkout/…");
         assert_eq!(super::redacted_path("/api/tickets"), "/api/tickets");
+        assert_eq!(super::redacted_path("/api/concerts/2/queue/v_1"), "/api/concerts/2/queue/…");
+        assert_eq!(super::redacted_path("/api/concerts/2/queue"), "/api/concerts/2/queue");
     }
 }

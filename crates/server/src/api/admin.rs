@@ -17,7 +17,7 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use model::{parse_start, Concert, NewConcert, OrderLine, Tier, TierOffer, TierSales};
+use model::{parse_start, Concert, NewConcert, OrderLine, Tier, TierOffer, TierSales, WaitingRoom};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -132,9 +132,42 @@ struct ConcertBody {
     /// holds and bookings are refused with 409 `not_on_sale_yet`.
     #[schema(format = DateTime)]
     sales_open_at: Option<String>,
+    /// A waiting room for the on-sale (needs `sales_open_at`); absent or not enabled, none.
+    waiting_room: Option<WaitingRoomBody>,
     /// One to three tiers, each at most once.
     #[schema(min_items = 1, max_items = 3)]
     tiers: Vec<TierBody>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct WaitingRoomBody {
+    enabled: bool,
+    /// Visitors admitted per minute, in place order (default 600).
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    rate_per_minute: Option<u32>,
+    /// How long before the opening visitors may join (default 30); everyone joined by the opening is
+    /// placed by lot.
+    #[schema(minimum = 0, maximum = 1440)]
+    prequeue_minutes: Option<u32>,
+    /// How long an admitted visitor may start holding tickets (default 10).
+    #[schema(minimum = 1, maximum = 1440)]
+    window_minutes: Option<u32>,
+    /// At most this many admitted visitors with their window running at once; absent, the rate alone.
+    #[schema(minimum = 1)]
+    max_buying: Option<u32>,
+}
+
+impl WaitingRoomBody {
+    fn room(&self) -> Option<WaitingRoom> {
+        let default = WaitingRoom::default();
+        self.enabled.then(|| WaitingRoom {
+            rate_per_minute: self.rate_per_minute.unwrap_or(default.rate_per_minute),
+            prequeue_minutes: self.prequeue_minutes.unwrap_or(default.prequeue_minutes),
+            window_minutes: self.window_minutes.unwrap_or(default.window_minutes),
+            max_buying: self.max_buying,
+        })
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -164,7 +197,8 @@ async fn create_concert(
         .map(|t| TierOffer { tier: &t.tier, price_cents: t.price_cents, capacity: t.capacity })
         .collect();
     let concert = NewConcert::parse(&body.name, &body.venue, parse_start(&body.starts_at), Ok(&offers), Utc::now())?
-        .opening_at(body.sales_open_at.as_deref().map(parse_start))?;
+        .opening_at(body.sales_open_at.as_deref().map(parse_start))?
+        .with_waiting_room(body.waiting_room.as_ref().and_then(WaitingRoomBody::room))?;
     Ok((StatusCode::CREATED, Json(store.create_concert(concert).await?)))
 }
 

@@ -6,6 +6,7 @@
 
 use super::{idempotency::KeyHeader, json_body::JsonBody, ApiError};
 use crate::{
+    queue_pass::{PassSources, QueuePasses},
     store::{fingerprint, Store},
     AppState,
 };
@@ -52,19 +53,22 @@ pub(super) fn quantity_of(number: Option<&Number>) -> Result<Quantity, BookingEr
 
 /// Books at once (no hold, no card): a paid order. The answer carries the order's `secret`.
 #[utoipa::path(post, path = "/api/bookings", tag = "bookings", request_body = BookingBody,
-    params(super::openapi::IdempotencyKeyHeader),
+    params(super::openapi::IdempotencyKeyHeader, super::openapi::QueueTokenHeader),
     responses((status = 201, body = Booking), super::openapi::BodyErrors))]
 async fn create_booking(
     State(store): State<Store>,
+    State(passes): State<QueuePasses>,
+    sources: PassSources,
     key: KeyHeader,
     JsonBody(body): JsonBody<BookingBody>,
 ) -> Result<(StatusCode, Json<Booking>), ApiError> {
-    let request = BookingRequest::parse(
+    let mut request = BookingRequest::parse(
         body.user_id.as_deref().unwrap_or_default(),
         body.tier.as_deref().unwrap_or_default(),
         quantity_of(body.quantity.as_ref()),
     )?
     .for_concert(body.concert_id);
+    request.admission = passes.read(sources.for_concert(body.concert_id.unwrap_or(store.default_event_id())));
     let (key, _in_flight) = key.claim(&store, "book", fingerprint::booking(&request))?;
     let booking = store.book_keyed(request, key).await?;
     Ok((StatusCode::CREATED, Json(booking)))

@@ -90,6 +90,10 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT,
                 json!({ "error": "not_on_sale_yet", "sales_open_at": sales_open_at, "message": message }),
             ),
+            ApiError::Booking(BookingError::QueueNotOpenYet { opens_at }) => (
+                StatusCode::CONFLICT,
+                json!({ "error": "queue_not_open_yet", "opens_at": opens_at, "message": message }),
+            ),
             ApiError::Booking(BookingError::SoldOut { available }) => {
                 (StatusCode::CONFLICT, json!({ "error": "sold_out", "available": available, "message": message }))
             }
@@ -114,15 +118,21 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// A refusal's status: 404 for what does not exist (or whose secret is wrong), 409 for a conflict with the
-/// current state, 410 for a hold that ran out, 402 for a declined card, 503 when the processor did not
+/// A refusal's status: 404 for what does not exist (or whose secret is wrong), 403 for a sale that needs
+/// the waiting room's pass, 409 for a conflict with the current state, 410 for a hold that ran out, 402 for a declined card, 503 when the processor did not
 /// answer (nothing happened: retry), 422 for a request that breaks a rule whatever the state.
 fn status_of(refusal: &BookingError) -> StatusCode {
     match refusal {
         BookingError::HoldNotFound
         | BookingError::OrderNotFound
         | BookingError::ConcertNotFound
-        | BookingError::TierNotOffered(_) => StatusCode::NOT_FOUND,
+        | BookingError::TierNotOffered(_)
+        | BookingError::NoWaitingRoom
+        | BookingError::VisitorNotFound => StatusCode::NOT_FOUND,
+        BookingError::QueueRequired | BookingError::QueueTokenExpired | BookingError::QueueTokenInvalid => {
+            StatusCode::FORBIDDEN
+        }
+        BookingError::QueueNotOpenYet { .. } => StatusCode::CONFLICT,
         BookingError::SoldOut { .. }
         | BookingError::NotOnSale
         | BookingError::TierPaused(_)

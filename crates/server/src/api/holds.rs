@@ -4,6 +4,7 @@
 use super::{bookings::quantity_of, idempotency::KeyHeader, json_body::JsonBody, ApiError};
 use crate::{
     payments,
+    queue_pass::{PassSources, QueuePasses},
     store::{fingerprint, Store},
     AppState,
 };
@@ -47,20 +48,23 @@ struct HoldBody {
 
 /// Holds tickets for the buyer until `expires_at`; pay the hold to turn it into an order.
 #[utoipa::path(post, path = "/api/holds", tag = "checkout", request_body = HoldBody,
-    params(super::openapi::IdempotencyKeyHeader),
+    params(super::openapi::IdempotencyKeyHeader, super::openapi::QueueTokenHeader),
     responses((status = 201, body = Hold), super::openapi::BodyErrors))]
 async fn create_hold(
     State(store): State<Store>,
+    State(passes): State<QueuePasses>,
+    sources: PassSources,
     key: KeyHeader,
     JsonBody(body): JsonBody<HoldBody>,
 ) -> Result<(StatusCode, Json<Hold>), ApiError> {
-    let request = BookingRequest::from_buyer(
+    let mut request = BookingRequest::from_buyer(
         Tier::parse(body.tier.as_deref().unwrap_or_default()),
         quantity_of(body.quantity.as_ref()),
         body.name.as_deref().unwrap_or_default(),
         body.email.as_deref().unwrap_or_default(),
     )?
     .for_concert(body.concert_id);
+    request.admission = passes.read(sources.for_concert(body.concert_id.unwrap_or(store.default_event_id())));
     let (key, _in_flight) = key.claim(&store, "hold", fingerprint::hold(&request))?;
     let hold = store.place_hold(request, key).await?;
     Ok((StatusCode::CREATED, Json(hold)))

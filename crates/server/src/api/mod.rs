@@ -12,6 +12,7 @@ mod idempotency;
 mod json_body;
 pub mod openapi;
 mod orders;
+mod queue;
 mod tickets;
 
 pub use error::ApiError;
@@ -55,6 +56,7 @@ fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> 
         .merge(concerts::router())
         .merge(bookings::router())
         .merge(holds::router())
+        .merge(queue::router())
         .merge(orders::router())
         .merge(health::router())
         .merge(events::router())

@@ -18,6 +18,18 @@ pub struct IdempotencyKeyHeader {
     idempotency_key: Option<String>,
 }
 
+/// The `Queue-Token` header of holds and bookings.
+#[derive(IntoParams, serde::Deserialize)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct QueueTokenHeader {
+    /// The waiting room's pass (`GET /api/concerts/{id}/queue/{visitor}` gives it once admitted): needed
+    /// while the concert's waiting room is on and its sales are open.
+    #[serde(rename = "Queue-Token")]
+    #[param(max_length = 4096)]
+    queue_token: Option<String>,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -70,7 +82,8 @@ pub enum BodyErrors {
     /// Malformed JSON, or a malformed `Idempotency-Key`.
     #[response(status = 400)]
     BadRequest(ErrorBody),
-    /// A browser post from another site.
+    /// A browser post from another site; or, for a concert whose waiting room is on, a hold or booking
+    /// without a valid pass (`queue_required`, `queue_token_expired`, `queue_token_invalid`).
     #[response(status = 403)]
     CrossSite(ErrorBody),
     /// What the request names does not exist: the concert, one of its tiers, the hold or the order.

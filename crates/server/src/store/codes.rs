@@ -50,6 +50,11 @@ pub fn new_visitor_id() -> String {
     format!("v_{}{}", time_prefix(), hex(16))
 }
 
+/// A signing key: 256 random bits, in hex.
+pub fn new_signing_key() -> String {
+    hex(32)
+}
+
 /// The engine's source of new codes (it draws no randomness of its own).
 pub struct Codes;
 

@@ -22,6 +22,7 @@ mod new_concerts;
 mod notify;
 mod orders;
 mod queue;
+mod settings;
 mod stored_answer;
 mod titles;
 mod writer;

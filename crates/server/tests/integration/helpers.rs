@@ -187,10 +187,12 @@ pub async fn spawn_app_bounded(
 ) -> TestApp {
     let (store, database) = fresh_store_with(capacities, sale).await;
     server::sweeper::start(store.clone());
+    server::admission::start(store.clone());
     let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
     let admin_token = AdminToken::new(admin.map(str::to_owned));
-    let state = AppState::from(Parts { leptos_options, store: store.clone(), live: live.clone(), admin_token });
+    let passes = server::queue_pass::QueuePasses::new(&store.queue_signing_key().await.expect("the signing key"));
+    let state = AppState::from(Parts { leptos_options, store: store.clone(), live: live.clone(), admin_token, passes });
     let router = build_router(state.clone(), rate_limit);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));

@@ -9,6 +9,7 @@ mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
 mod api_checkout;
+mod api_queue;
 mod bounded_responses;
 mod concerts;
 mod connection_bounds;
