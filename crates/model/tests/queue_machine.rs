@@ -188,10 +188,17 @@ proptest! {
                     match answer {
                         Answer::Joined(Ok(visitor)) => {
                             prop_assert!(now >= opens_queue_at);
-                            if let Some(id) = &again {
+                            let returning = again.as_ref().and_then(|id| before.visitors.get(id));
+                            let turn_over = returning.is_some_and(|known| {
+                                known.place.is_some_and(|place| place <= kept.through_at(now - room.window()))
+                            });
+                            if let (Some(id), false) = (&again, turn_over) {
                                 prop_assert_eq!(&visitor.id, id, "a returning visitor keeps their place");
                                 prop_assert_eq!(&sale.queues[&CONCERT], &before.queues[&CONCERT]);
                             } else {
+                                if let Some(id) = &again {
+                                    prop_assert_ne!(&visitor.id, id, "a visitor whose turn is over joins anew");
+                                }
                                 prop_assert_eq!(visitor.place.is_none(), now < queue.opens_at, "a place only after the opening");
                                 if let Some(place) = visitor.place {
                                     prop_assert_eq!(place, before.queues[&CONCERT].joined + 1, "after the opening, in arrival order");

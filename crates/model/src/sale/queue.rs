@@ -5,7 +5,8 @@
 //!   pre-queue: they get a random draw (from the caller, the engine draws no randomness) and no place
 //!   yet. At the opening the pre-queue's places are its draws' ranks (1, 2, …), so joining early gives no
 //!   advantage; whoever joins after the opening is placed after everyone before them, in arrival order.
-//!   A visitor who joins again (their id) keeps their place.
+//!   A visitor who joins again (their id) keeps their place, unless their turn came and went (admitted
+//!   more than a window ago): then they join again at the back.
 //! - **Admission** moves the queue's counter: places up to `admitted_through` are admitted. Each tick
 //!   admits `rate_per_minute` per minute elapsed since the last, never past the last visitor (an empty
 //!   queue banks no credit for a later crowd), and never more than `max_buying` with their window running.
@@ -61,7 +62,10 @@ impl Sale {
                 BookingError::ConcertNotFound
             });
         };
-        if let Some(known) = visitor.and_then(|id| self.visitors.get(id)).filter(|known| known.concert == concert) {
+        let known = visitor.and_then(|id| self.visitors.get(id)).filter(|known| known.concert == concert);
+        // Admitted more than a window ago, their turn is over: they join again at the back.
+        let turn_over = |known: &&Visitor| known.place.is_some_and(|place| place <= queue.admitted_window_ago);
+        if let Some(known) = known.filter(|known| !turn_over(known)) {
             return Ok(known.clone());
         }
         let opens_queue_at = queue.opens_at - queue.room.prequeue();
