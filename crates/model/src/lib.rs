@@ -36,5 +36,6 @@ pub use rules::BuyerLimits;
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
 pub use waiting_room::{
-    Admission, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES, MAX_RATE_PER_MINUTE, MAX_WINDOW_MINUTES,
+    Admission, QueueCounters, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES, MAX_RATE_PER_MINUTE,
+    MAX_WINDOW_MINUTES,
 };

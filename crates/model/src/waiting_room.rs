@@ -103,6 +103,17 @@ impl QueuePlace {
     }
 }
 
+/// A waiting room's counters, as the live feed broadcasts them to every waiting page (`queue` events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounters {
+    /// Places up to this one are admitted.
+    pub admitted_through: u64,
+    /// Visitors who joined so far.
+    pub joined: u64,
+    /// Whether the pre-queue has been placed (the opening has passed and admission begun).
+    pub placed: bool,
+}
+
 /// What a hold or booking shows of its admission: the server checks the token's signature and names what
 /// it found; the engine decides whether that admits this request (`sale/queue.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -44,7 +44,9 @@ impl Drop for OpenStream {
 }
 
 /// Server-Sent Events: an `availability` event (the concert's tiers, as in `/api/concerts/{id}`) on connect
-/// and after every change to that concert.
+/// and after every change to that concert; for a concert with a waiting room also a `queue` event
+/// (`{admitted_through, joined, placed}`) on connect and after every change, from which each waiting page
+/// works out how many are still ahead of it.
 #[utoipa::path(get, path = "/api/events", tag = "catalog", params(super::concerts::ConcertQuery),
     responses((status = 200, content_type = "text/event-stream", body = AvailabilityEvent), super::openapi::LookupErrors))]
 async fn availability_events(
@@ -57,16 +59,22 @@ async fn availability_events(
     // writes) before the live task has read it; its first event follows as soon as that task has.
     store.concert_by_id(concert).await?;
     let open = OpenStream::new();
-    let mut last: Option<Arc<str>> = None;
+    let (mut last, mut last_queue): (Option<Arc<str>>, Option<Arc<str>>) = (None, None);
     let events = WatchStream::new(live.subscribe())
-        // Other concerts' changes wake every stream; only a change to this concert's tiers is sent.
-        .filter_map(move |snapshot| {
+        // Other concerts' changes wake every stream; only a change to this concert's tiers, or to its
+        // waiting room's counters, is sent.
+        .flat_map(move |snapshot| {
             let _counted = &open;
-            let json = snapshot.json_of(concert).filter(|json| last.as_ref() != Some(json));
-            if let Some(json) = &json {
+            let mut events = Vec::new();
+            if let Some(json) = snapshot.json_of(concert).filter(|json| last.as_ref() != Some(json)) {
                 last = Some(json.clone());
+                events.push(Ok(Event::default().event("availability").data(&*json)));
             }
-            std::future::ready(json.map(|json| Ok(Event::default().event("availability").data(&*json))))
+            if let Some(json) = snapshot.queue_json_of(concert).filter(|json| last_queue.as_ref() != Some(json)) {
+                last_queue = Some(json.clone());
+                events.push(Ok(Event::default().event("queue").data(&*json)));
+            }
+            futures::stream::iter(events)
         })
         .take_until(live.closed());
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))

@@ -237,6 +237,25 @@ pub(super) async fn rooms_in(conn: &mut Conn) -> Result<BTreeMap<ConcertId, Wait
 }
 
 impl Store {
+    /// Every waiting room's counters, by concert: what the live feed broadcasts.
+    pub async fn queue_counters(&self) -> Result<Vec<(ConcertId, model::QueueCounters)>, StoreError> {
+        let rows: Vec<(i64, i64, i64, i64)> =
+            sqlx::query_as("SELECT event_id, admitted_through, joined, placed FROM waiting_rooms ORDER BY event_id")
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter()
+            .map(|(concert, admitted_through, joined, placed)| {
+                let counters = model::QueueCounters {
+                    admitted_through: unsigned(admitted_through, "admitted")?,
+                    joined: unsigned(joined, "joined")?,
+                    placed: placed != 0,
+                };
+                Ok((concert, counters))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
     async fn decide_one(&self, command: Command) -> Result<Answer, StoreError> {
         self.writer.ask(|reply| Job::Decide(command, None, reply)).await?.map_err(|_| StoreError::IdempotencyKeyReused)
     }
