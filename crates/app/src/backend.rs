@@ -5,7 +5,7 @@
 //! submission sent twice (a double click, a retried call) is answered once, with the same result.
 
 use crate::AppError;
-use model::{BookingRequest, Concert, ConcertSales, Hold, NewConcert, Order, PaymentCard, Tier};
+use model::{BookingRequest, Concert, ConcertSales, Hold, NewConcert, Order, PaymentCard, QueuePlace, Tier};
 use std::sync::Arc;
 
 #[async_trait::async_trait]
@@ -14,7 +14,7 @@ pub trait Backend: Send + Sync + 'static {
     async fn concert(&self, id: Option<i64>) -> Result<Concert, AppError>;
     /// Every concert on sale, the default one first.
     async fn concerts(&self) -> Result<Vec<Concert>, AppError>;
-    /// Holds tickets for the buyer while they pay.
+    /// Holds tickets for the buyer while they pay (with the waiting room's pass the request's cookies carry).
     async fn place_hold(&self, request: BookingRequest, submission: Option<String>) -> Result<Hold, AppError>;
     /// A hold by its id, its status as of now.
     async fn hold(&self, id: &str) -> Result<Hold, AppError>;
@@ -28,6 +28,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn cancel(&self, code: &str, secret: &str, submission: Option<String>) -> Result<Order, AppError>;
     /// Finds an order by its code and the buyer's email.
     async fn find_order(&self, code: &str, email: &str) -> Result<Order, AppError>;
+    /// Joins the concert's waiting room as the visitor the request's cookie names (or a new one, whose
+    /// cookie the answer sets).
+    async fn join_queue(&self, concert: i64) -> Result<QueuePlace, AppError>;
+    /// Where the request's visitor stands in the concert's queue (`None`: not in it); once admitted the
+    /// answer sets the pass's cookie.
+    async fn queue_place(&self, concert: i64) -> Result<Option<QueuePlace>, AppError>;
 }
 
 /// How the backend travels through leptos context.

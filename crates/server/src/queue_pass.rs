@@ -25,6 +25,20 @@ pub fn visitor_cookie(concert: i64) -> String {
     format!("boxoffice_queue_visitor_{concert}")
 }
 
+/// A cookie only this shop's pages send back, never readable by a script.
+pub fn cookie(name: String, value: &str, until: Option<DateTime<Utc>>) -> axum::http::HeaderValue {
+    let mut cookie = cookie::Cookie::build((name, value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .secure(true)
+        .same_site(cookie::SameSite::Lax);
+    if let Some(until) = until {
+        let seconds = (until - chrono::Utc::now()).num_seconds().max(0);
+        cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
+    }
+    axum::http::HeaderValue::from_str(&cookie.build().to_string()).expect("a cookie of visible ASCII")
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     /// The visitor.

@@ -84,7 +84,8 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
         // The admin area is off: its page is not served at all (the API's routes answer 404 on their own).
         routes.retain(|route| route.path() != ADMIN_PAGE);
     }
-    let backend: SharedBackend = Arc::new(state.store.clone());
+    let backend: SharedBackend =
+        Arc::new(crate::page_backend::PageBackend { store: state.store.clone(), passes: state.passes.clone() });
     let admin: SharedAdmin =
         Arc::new(crate::page_admin::PageAdmin { store: state.store.clone(), token: state.admin_token.clone() });
     let leptos_options = state.leptos_options.clone();

@@ -6,13 +6,13 @@
 
 use super::{openapi::ErrorBody, ApiError};
 use crate::{
-    queue_pass::{pass_cookie, visitor_cookie, PassSources, QueuePasses},
+    queue_pass::{cookie, pass_cookie, visitor_cookie, PassSources, QueuePasses},
     store::Store,
     AppState,
 };
 use axum::{
     extract::{Path, State},
-    http::{header::SET_COOKIE, HeaderMap, HeaderValue, StatusCode},
+    http::{header::SET_COOKIE, HeaderMap, StatusCode},
     Json,
 };
 use chrono::{DateTime, Utc};
@@ -39,20 +39,6 @@ struct PlaceWithPass {
 
 fn concert_id(text: &str) -> Result<i64, ApiError> {
     Ok(text.parse().map_err(|_| BookingError::ConcertNotFound)?)
-}
-
-/// A cookie only this shop's pages send back, never readable by a script.
-fn cookie(name: String, value: &str, until: Option<DateTime<Utc>>) -> HeaderValue {
-    let mut cookie = cookie::Cookie::build((name, value.to_owned()))
-        .path("/")
-        .http_only(true)
-        .secure(true)
-        .same_site(cookie::SameSite::Lax);
-    if let Some(until) = until {
-        let seconds = (until - Utc::now()).num_seconds().max(0);
-        cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
-    }
-    HeaderValue::from_str(&cookie.build().to_string()).expect("a cookie of visible ASCII")
 }
 
 /// Joins the concert's waiting room: from `prequeue_minutes` before its sales open (the pre-queue, placed
