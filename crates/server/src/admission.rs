@@ -1,9 +1,10 @@
 //! The background job that admits waiting-room visitors: once a second, an admission tick for every
 //! concert whose sales have opened and that has a waiting room.
 //!
-//! Every instance runs it. Admission is counted by time, not by ticks (the engine admits the rate times
-//! the time since the queue was last advanced, and the load locks the queue's row on PostgreSQL), so three
-//! instances ticking admit what one would: never more than the rate, whoever ticks.
+//! Every instance runs it, and one at a time leads (`store/leader.rs`, a PostgreSQL advisory lock): the
+//! others only check each second whether the leader is gone. Admission is counted by time, not by ticks
+//! (the engine admits the rate times the time since the queue was last advanced, under the queue's row
+//! lock), so a hand-over between leaders neither skips nor doubles anyone.
 
 use crate::store::Store;
 use chrono::Utc;
@@ -18,6 +19,11 @@ pub fn start(store: Store) -> JoinHandle<()> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            let leads = store.lead_admission().await;
+            metrics::gauge!("boxoffice_admission_leader").set(if leads { 1.0 } else { 0.0 });
+            if !leads {
+                continue;
+            }
             let concerts = match store.open_waiting_rooms(Utc::now()).await {
                 Ok(concerts) => concerts,
                 Err(error) => {

@@ -53,6 +53,7 @@ pub fn metrics() -> &'static PrometheusHandle {
         );
         metrics::describe_gauge!("boxoffice_tickets_available", "Tickets available per tier");
         metrics::describe_gauge!("boxoffice_event_streams_open", "Open /api/events streams");
+        metrics::describe_gauge!("boxoffice_admission_leader", "1 while this instance runs the waiting rooms' admission");
         handle
     })
 }

@@ -18,6 +18,7 @@ mod db;
 mod durable;
 pub mod fingerprint;
 mod idempotency;
+mod leader;
 mod new_concerts;
 mod notify;
 mod orders;
@@ -96,6 +97,8 @@ pub struct Store {
     in_flight: InFlight,
     /// Every concert with its tiers, between writes.
     catalog: Arc<catalog_cache::CatalogCache>,
+    /// Whether this instance runs the admission job (see `leader.rs`).
+    leadership: Arc<leader::Leadership>,
 }
 
 impl Store {
@@ -126,7 +129,17 @@ impl Store {
         if dialect == Dialect::Postgres {
             notify::listen(url, changes.clone(), catalog.clone()).await?;
         }
-        Ok(Store { pool, dialect, default_event_id, writer, changes, in_flight: InFlight::default(), catalog })
+        let leadership = Arc::new(leader::Leadership::new(url, dialect));
+        Ok(Store {
+            pool,
+            dialect,
+            default_event_id,
+            writer,
+            changes,
+            in_flight: InFlight::default(),
+            catalog,
+            leadership,
+        })
     }
 
     /// Whether the database answers a query: what `/healthz` reports.
@@ -159,6 +172,11 @@ impl Store {
     /// Notified (one stored permit, so nothing is missed) after each commit that changed availability.
     pub fn changes(&self) -> Arc<Notify> {
         self.changes.clone()
+    }
+
+    /// Whether this instance leads the admission job now (taking the lead if nobody holds it).
+    pub async fn lead_admission(&self) -> bool {
+        self.leadership.lead().await
     }
 
     /// Requests with an idempotency key that are running now (see `idempotency.rs`).

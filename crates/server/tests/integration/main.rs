@@ -24,6 +24,7 @@ mod page;
 mod race;
 mod race_checkout;
 mod scale_out;
+mod scale_out_admission;
 mod store_batches;
 mod store_bookings;
 mod store_checkout;
