@@ -30,3 +30,4 @@ mod store_bookings;
 mod store_checkout;
 mod store_engine;
 mod store_queue;
+mod store_queue_fairness;
