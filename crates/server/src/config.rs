@@ -40,6 +40,12 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_RATE_LIMIT", default_value_t = 10)]
     pub rate_limit: u32,
 
+    /// The live feed's budget: frames per second to all open event streams together. The more pages are
+    /// open, the less often each is updated (ten times a second at most, every five seconds at least).
+    #[arg(long, env = "BOXOFFICE_LIVE_FRAMES_PER_SECOND", default_value_t = 20_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub live_frames_per_second: u32,
+
     /// The admin API's bearer token. Unset (the default), the admin area is off.
     #[arg(long, env = "BOXOFFICE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,

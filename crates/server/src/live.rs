@@ -3,17 +3,28 @@
 //! one broadcast per change however many pages wait, each page working out its own place from it.
 //!
 //! The store signals "something changed" after each commit; a single task coalesces those signals, reads
-//! the catalog at most every [`MIN_INTERVAL`] (and at least every [`MAX_INTERVAL`]), and publishes it if it
-//! differs. So an open event stream
-//! costs one watch receiver, not a task or a query, however many buyers watch a hot sale.
+//! the catalog at most every [`FanOut::interval`] (and at least every [`MAX_INTERVAL`]), and publishes it if
+//! it differs. So an open event stream costs one watch receiver, not a task or a query, however many buyers
+//! watch a hot sale; and the interval grows with the number of open streams so that the frames all of them
+//! are sent stay within a budget (ten a second each for a few hundred pages, one every few seconds each
+//! for 50,000): a busy sale's every booking would otherwise cost a frame per page.
 
 use crate::store::{Store, StoreError};
 use model::{QueueCounters, TierAvailability};
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 use tokio::sync::watch;
 
 /// At most ten updates a second reach a client.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+/// However many pages are open, each hears of a change within this.
+pub const MAX_FAN_OUT_INTERVAL: Duration = Duration::from_secs(5);
 /// Availability is read at least this often even without a signal: other processes' writes to the same
 /// database (PostgreSQL notifies them, but a notification can be lost while the listener reconnects, and
 /// several processes on one SQLite file have no notification at all) reach open pages within this.
@@ -61,15 +72,63 @@ impl Snapshot {
     }
 }
 
+/// How many frames a second all open streams together may be sent.
+#[derive(Debug, Clone, Copy)]
+pub struct FanOut {
+    pub frames_per_second: u32,
+}
+
+impl Default for FanOut {
+    fn default() -> Self {
+        FanOut { frames_per_second: 20_000 }
+    }
+}
+
+impl FanOut {
+    /// The pause between two publications with `streams` open: what keeps their frames within the budget,
+    /// never below [`MIN_INTERVAL`] nor above [`MAX_FAN_OUT_INTERVAL`].
+    pub fn interval(self, streams: usize) -> Duration {
+        let budget = f64::from(self.frames_per_second.max(1));
+        Duration::from_secs_f64(streams as f64 / budget).clamp(MIN_INTERVAL, MAX_FAN_OUT_INTERVAL)
+    }
+}
+
 #[derive(Clone)]
 pub struct Live {
     snapshots: watch::Receiver<Arc<Snapshot>>,
     closing: watch::Sender<bool>,
+    streams: Arc<AtomicUsize>,
+    frames: metrics::Counter,
+}
+
+/// An open event stream, counted while it lives.
+pub struct OpenStream {
+    streams: Arc<AtomicUsize>,
+    frames: metrics::Counter,
+}
+
+impl OpenStream {
+    /// Counts a frame sent on this stream.
+    pub fn sent(&self, frames: u64) {
+        self.frames.increment(frames);
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.streams.fetch_sub(1, Ordering::Relaxed);
+        metrics::gauge!("boxoffice_event_streams_open").decrement(1.0);
+    }
 }
 
 impl Live {
-    /// Reads the current catalog and starts the task that keeps it current.
+    /// Reads the current catalog and starts the task that keeps it current, within the default budget.
     pub async fn start(store: Store) -> Result<Live, StoreError> {
+        Live::start_with(store, FanOut::default()).await
+    }
+
+    /// [`Live::start`] with a budget of frames.
+    pub async fn start_with(store: Store, fan_out: FanOut) -> Result<Live, StoreError> {
         let tiers = store.availability().await?;
         let queues = store.queue_counters().await?;
         // The gauges are there from the first scrape, not only once something has changed (the recorder
@@ -77,9 +136,17 @@ impl Live {
         crate::observability::metrics();
         record_gauges(&tiers);
         let (publish, snapshots) = watch::channel(Snapshot::new(tiers, queues));
-        tokio::spawn(publish_changes(store, publish));
+        let streams = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(publish_changes(store, publish, fan_out, streams.clone()));
         let (closing, _) = watch::channel(false);
-        Ok(Live { snapshots, closing })
+        Ok(Live { snapshots, closing, streams, frames: metrics::counter!("boxoffice_live_frames_total") })
+    }
+
+    /// Counts a new event stream (until the answer is dropped): the fan-out budget divides by them.
+    pub fn open_stream(&self) -> OpenStream {
+        self.streams.fetch_add(1, Ordering::Relaxed);
+        metrics::gauge!("boxoffice_event_streams_open").increment(1.0);
+        OpenStream { streams: self.streams.clone(), frames: self.frames.clone() }
     }
 
     /// The latest snapshot now, then every change.
@@ -101,7 +168,12 @@ impl Live {
     }
 }
 
-async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
+async fn publish_changes(
+    store: Store,
+    publish: watch::Sender<Arc<Snapshot>>,
+    fan_out: FanOut,
+    streams: Arc<AtomicUsize>,
+) {
     let changed = store.changes();
     loop {
         let _ = tokio::time::timeout(MAX_INTERVAL, changed.notified()).await;
@@ -118,7 +190,9 @@ async fn publish_changes(store: Store, publish: watch::Sender<Arc<Snapshot>>) {
             }
             Err(error) => tracing::warn!(%error, "could not read availability for live updates"),
         }
-        tokio::time::sleep(MIN_INTERVAL).await;
+        let interval = fan_out.interval(streams.load(Ordering::Relaxed));
+        metrics::gauge!("boxoffice_live_interval_seconds").set(interval.as_secs_f64());
+        tokio::time::sleep(interval).await;
     }
 }
 
@@ -126,5 +200,24 @@ fn record_gauges(tiers: &[(i64, TierAvailability)]) {
     for (concert, tier) in tiers {
         metrics::gauge!("boxoffice_tickets_available", "concert" => concert.to_string(), "tier" => tier.tier.code())
             .set(tier.available);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_keeps_every_streams_frames_within_the_budget() {
+        let fan_out = FanOut { frames_per_second: 20_000 };
+        assert_eq!(fan_out.interval(0), MIN_INTERVAL, "ten a second at most, however few watch");
+        assert_eq!(fan_out.interval(300), MIN_INTERVAL);
+        assert_eq!(fan_out.interval(5_000), Duration::from_millis(250));
+        assert_eq!(fan_out.interval(50_000), Duration::from_millis(2_500));
+        assert_eq!(fan_out.interval(10_000_000), MAX_FAN_OUT_INTERVAL, "and each hears within a few seconds");
+        for streams in [1, 300, 2_000, 5_000, 50_000] {
+            let per_second = streams as f64 / fan_out.interval(streams).as_secs_f64();
+            assert!(per_second <= 20_000.0 + 1e-6, "{streams} streams: {per_second} frames/s");
+        }
     }
 }

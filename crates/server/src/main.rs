@@ -20,7 +20,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
     server::sweeper::start(store.clone());
-    let live = Live::start(store.clone()).await?;
+    let fan_out = server::live::FanOut { frames_per_second: config.live_frames_per_second };
+    let live = Live::start_with(store.clone(), fan_out).await?;
     let admin_token = server::api::admin::AdminToken::new(config.admin_token.clone());
     let signing_key = match &config.queue_signing_key {
         Some(key) if key.chars().count() < server::queue_pass::MIN_KEY_CHARS => {

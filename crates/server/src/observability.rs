@@ -53,6 +53,11 @@ pub fn metrics() -> &'static PrometheusHandle {
         );
         metrics::describe_gauge!("boxoffice_tickets_available", "Tickets available per tier");
         metrics::describe_gauge!("boxoffice_event_streams_open", "Open /api/events streams");
+        metrics::describe_counter!("boxoffice_live_frames_total", "Frames sent on all event streams");
+        metrics::describe_gauge!(
+            "boxoffice_live_interval_seconds",
+            "The live feed's pause between publications, grown with the open streams to keep within the budget"
+        );
         metrics::describe_gauge!("boxoffice_admission_leader", "1 while this instance runs the waiting rooms' admission");
         handle
     })

@@ -27,22 +27,6 @@ struct AvailabilityEvent {
     data: String,
 }
 
-/// Counts a stream as open for as long as it lives.
-struct OpenStream;
-
-impl OpenStream {
-    fn new() -> OpenStream {
-        metrics::gauge!("boxoffice_event_streams_open").increment(1.0);
-        OpenStream
-    }
-}
-
-impl Drop for OpenStream {
-    fn drop(&mut self) {
-        metrics::gauge!("boxoffice_event_streams_open").decrement(1.0);
-    }
-}
-
 /// Server-Sent Events: an `availability` event (the concert's tiers, as in `/api/concerts/{id}`) on connect
 /// and after every change to that concert; for a concert with a waiting room also a `queue` event
 /// (`{admitted_through, joined, placed}`) on connect and after every change, from which each waiting page
@@ -58,13 +42,12 @@ async fn availability_events(
     // Asked of the store, not the live snapshot: a concert created a moment ago is in the store (read your
     // writes) before the live task has read it; its first event follows as soon as that task has.
     store.concert_by_id(concert).await?;
-    let open = OpenStream::new();
+    let open = live.open_stream();
     let (mut last, mut last_queue): (Option<Arc<str>>, Option<Arc<str>>) = (None, None);
     let events = WatchStream::new(live.subscribe())
         // Other concerts' changes wake every stream; only a change to this concert's tiers, or to its
         // waiting room's counters, is sent.
         .flat_map(move |snapshot| {
-            let _counted = &open;
             let mut events = Vec::new();
             if let Some(json) = snapshot.json_of(concert).filter(|json| last.as_ref() != Some(json)) {
                 last = Some(json.clone());
@@ -74,6 +57,7 @@ async fn availability_events(
                 last_queue = Some(json.clone());
                 events.push(Ok(Event::default().event("queue").data(&*json)));
             }
+            open.sent(events.len() as u64);
             futures::stream::iter(events)
         })
         .take_until(live.closed());

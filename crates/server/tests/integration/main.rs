@@ -16,6 +16,7 @@ mod connection_bounds;
 mod crash_safety;
 mod helpers;
 mod live_events;
+mod live_fan_out;
 mod on_sale_time;
 mod openapi;
 mod operations;
