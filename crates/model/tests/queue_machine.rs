@@ -2,8 +2,9 @@
 //! ones), time passing, admission ticks and holds with every kind of proof. After every step:
 //! - places are unique; once the pre-queue is placed its places are exactly 1..=its size, and everyone who
 //!   joined after the opening is placed after it, in arrival order;
-//! - `admitted_through` never passes the last visitor, never exceeds the rate (per minute since the
-//!   opening), and never leaves more than `max_buying` with a window running;
+//! - `admitted_through` never passes the last visitor, never exceeds what the rates in force allowed
+//!   (the operator changes rate and cap as the sale runs), and no admission leaves more than
+//!   `max_buying` with a window running;
 //! - a hold needs a signed token for its concert with the window running once sales are open, and before
 //!   the opening only the opening itself refuses.
 
@@ -55,6 +56,8 @@ enum Op {
     /// Time passes.
     Wait(u32),
     Admit,
+    /// The operator sets a new rate and cap while the room runs.
+    SetRoom(u32, Option<u32>),
     /// A hold with a proof: 0 none, 1 forged, 2 another concert's, 3 the visitor's own (expiring as the
     /// engine would be told by the store), 4 an expired one.
     Hold(u8, usize),
@@ -67,6 +70,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0u32..90_000).prop_map(Op::Wait),
         3 => Just(Op::Admit),
         2 => (0u8..5, 0usize..50).prop_map(|(proof, who)| Op::Hold(proof, who)),
+        1 => (1u32..400, prop::option::of(1u32..20)).prop_map(|(rate, cap)| Op::SetRoom(rate, cap)),
     ]
 }
 
@@ -172,7 +176,10 @@ proptest! {
         let mut fresh = Draws { n: 0, draws: draws.into_iter() };
         let mut kept = Kept::default();
         let mut queue = sale(room, now).queues[&CONCERT].clone();
+        // Visitor-milliseconds the rates in force allowed since the opening (rate per minute × ms).
+        let mut allowed: u128 = 0;
         for op in ops {
+            let room = queue.room;
             let mut sale = sale(room, now);
             sale.queues.insert(CONCERT, Queue { admitted_window_ago: kept.through_at(now - room.window()), ..queue.clone() });
             for (id, draw, place) in &kept.visitors {
@@ -180,7 +187,25 @@ proptest! {
             }
             let before = sale.clone();
             match op {
-                Op::Wait(ms) => now += chrono::Duration::milliseconds(i64::from(ms)),
+                Op::Wait(ms) => {
+                    let later = now + chrono::Duration::milliseconds(i64::from(ms));
+                    let counted = (later - now.max(queue.opens_at)).num_milliseconds().max(0) as u128;
+                    allowed += counted * u128::from(room.rate_per_minute);
+                    now = later;
+                }
+                Op::SetRoom(rate, cap) => {
+                    let new = WaitingRoom { rate_per_minute: rate, max_buying: cap, ..room };
+                    let answer = sale.apply(Command::SetWaitingRoom { concert: CONCERT, room: new }, None, &mut fresh).unwrap();
+                    prop_assert_eq!(answer, Answer::RoomChanged(Ok(new)));
+                    prop_assert_eq!(sale.queues[&CONCERT].room, new);
+                    if sale.effects.contains(&Effect::QueuePlaced(CONCERT)) {
+                        kept.place_prequeue();
+                    }
+                    let through = sale.queues[&CONCERT].admitted_through;
+                    if through > before.queues[&CONCERT].admitted_through {
+                        kept.admissions.push((now, through));
+                    }
+                }
                 Op::Join | Op::Rejoin(_) => {
                     let again = match op { Op::Rejoin(i) if !kept.visitors.is_empty() => Some(kept.visitors[i % kept.visitors.len()].0.clone()), _ => None };
                     let answer = sale.apply(Command::JoinQueue { concert: CONCERT, visitor: again.clone() }, None, &mut fresh).unwrap();
@@ -223,6 +248,10 @@ proptest! {
                     }
                     if admitted > 0 {
                         kept.admissions.push((now, sale.queues[&CONCERT].admitted_through));
+                        if let Some(max) = room.max_buying {
+                            let buying = sale.queues[&CONCERT].admitted_through - kept.through_at(now - room.window());
+                            prop_assert!(buying <= u64::from(max), "admitted up to {} buying, at most {}", buying, max);
+                        }
                     }
                 }
                 Op::Hold(proof, who) => {
@@ -267,12 +296,10 @@ proptest! {
             prop_assert_eq!(queue.joined, kept.visitors.len() as u64);
             // Admission within the queue, the rate and the cap.
             prop_assert!(queue.admitted_through <= queue.joined);
-            let since_open = (now - queue.opens_at).num_milliseconds().max(0) as u64;
-            prop_assert!(queue.admitted_through <= since_open * u64::from(room.rate_per_minute) / 60_000);
-            if let Some(max) = room.max_buying {
-                let buying = queue.admitted_through - kept.through_at(now - room.window());
-                prop_assert!(buying <= u64::from(max), "{} buying, at most {}", buying, max);
-            }
+            prop_assert!(
+                u128::from(queue.admitted_through) <= allowed / 60_000,
+                "{} admitted where the rates allowed {}", queue.admitted_through, allowed / 60_000
+            );
         }
     }
 }

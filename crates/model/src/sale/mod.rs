@@ -119,6 +119,11 @@ pub enum Command {
     Admit {
         concert: ConcertId,
     },
+    /// The operator changes a running waiting room's settings (its rate, cap, window or pre-queue).
+    SetWaitingRoom {
+        concert: ConcertId,
+        room: crate::WaitingRoom,
+    },
 }
 
 /// What a command came to; stored under its idempotency key to answer a retry.
@@ -133,6 +138,7 @@ pub enum Answer {
     TierChanged(Result<(), BookingError>),
     Joined(Result<Visitor, BookingError>),
     Admitted(Result<u64, BookingError>),
+    RoomChanged(Result<crate::WaitingRoom, BookingError>),
 }
 
 /// A change a step made, for the store to persist (the records themselves are in the [`Sale`]).
@@ -161,6 +167,8 @@ pub enum Effect {
     QueuePlaced(ConcertId),
     /// Places up to this one are admitted as of the batch's moment.
     Admitted(ConcertId, u64),
+    /// A waiting room's settings changed.
+    RoomSet(ConcertId),
 }
 
 /// An idempotency key with the fingerprint of the request it came with. `scope` is the kind of request
@@ -232,6 +240,7 @@ impl Sale {
                 Answer::Joined(self.join_queue(concert, visitor.as_deref(), fresh))
             }
             Command::Admit { concert } => Answer::Admitted(self.admit(concert)),
+            Command::SetWaitingRoom { concert, room } => Answer::RoomChanged(self.set_waiting_room(concert, room)),
         };
         if let Some(key) = key {
             self.answers.insert((key.scope.clone(), key.key.clone()), (key.fingerprint.clone(), answer.clone()));

@@ -10,6 +10,9 @@
 //! - **Admission** moves the queue's counter: places up to `admitted_through` are admitted. Each tick
 //!   admits `rate_per_minute` per minute elapsed since the last, never past the last visitor (an empty
 //!   queue banks no credit for a later crowd), and never more than `max_buying` with their window running.
+//! - **Changing the settings** while the room runs: what the old rate earned up to the change is admitted
+//!   first, and the new rate counts from the change on, so a change neither doubles nor takes back time
+//!   already counted (the fraction of a visitor the old rate had earned is dropped: never ahead of a rate).
 //! - **Proof**: once sales are open, a hold or booking for a concert with its room on needs a token
 //!   this shop signed for that concert, its window still running.
 
@@ -123,6 +126,32 @@ impl Sale {
             self.effects.push(Effect::Admitted(concert, queue.admitted_through));
         }
         Ok(admitted)
+    }
+
+    /// The operator's new settings for the running room of `concert`.
+    pub(super) fn set_waiting_room(
+        &mut self,
+        concert: ConcertId,
+        room: WaitingRoom,
+    ) -> Result<WaitingRoom, BookingError> {
+        let room = room.checked()?;
+        if !self.queues.contains_key(&concert) {
+            return Err(if self.concerts.contains_key(&concert) {
+                BookingError::NoWaitingRoom
+            } else {
+                BookingError::ConcertNotFound
+            });
+        }
+        self.admit(concert)?;
+        let now = self.now;
+        let queue = self.queues.get_mut(&concert).expect("checked above");
+        if now >= queue.opens_at && queue.advanced_at != Some(now) {
+            queue.advanced_at = Some(now);
+            self.effects.push(Effect::Queue(concert));
+        }
+        queue.room = room;
+        self.effects.push(Effect::RoomSet(concert));
+        Ok(room)
     }
 
     /// Whether `admission` lets a hold or booking for `concert` through now.

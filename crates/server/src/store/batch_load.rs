@@ -76,7 +76,8 @@ pub(super) async fn load(
             Command::SetCapacity { concert, .. }
             | Command::SetOnSale { concert, .. }
             | Command::JoinQueue { concert, .. }
-            | Command::Admit { concert } => Some(*concert),
+            | Command::Admit { concert }
+            | Command::SetWaitingRoom { concert, .. } => Some(*concert),
             Command::Pay { .. } | Command::Release { .. } | Command::Cancel { .. } | Command::Expire => None,
         })
         .collect();

@@ -57,6 +57,9 @@ impl<'a> Changed<'a> {
                 }
                 Effect::QueuePlaced(concert) => changed.queue.placed.push(*concert),
                 Effect::Admitted(concert, through) => changed.queue.admitted.push((*concert, *through)),
+                Effect::RoomSet(concert) => {
+                    changed.queue.settings.insert(*concert);
+                }
             }
         }
         // A record new in this batch is inserted as it ends; only those that were there get updated.

@@ -83,7 +83,11 @@ const ROOM_COLUMNS: &str =
      FROM waiting_rooms w JOIN events e ON e.id = w.event_id";
 
 /// Places up to which the queue of `concert` was admitted at `moment` (0 before its first admission).
-async fn admitted_through_at(tx: &mut Conn, concert: ConcertId, moment: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+pub(super) async fn admitted_through_at(
+    tx: &mut Conn,
+    concert: ConcertId,
+    moment: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     let through: Option<i64> =
         sqlx::query_scalar("SELECT MAX(through) FROM queue_admissions WHERE event_id = $1 AND at_ms <= $2")
             .bind(concert)
@@ -153,6 +157,8 @@ pub(super) struct Changes<'a> {
     pub queues: BTreeSet<ConcertId>,
     pub placed: Vec<ConcertId>,
     pub admitted: Vec<(ConcertId, u64)>,
+    /// Rooms whose settings the operator changed.
+    pub settings: BTreeSet<ConcertId>,
 }
 
 /// Persist: new visitors, the queues' counters (conditional on what was loaded), the pre-queue's places,
@@ -215,6 +221,20 @@ pub(super) async fn persist(
         .execute(&mut *tx)
         .await?;
     }
+    for concert in &changes.settings {
+        let room = sale.queues[concert].room;
+        sqlx::query(
+            "UPDATE waiting_rooms SET rate_per_minute = $1, prequeue_minutes = $2, window_minutes = $3, max_buying = $4
+             WHERE event_id = $5",
+        )
+        .bind(i64::from(room.rate_per_minute))
+        .bind(i64::from(room.prequeue_minutes))
+        .bind(i64::from(room.window_minutes))
+        .bind(room.max_buying.map(i64::from))
+        .bind(*concert)
+        .execute(&mut *tx)
+        .await?;
+    }
     for (concert, through) in &changes.admitted {
         sqlx::query("INSERT INTO queue_admissions (event_id, through, at_ms) VALUES ($1, $2, $3)")
             .bind(*concert)
@@ -269,6 +289,14 @@ impl Store {
     }
 
     /// One admission tick of the waiting room of `concert`: how many it admitted.
+    /// The operator's new settings for a concert's waiting room, running or not.
+    pub async fn set_waiting_room(&self, concert: ConcertId, room: WaitingRoom) -> Result<WaitingRoom, StoreError> {
+        match self.decide_one(Command::SetWaitingRoom { concert, room }).await? {
+            Answer::RoomChanged(result) => result.map_err(StoreError::Rejected),
+            other => Err(StoreError::BatchFailed(format!("a room change answered {other:?}"))),
+        }
+    }
+
     pub async fn admit(&self, concert: ConcertId) -> Result<u64, StoreError> {
         match self.decide_one(Command::Admit { concert }).await? {
             Answer::Admitted(result) => result.map_err(StoreError::Rejected),
@@ -341,7 +369,7 @@ impl Store {
             concert_id: concert,
             visitor: visitor.to_owned(),
             place,
-            ahead: place.map(|p| p.saturating_sub(queue.admitted_through).saturating_sub(1)),
+            ahead: place.map(|p| model::ahead_of(p, queue.admitted_through)),
             status,
             admitted_through: queue.admitted_through,
             rate_per_minute: queue.room.rate_per_minute,

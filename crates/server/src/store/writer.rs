@@ -355,7 +355,12 @@ async fn commit_batch(
     let started = phase("decide", started);
     // Persist, with the store's own housekeeping alongside.
     batch_persist::persist(&mut tx, dialect, &loaded, &sale).await?;
-    let mut moved_stock = sale.effects.iter().any(|effect| matches!(effect, model::sale::Effect::Stock(..)));
+    // A waiting room's new settings are part of the catalog too (its counters are not: the live feed reads
+    // them each second, and a join in every batch would empty the cache as fast as it filled).
+    let mut moved_stock = sale
+        .effects
+        .iter()
+        .any(|effect| matches!(effect, model::sale::Effect::Stock(..) | model::sale::Effect::RoomSet(..)));
     let mut outcomes = Vec::with_capacity(batch.len());
     for (job, decided) in batch.iter().zip(decided) {
         outcomes.push(match (job, decided) {
