@@ -31,11 +31,11 @@ pub use hold::{Hold, HoldStatus};
 pub use money::Cents;
 pub use order::{Order, OrderStatus, Ticket};
 pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
-pub use report::{ConcertSales, OrderLine, TierSales};
+pub use report::{ConcertSales, LiveSales, OrderLine, QueueFigures, SaleMinute, TierSales, LIVE_MINUTES};
 pub use rules::BuyerLimits;
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
 pub use waiting_room::{
-    Admission, QueueCounters, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES, MAX_RATE_PER_MINUTE,
-    MAX_WINDOW_MINUTES,
+    ahead_of, Admission, QueueCounters, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES,
+    MAX_RATE_PER_MINUTE, MAX_WINDOW_MINUTES,
 };

@@ -17,8 +17,8 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use model::{parse_start, Concert, NewConcert, OrderLine, Tier, TierOffer, TierSales, WaitingRoom};
-use serde::Deserialize;
+use model::{parse_start, Concert, LiveSales, NewConcert, OrderLine, Tier, TierOffer, TierSales, WaitingRoom};
+use serde::{Deserialize, Deserializer};
 use serde_json::json;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -75,6 +75,8 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
         .routes(routes!(set_capacity))
         .routes(routes!(pause))
         .routes(routes!(resume))
+        .routes(routes!(live_sales))
+        .routes(routes!(change_waiting_room))
         .route_layer(middleware::from_fn(move |request: Request, next: Next| {
             let token = token.clone();
             async move { authorize(&token, request, next).await }
@@ -312,4 +314,57 @@ async fn switch_sales(
     let (tier, concert) = (Tier::parse(&tier)?, concert(&store, &query).await?);
     store.set_on_sale(concert, tier, on_sale).await?;
     Ok(Json(store.sales(concert).await?))
+}
+
+/// The on-sale as it runs: tiers and queue now, the last 30 minutes minute by minute, the holds about to
+/// run out. What the operator's charts draw.
+#[utoipa::path(get, path = "/api/admin/live", tag = "admin", security(("admin_token" = [])),
+    params(concerts::ConcertQuery),
+    responses((status = 200, body = LiveSales), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn live_sales(State(store): State<Store>, Query(query): Query<Pairs>) -> Result<Json<LiveSales>, ApiError> {
+    Ok(Json(store.live_sales(concert(&store, &query).await?, Utc::now()).await?))
+}
+
+/// A change to a waiting room's settings: each field left out stays as it is.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct WaitingRoomChange {
+    #[schema(minimum = 1, maximum = 1_000_000)]
+    rate_per_minute: Option<u32>,
+    #[schema(minimum = 0, maximum = 1440)]
+    prequeue_minutes: Option<u32>,
+    #[schema(minimum = 1, maximum = 1440)]
+    window_minutes: Option<u32>,
+    /// `null` lifts the cap.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>, minimum = 1)]
+    max_buying: Option<Option<u32>>,
+}
+
+/// A field that is there, even as `null` (`Some(None)`), as opposed to left out (`None`).
+fn present<'de, D: Deserializer<'de>>(field: D) -> Result<Option<Option<u32>>, D::Error> {
+    Option::<u32>::deserialize(field).map(Some)
+}
+
+/// Changes a concert's waiting room while it runs: the new rate counts from now on (what the old one had
+/// earned is admitted first), a lower cap holds admission back until enough windows end.
+#[utoipa::path(put, path = "/api/admin/waiting_room", tag = "admin", security(("admin_token" = [])),
+    params(concerts::ConcertQuery), request_body = WaitingRoomChange,
+    responses((status = 200, body = WaitingRoom), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              super::openapi::BodyErrors))]
+async fn change_waiting_room(
+    State(store): State<Store>,
+    Query(query): Query<Pairs>,
+    JsonBody(change): JsonBody<WaitingRoomChange>,
+) -> Result<Json<WaitingRoom>, ApiError> {
+    let concert = concert(&store, &query).await?;
+    let room = store.waiting_room(concert).await?.ok_or(model::BookingError::NoWaitingRoom)?;
+    let room = WaitingRoom {
+        rate_per_minute: change.rate_per_minute.unwrap_or(room.rate_per_minute),
+        prequeue_minutes: change.prequeue_minutes.unwrap_or(room.prequeue_minutes),
+        window_minutes: change.window_minutes.unwrap_or(room.window_minutes),
+        max_buying: change.max_buying.unwrap_or(room.max_buying),
+    };
+    Ok(Json(store.set_waiting_room(concert, room).await?))
 }

@@ -19,6 +19,7 @@ mod durable;
 pub mod fingerprint;
 mod idempotency;
 mod leader;
+mod live_sales;
 mod new_concerts;
 mod notify;
 mod orders;

@@ -5,6 +5,7 @@
 //! server and (on PostgreSQL) the database connections' I/O would all share one thread.
 
 mod api_admin;
+mod api_admin_live;
 mod api_bad_input;
 mod api_bookings;
 mod api_catalog;

@@ -43,6 +43,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
     assert_eq!(
         operations,
         [
+            "GET /api/admin/live",
             "GET /api/admin/orders",
             "GET /api/admin/orders.csv",
             "GET /api/admin/sales",
@@ -67,6 +68,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "POST /api/holds/{id}/release",
             "POST /api/orders/{code}/{secret}/cancel",
             "PUT /api/admin/tiers/{tier}/capacity",
+            "PUT /api/admin/waiting_room",
         ]
     );
 }
