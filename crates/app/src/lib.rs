@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                 // swapped out by script, and the page reads right before (or without) its WASM.
                 <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async />
                 <Route path=path!("/concerts/:id") view=pages::ConcertPage ssr=SsrMode::Async />
+                <Route path=path!("/concerts/:id/queue") view={Lazy::<pages::QueueRoute>::new()} ssr=SsrMode::Async />
                 // The checkout and the order render whole too: without JavaScript nothing would move a
                 // streamed piece into place, and a page that does not exist can still answer 404.
                 <Route path=path!("/checkout/:hold") view={Lazy::<pages::CheckoutRoute>::new()} ssr=SsrMode::Async />

@@ -1,4 +1,5 @@
-//! Follows `/api/events` in the browser and feeds each availability snapshot into the page's signals.
+//! Follows `/api/events` in the browser and feeds each availability snapshot, or a waiting room's
+//! counters, into the page's signals.
 //!
 //! The browser's EventSource reconnects by itself after a dropped connection; if it gives up (state
 //! `Closed`, e.g. the server answered with an error while restarting) we open a new one after a pause.
@@ -31,6 +32,30 @@ pub fn follow_availability(
     latest: leptos::prelude::RwSignal<Option<Vec<model::TierAvailability>>>,
     status: leptos::prelude::RwSignal<LiveStatus>,
 ) {
+    use leptos::prelude::Set;
+    follow(concert, "availability", status, move |tiers| latest.set(Some(tiers)));
+}
+
+/// Starts following the counters of `concert`'s waiting room: one broadcast for every waiting page,
+/// each working out its own place from it.
+#[cfg(feature = "hydrate")]
+pub fn follow_queue(
+    concert: i64,
+    counters: leptos::prelude::RwSignal<Option<model::QueueCounters>>,
+    status: leptos::prelude::RwSignal<LiveStatus>,
+) {
+    use leptos::prelude::Set;
+    follow(Some(concert), "queue", status, move |latest| counters.set(Some(latest)));
+}
+
+/// Feeds each `event` of the concert's live feed, read as `T`, to `on_data` until the page is left.
+#[cfg(feature = "hydrate")]
+fn follow<T: serde::de::DeserializeOwned + 'static>(
+    concert: Option<i64>,
+    event: &'static str,
+    status: leptos::prelude::RwSignal<LiveStatus>,
+    on_data: impl Fn(T) + 'static,
+) {
     use futures::{
         future::{select, Either},
         StreamExt,
@@ -54,7 +79,7 @@ pub fn follow_availability(
     leptos::task::spawn_local(async move {
         while !left.load(Ordering::Relaxed) {
             if let Ok(mut source) = EventSource::new(&address) {
-                if let Ok(mut events) = source.subscribe("availability") {
+                if let Ok(mut events) = source.subscribe(event) {
                     // gloo reports no error while the browser is reconnecting by itself, so the connection's
                     // state is also checked every second to show "Reconnecting…" while it is down.
                     while !left.load(Ordering::Relaxed) {
@@ -62,8 +87,8 @@ pub fn follow_availability(
                         match select(events.next(), tick).await {
                             Either::Left((Some(Ok((_, message))), _)) => {
                                 let text = message.data().as_string();
-                                if let Some(tiers) = text.and_then(|text| serde_json::from_str(&text).ok()) {
-                                    latest.set(Some(tiers));
+                                if let Some(data) = text.and_then(|text| serde_json::from_str(&text).ok()) {
+                                    on_data(data);
                                     status.set(LiveStatus::Live);
                                 }
                             }

@@ -8,7 +8,7 @@
 
 use crate::AppError;
 use leptos::prelude::*;
-use model::{BookingError, Concert, Hold, Order};
+use model::{BookingError, Concert, Hold, Order, QueuePlace};
 
 pub type Attempt<T> = Result<T, BookingError>;
 
@@ -132,6 +132,29 @@ pub async fn find_order(code: Option<String>, email: Option<String>) -> Result<A
         refused => send_refusal_back(refused),
     }
     Ok(path)
+}
+
+/// Joins the concert's waiting room (keeping the place the visitor's cookie names, if any); without
+/// JavaScript the browser goes on to the queue's page.
+#[server(prefix = "/_fn", endpoint = "join_queue")]
+pub async fn join_queue(concert: Option<String>) -> Result<Attempt<QueuePlace>, AppError> {
+    let joined = match text(&concert).parse::<i64>() {
+        Ok(concert) => crate::backend::backend()?.join_queue(concert).await,
+        Err(_) => Err(BookingError::ConcertNotFound.into()),
+    };
+    let place = answer(joined)?;
+    match &place {
+        Ok(place) => redirect_plain_form_posts(&format!("/concerts/{}/queue", place.concert_id)),
+        refused => send_refusal_back(refused),
+    }
+    Ok(place)
+}
+
+/// Where this browser's visitor stands in the concert's waiting room (`None`: not in it). Once admitted,
+/// the answer also carries the pass (a cookie) the hold needs.
+#[server(prefix = "/_fn", endpoint = "queue_place")]
+pub async fn get_queue_place(concert: i64) -> Result<Option<QueuePlace>, AppError> {
+    crate::backend::backend()?.queue_place(concert).await
 }
 
 /// Without JavaScript the browser posts the form itself and expects a page back: send it to the next step's

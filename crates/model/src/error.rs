@@ -183,6 +183,7 @@ impl BookingError {
             "order_cancelled" => "this order is already cancelled",
             "concert_not_found" => "no concert with that id is on sale",
             "tier_not_offered" => "this concert does not offer those tickets",
+            "queue_not_open_yet" => "the waiting room has not opened yet; come back a little before sales open",
             "queue_required" => "this concert's sale goes through its waiting room: join the queue first",
             "queue_token_expired" => "your turn to buy has ended; please join the queue again",
             "queue_token_invalid" => "that waiting-room pass is not valid for this concert",

@@ -95,7 +95,29 @@ pub struct QueuePlace {
     pub window_ends_at: Option<DateTime<Utc>>,
 }
 
+/// Visitors before `place` not yet admitted, while places up to `admitted_through` are.
+pub fn ahead_of(place: u64, admitted_through: u64) -> u64 {
+    place.saturating_sub(admitted_through).saturating_sub(1)
+}
+
 impl QueuePlace {
+    /// The place as the live feed's latest counters show it: each page works out its own from the one
+    /// broadcast, so 50,000 waiting pages cost one message per update and no queries.
+    pub fn seen_with(&self, counters: QueueCounters) -> QueuePlace {
+        let admitted_through = self.admitted_through.max(counters.admitted_through);
+        QueuePlace { admitted_through, ahead: self.place.map(|p| ahead_of(p, admitted_through)), ..self.clone() }
+    }
+
+    /// Whether the counters bring this waiting visitor news only the server can give: their place (the
+    /// pre-queue has been drawn) or their turn (and the pass that comes with it).
+    pub fn news_in(&self, counters: QueueCounters) -> bool {
+        self.status == QueueStatus::Waiting
+            && match self.place {
+                None => counters.placed,
+                Some(place) => place <= counters.admitted_through,
+            }
+    }
+
     /// Minutes until admission at the concert's rate, rounded up; `None` when not waiting behind others.
     pub fn minutes_to_wait(&self) -> Option<u64> {
         let ahead = self.ahead.filter(|_| self.status == QueueStatus::Waiting)?;
@@ -125,4 +147,49 @@ pub enum Admission {
     Forged,
     /// A token this shop signed.
     Signed { concert: i64, visitor: String, place: u64, expires_at: DateTime<Utc> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiting(place: Option<u64>, admitted_through: u64) -> QueuePlace {
+        QueuePlace {
+            concert_id: 1,
+            visitor: "v".into(),
+            place,
+            ahead: place.map(|p| ahead_of(p, admitted_through)),
+            status: QueueStatus::Waiting,
+            admitted_through,
+            rate_per_minute: 10,
+            sales_open_at: DateTime::<Utc>::UNIX_EPOCH,
+            window_ends_at: None,
+        }
+    }
+
+    fn counters(admitted_through: u64, placed: bool) -> QueueCounters {
+        QueueCounters { admitted_through, joined: 100, placed }
+    }
+
+    #[test]
+    fn a_page_works_out_its_place_from_the_broadcast_counters() {
+        let place = waiting(Some(25), 0);
+        assert_eq!(place.ahead, Some(24));
+        assert_eq!(place.minutes_to_wait(), Some(3), "24 ahead at 10 a minute: 3 minutes, rounded up");
+        let later = place.seen_with(counters(20, true));
+        assert_eq!((later.ahead, later.admitted_through), (Some(4), 20));
+        assert_eq!(later.minutes_to_wait(), Some(1));
+        let stale = later.seen_with(counters(5, true));
+        assert_eq!(stale.ahead, Some(4), "an older broadcast never moves a visitor back");
+    }
+
+    #[test]
+    fn the_server_is_asked_only_when_the_counters_bring_news() {
+        assert!(!waiting(Some(25), 0).news_in(counters(24, true)));
+        assert!(waiting(Some(25), 0).news_in(counters(25, true)), "their turn: the page fetches its pass");
+        assert!(!waiting(None, 0).news_in(counters(0, false)), "the pre-queue is not drawn yet");
+        assert!(waiting(None, 0).news_in(counters(0, true)), "drawn: the page fetches its place");
+        let admitted = QueuePlace { status: QueueStatus::Admitted, ..waiting(Some(3), 3) };
+        assert!(!admitted.news_in(counters(9, true)), "already admitted: nothing to ask");
+    }
 }

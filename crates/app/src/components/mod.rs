@@ -2,12 +2,14 @@
 
 mod concert_list;
 mod countdown;
+mod join_queue;
 mod order_summary;
 mod sales_open;
 mod tier_option;
 
 pub use concert_list::ConcertList;
 pub use countdown::Countdown;
+pub use join_queue::JoinQueueForm;
 pub use order_summary::OrderSummary;
 pub use sales_open::{open_now, SalesOpen};
 pub use tier_option::TierOption;

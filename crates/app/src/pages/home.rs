@@ -6,15 +6,15 @@
 //! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
 
 use crate::{
-    components::{open_now, ConcertList, SalesOpen, TierOption},
+    components::{open_now, ConcertList, JoinQueueForm, SalesOpen, TierOption},
     live::LiveStatus,
-    server_fns::{get_concert, Attempt, PlaceHold},
+    server_fns::{get_concert, get_queue_place, Attempt, JoinQueue, PlaceHold},
     submission::submission_key,
     AppError,
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map};
-use model::{Concert, Hold, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
+use model::{Concert, Hold, QueuePlace, QueueStatus, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -43,7 +43,18 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
             navigate(&format!("/checkout/{}", hold.id), Default::default());
         }
     });
-    let concert = Resource::new(|| (), move |_| get_concert(id));
+    // With a waiting room, also where this browser's visitor stands in it (and, at their turn, the pass).
+    let concert = Resource::new(
+        || (),
+        move |_| async move {
+            let concert = get_concert(id).await?;
+            let place = match concert.waiting_room {
+                Some(_) => get_queue_place(concert.id).await?,
+                None => None,
+            };
+            Ok::<_, AppError>((concert, place))
+        },
+    );
     // Availability newer than the server-rendered catalog; `None` until the first refresh.
     let latest: RwSignal<Option<Vec<TierAvailability>>> = RwSignal::new(None);
 
@@ -70,7 +81,7 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading the concert…"</p> }>
                 {move || Suspend::new(async move {
                     match concert.await {
-                        Ok(concert) => view! { <ConcertView concert id book latest status /> }.into_any(),
+                        Ok((concert, place)) => view! { <ConcertView concert place id book latest status /> }.into_any(),
                         Err(error) if error.is_not_found() => view! { <super::NothingHere /> }.into_any(),
                         Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
@@ -84,6 +95,8 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
 #[component]
 fn ConcertView(
     concert: Concert,
+    /// Where the visitor stands in the concert's waiting room, if it has one.
+    place: Option<QueuePlace>,
     /// The concert as the address names it (`None`: the default concert), for its live feed.
     id: Option<i64>,
     book: ServerAction<PlaceHold>,
@@ -103,6 +116,11 @@ fn ConcertView(
     let concert_id = concert.id;
     Effect::new(move |_| running.set(crate::running_hold::recall(concert_id)));
     let opened = RwSignal::new(open_now(concert.sales_open_at));
+    // A sale through a waiting room shows its form only at the visitor's turn (the server refuses the rest).
+    let admitted = concert.waiting_room.is_none() || place.as_ref().is_some_and(|p| p.status == QueueStatus::Admitted);
+    let room = concert
+        .waiting_room
+        .map(|_| view! { <WaitingRoomNotice concert=concert.id place sales_open_at=concert.sales_open_at /> });
     let key = submission_key(book.version());
     let tiers = concert.tiers.clone();
     let selected = RwSignal::new(None);
@@ -156,8 +174,9 @@ fn ConcertView(
                     }
                 })
         }}
+        {room}
         {concert.sales_open_at.map(|at| view! { <SalesOpen at opened /> })}
-        <div class="sale-form" hidden=move || !opened.get()>
+        <div class="sale-form" hidden=move || !opened.get() || !admitted>
         <ActionForm action=book>
             <input type="hidden" name="submission" prop:value=key />
             <input type="hidden" name="concert" value=concert.id.to_string() />
@@ -182,7 +201,11 @@ fn ConcertView(
                 <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
             </div>
             // `formnovalidate`: the server's rules answer in words, the same with JavaScript on or off.
-            <button type="submit" formnovalidate disabled=move || pending.get() || all_sold_out() || !opened.get()>
+            <button
+                type="submit"
+                formnovalidate
+                disabled=move || pending.get() || all_sold_out() || !opened.get() || !admitted
+            >
                 {move || if pending.get() { "Holding…" } else { "Hold tickets" }}
             </button>
         </ActionForm>
@@ -195,6 +218,67 @@ fn ConcertView(
             {move || book.value().get().is_none().then(crate::query_error::refusal_from_address)}
             {move || book.value().get().map(result_view)}
         </div>
+    }
+}
+
+/// The concert's waiting room as it concerns this visitor: how to join, where they stand, or their turn.
+#[component]
+fn WaitingRoomNotice(
+    concert: i64,
+    place: Option<QueuePlace>,
+    sales_open_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> impl IntoView {
+    let join = ServerAction::<JoinQueue>::new();
+    let queue_page = format!("/concerts/{concert}/queue");
+    let navigate = use_navigate();
+    Effect::new({
+        let queue_page = queue_page.clone();
+        move |_| {
+            if let Some(Ok(Ok(_))) = join.value().get() {
+                navigate(&queue_page, Default::default());
+            }
+        }
+    });
+    let body = match place.as_ref().map(|p| (p.status, p.window_ends_at)) {
+        Some((QueueStatus::Admitted, ends)) => view! {
+            <p role="status">
+                "It's your turn: choose your tickets"
+                {ends.map(|ends| view! {
+                    " before "
+                    <time datetime=ends.to_rfc3339()>{model::when::short_date_time(ends)}</time>
+                })}
+                "."
+            </p>
+        }
+        .into_any(),
+        Some((QueueStatus::Waiting, _)) => view! {
+            <p>"You're in the queue. " <a href=queue_page>"See your place"</a></p>
+        }
+        .into_any(),
+        Some((QueueStatus::Expired, _)) => view! {
+            <p>"Your turn to choose tickets has ended. You can join the queue again, at the back."</p>
+            <JoinQueueForm concert action=join label="Join the queue again" />
+        }
+        .into_any(),
+        None => view! {
+            <p>
+                "Tickets for this concert are sold through a waiting room"
+                {sales_open_at.map(|at| view! {
+                    ", opening on "
+                    <time datetime=at.to_rfc3339()>{model::when::long_date_time(at)}</time>
+                })}
+                ". Everyone who joins before then gets a place by lot at the opening; whoever joins later queues in
+                the order they arrive."
+            </p>
+            <JoinQueueForm concert action=join label="Join the queue" />
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="waiting-room sales-open" aria-labelledby="waiting-room-heading">
+            <h2 id="waiting-room-heading">"Waiting room"</h2>
+            {body}
+        </section>
     }
 }
 

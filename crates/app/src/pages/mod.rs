@@ -27,6 +27,7 @@ mod find_order;
 mod home;
 mod not_found;
 mod order;
+mod queue;
 
 pub use admin::AdminRoute;
 pub use checkout::CheckoutRoute;
@@ -34,6 +35,7 @@ pub use find_order::FindOrderRoute;
 pub use home::{ConcertPage, HomePage};
 pub use not_found::{NotFound, NothingHere};
 pub use order::OrderRoute;
+pub use queue::QueueRoute;
 
 /// `true` once the page runs in the browser (effects run only there): pages put it on `main` as
 /// `data-hydrated`, so tests know when the WASM has taken over.
