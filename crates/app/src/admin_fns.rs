@@ -114,3 +114,32 @@ pub async fn admin_set_on_sale(
 pub async fn admin_orders_csv(token: String, concert: i64) -> Result<AdminAttempt<String>, AppError> {
     answer(crate::backend::admin()?.orders_csv(&token, concert).await)
 }
+
+#[server(prefix = "/_fn", endpoint = "admin_live")]
+pub async fn admin_live(token: String, concert: i64) -> Result<AdminAttempt<model::LiveSales>, AppError> {
+    answer(crate::backend::admin()?.live_sales(&token, concert).await)
+}
+
+/// The room's rate and cap as the operator typed them (an empty cap: none); the rest stays.
+#[server(prefix = "/_fn", endpoint = "admin_set_waiting_room")]
+pub async fn admin_set_waiting_room(
+    token: String,
+    concert: i64,
+    room: model::WaitingRoom,
+    rate: String,
+    max_buying: String,
+) -> Result<AdminAttempt<model::WaitingRoom>, AppError> {
+    let invalid = |what: &str| model::BookingError::ConcertInvalid(what.to_owned());
+    let rate = rate.trim().parse::<u32>().map_err(|_| invalid("the rate must be a whole number of visitors a minute"));
+    let max_buying = match max_buying.trim() {
+        "" => Ok(None),
+        text => text.parse::<u32>().map(Some).map_err(|_| invalid("the cap must be a whole number, or empty for none")),
+    };
+    answer(match (rate, max_buying) {
+        (Ok(rate_per_minute), Ok(max_buying)) => {
+            let room = model::WaitingRoom { rate_per_minute, max_buying, ..room };
+            crate::backend::admin()?.set_waiting_room(&token, concert, room).await
+        }
+        (Err(refusal), _) | (_, Err(refusal)) => Err(refusal.into()),
+    })
+}

@@ -50,6 +50,15 @@ pub trait Admin: Send + Sync + 'static {
     async fn set_on_sale(&self, token: &str, concert: i64, tier: Tier, on_sale: bool) -> Result<(), AppError>;
     /// The concert's orders as CSV.
     async fn orders_csv(&self, token: &str, concert: i64) -> Result<String, AppError>;
+    /// The concert's on-sale as it runs, for the live charts.
+    async fn live_sales(&self, token: &str, concert: i64) -> Result<model::LiveSales, AppError>;
+    /// New settings for the concert's running waiting room.
+    async fn set_waiting_room(
+        &self,
+        token: &str,
+        concert: i64,
+        room: model::WaitingRoom,
+    ) -> Result<model::WaitingRoom, AppError>;
 }
 
 pub type SharedAdmin = Arc<dyn Admin>;

@@ -68,4 +68,19 @@ impl Admin for PageAdmin {
             AppError::Unavailable
         })
     }
+
+    async fn live_sales(&self, token: &str, concert: i64) -> Result<model::LiveSales, AppError> {
+        self.check(token)?;
+        self.store.live_sales(concert, chrono::Utc::now()).await.map_err(to_page_error)
+    }
+
+    async fn set_waiting_room(
+        &self,
+        token: &str,
+        concert: i64,
+        room: model::WaitingRoom,
+    ) -> Result<model::WaitingRoom, AppError> {
+        self.check(token)?;
+        self.store.set_waiting_room(concert, room).await.map_err(to_page_error)
+    }
 }

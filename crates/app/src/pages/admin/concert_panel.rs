@@ -39,6 +39,7 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
     view! {
         <section class="admin-concert" aria-labelledby=labelled_by data-concert=concert>
             <h2 id=heading>{title}</h2>
+            <super::on_sale_live::OnSaleLive concert token />
             <table class="admin-tiers">
                 {column_headings(&["Tier", "Sold", "Held", "Available", "Revenue", "Capacity", "Sales"])}
                 <tbody>{tiers}</tbody>

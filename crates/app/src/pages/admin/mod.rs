@@ -1,9 +1,12 @@
-//! `/admin`: the operator's page. Sales per concert and tier, capacity, pause and resume, the newest orders,
-//! their CSV, and new concerts. It needs JavaScript: the admin token lives only in the page's memory (not in
+//! `/admin`: the operator's page. Sales per concert and tier, the on-sale live (queue, sales a minute,
+//! charts; the waiting room's rate), capacity, pause and resume, the newest orders, their CSV, and new
+//! concerts. It needs JavaScript: the admin token lives only in the page's memory (not in
 //! a cookie, not in storage), and every call sends it in its body; a reload asks for it again.
 
+mod bar_chart;
 mod concert_panel;
 mod new_concert;
+mod on_sale_live;
 
 use crate::admin_fns::admin_overview;
 use concert_panel::ConcertPanel;
