@@ -98,8 +98,10 @@ impl Sale {
             return Ok(0);
         }
         if !queue.placed {
+            // The flag is one of the counters: persisted with them even when this tick admits nobody.
             queue.placed = true;
             self.effects.push(Effect::QueuePlaced(concert));
+            self.effects.push(Effect::Queue(concert));
         }
         let since = queue.advanced_at.unwrap_or(queue.opens_at);
         let rate = i64::from(queue.room.rate_per_minute);

@@ -124,3 +124,28 @@ async fn a_concert_without_a_room_is_not_queued_for_and_the_room_needs_an_openin
         other => panic!("expected queue_not_open_yet, got {other:?}"),
     }
 }
+
+/// At a slow rate the tick at the opening draws the pre-queue's places and admits nobody yet: the drawn
+/// state is stored all the same (the broadcast says so, so waiting pages fetch their places), and whoever
+/// joins next is placed after the pre-queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_draw_is_kept_even_when_the_opening_tick_admits_nobody() {
+    let (store, _db) = fresh_store(capacities(5, 5, 5)).await;
+    let room = WaitingRoom { rate_per_minute: 1, prequeue_minutes: 5, window_minutes: 1, max_buying: None };
+    let concert = store.create_concert(concert_opening_in(1, room)).await.unwrap();
+    let early = [store.join_queue(concert.id, None).await.unwrap(), store.join_queue(concert.id, None).await.unwrap()];
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(store.admit(concert.id).await.unwrap(), 0, "one a minute: nobody yet");
+    let counters = store.queue_counters().await.unwrap();
+    let (_, counters) = counters.iter().find(|(id, _)| *id == concert.id).expect("the room's counters");
+    assert_eq!((counters.placed, counters.joined, counters.admitted_through), (true, 2, 0));
+    let mut places = Vec::new();
+    for visitor in &early {
+        places.push(store.queue_place(concert.id, &visitor.id, Utc::now()).await.unwrap().place.expect("drawn"));
+    }
+    places.sort_unstable();
+    assert_eq!(places, vec![1, 2]);
+    assert_eq!(store.join_queue(concert.id, None).await.unwrap().place, Some(3), "after the pre-queue");
+    store.admit(concert.id).await.unwrap();
+    assert_eq!(store.join_queue(concert.id, None).await.unwrap().place, Some(4), "the draw is not run twice");
+}
