@@ -388,9 +388,10 @@ pub async fn open_abusers(addr: SocketAddr, silent: usize, slowloris: usize) -> 
 }
 
 /// Holds `count` event streams open, reading and discarding what they receive, until dropped.
-pub async fn open_event_streams(addr: SocketAddr, count: usize) -> Vec<tokio::task::JoinHandle<()>> {
+pub async fn open_event_streams(addr: SocketAddr, path: &str, count: usize) -> Vec<tokio::task::JoinHandle<()>> {
     let mut streams = Vec::with_capacity(count);
     for _ in 0..count {
+        let path = path.to_owned();
         streams.push(tokio::spawn(async move {
             let Ok(stream) = TcpStream::connect(addr).await else { return };
             let Ok((mut sender, connection)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await else {
@@ -398,7 +399,7 @@ pub async fn open_event_streams(addr: SocketAddr, count: usize) -> Vec<tokio::ta
             };
             tokio::spawn(connection);
             let request = Request::builder()
-                .uri("/api/events")
+                .uri(path)
                 .header("host", "127.0.0.1")
                 .body(Full::new(Bytes::new()))
                 .expect("a valid request");

@@ -3,6 +3,7 @@
 //! `bench/RESULTS.md`. Figures, never assertions: these machines are shared and noisy. The only checks are
 //! of correctness: every 201 is a sold ticket, and `sold + available == capacity`.
 
+mod flash_sale;
 mod load;
 
 use clap::Parser;
@@ -54,6 +55,17 @@ struct Args {
     /// instance and on three sharing one database. `make bench` starts a throwaway durable cluster for it.
     #[arg(long)]
     postgres: Option<String>,
+    /// The flash sale: pages following the live feed while it runs.
+    #[arg(long, default_value_t = 10_000)]
+    flash_pages: usize,
+    /// The flash sale: buyers, arriving open-loop at `--flash-rate` a second from the opening.
+    #[arg(long, default_value_t = 20_000)]
+    flash_buyers: usize,
+    #[arg(long, default_value_t = 2_000.0)]
+    flash_rate: f64,
+    /// Only run the flash sale and print its report.
+    #[arg(long)]
+    only_flash: bool,
 }
 
 const CAPACITY: u64 = 50_000_000;
@@ -86,6 +98,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (None, Some(connections)) => Some(("bookings".to_owned(), booking_target(connections), connections)),
         (None, None) => None,
     };
+    if args.only_flash {
+        let _ = server.kill().await;
+        let section = flash_section(&args, data.path(), addr).await?;
+        println!("{section}");
+        return Ok(());
+    }
     if args.only_open {
         println!("server pid {:?}", server.id());
         if args.prefill > 0 {
@@ -206,7 +224,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let rss_without_streams = rss_kib(&server, "VmRSS:");
-    let streams = load::open_event_streams(addr, args.streams).await;
+    let streams = load::open_event_streams(addr, "/api/events", args.streams).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_with_streams = rss_kib(&server, "VmRSS:");
     let (report, cpu) = measured(&server, load::run(addr, booking_target(64), 64, duration)).await;
@@ -269,6 +287,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    let flash = flash_section(&args, data.path(), addr).await?;
     let wasm = wasm_sizes(&args.site_root)?;
     let memory = Memory {
         idle: rss_idle,
@@ -277,7 +296,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         without_streams: rss_without_streams,
         with_streams: rss_with_streams,
     };
-    let table = render(&rows, created, sold, conserved, &memory, wasm);
+    let table = render(&rows, created, sold, conserved, &memory, wasm) + &flash;
     println!("{table}");
     if let Some(folder) = args.out.parent() {
         std::fs::create_dir_all(folder)?;
@@ -407,7 +426,18 @@ async fn postgres_rows(
 }
 
 async fn start_server(args: &Args, database_url: &str, addr: SocketAddr) -> Result<Child, Box<dyn std::error::Error>> {
+    start_server_with(args, database_url, addr, &[]).await
+}
+
+/// [`start_server`] with more environment.
+async fn start_server_with(
+    args: &Args,
+    database_url: &str,
+    addr: SocketAddr,
+    env: &[(&str, &str)],
+) -> Result<Child, Box<dyn std::error::Error>> {
     let server = Command::new(&args.server)
+        .envs(env.iter().copied())
         .env("LEPTOS_SITE_ADDR", addr.to_string())
         .env("LEPTOS_SITE_ROOT", &args.site_root)
         .env("DATABASE_URL", database_url)
@@ -603,7 +633,7 @@ fn render(
     );
     let _ =
         writeln!(out, "- WASM: {:.1} KiB raw, {:.1} KiB gzip.", wasm_raw as f64 / 1024.0, wasm_gzip as f64 / 1024.0);
-    let _ = writeln!(out, "\n## Targets (issues 6 and 14)\n");
+    let _ = writeln!(out, "\n## Targets (issues 6, 14 and 15)\n");
     for (target, met, by) in verdicts(rows, memory, wasm_gzip) {
         let _ = writeln!(out, "- {} {target}: {by}", if met { "met" } else { "MISSED" });
     }
@@ -708,7 +738,117 @@ fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool,
             format!("p99 {:.1} ms ({:.2} × the goal), {:.0}/s achieved", open.p99_ms, open.p99_ms / 100.0, open.rate()),
         ));
     }
+    if let (Some(with), Some(without)) = (find("POST /api/bookings + live streams", 64), find("POST /api/bookings", 64))
+    {
+        let ratio = with.rate() / without.rate();
+        out.push((
+            "bookings with 5,000 event streams open ≥ 0.7 × without (issue 15's fan-out budget)".into(),
+            ratio >= 0.7,
+            format!("{:.0}/s against {:.0}/s: {ratio:.2}", with.rate(), without.rate()),
+        ));
+    }
     let kb = wasm_gzip as f64 / 1000.0;
     out.push(("WASM ≤ 250 KB gzip".into(), kb <= 250.0, format!("{kb:.0} KB ({:.2} × the goal)", kb / 250.0)));
+    out
+}
+
+const FLASH_TOKEN: &str = "bench-admin-token";
+
+/// The flash sale on a server and database of its own, as a section of the results.
+async fn flash_section(
+    args: &Args,
+    folder: &std::path::Path,
+    addr: SocketAddr,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let url = format!("sqlite://{}/flash.db", folder.display());
+    let mut server = start_server_with(args, &url, addr, &[("BOXOFFICE_ADMIN_TOKEN", FLASH_TOKEN)]).await?;
+    let how = flash_sale::FlashSale {
+        pages: args.flash_pages,
+        buyers: args.flash_buyers,
+        rate: args.flash_rate,
+        // Buyers ask for 2.5 tickets on average: the stock covers about half of them.
+        capacity: (args.flash_buyers as u32).saturating_mul(5) / 4,
+        // Admission a quarter slower than the arrivals, so a queue builds.
+        admit_per_minute: (args.flash_rate * 60.0 * 0.75) as u32,
+    };
+    let before = cpu_seconds(&server);
+    let report = flash_sale::run(addr, FLASH_TOKEN, how).await?;
+    let after = cpu_seconds(&server);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+    let cpu = before.zip(after).map(|(b, a)| (a - b) / report.elapsed.as_secs_f64() / cores);
+    let rss = rss_kib(&server, "VmHWM:");
+    let _ = server.kill().await;
+    Ok(render_flash(&how, &report, cpu, rss))
+}
+
+fn render_flash(
+    how: &flash_sale::FlashSale,
+    r: &flash_sale::FlashReport,
+    cpu: Option<f64>,
+    rss: Option<u64>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n## Flash sale (issue 15)\n");
+    let _ = writeln!(
+        out,
+        "{} pages on the live feed; {} buyers arriving open-loop at {:.0}/s from the opening; {} VIP tickets \
+         (limit 4 a buyer); the waiting room admits {}/min. A server and database of its own.\n",
+        how.pages, how.buyers, how.rate, how.capacity, how.admit_per_minute
+    );
+    let _ = writeln!(out, "| step | count | p50 ms | p95 ms | p99 ms |");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    for step in &r.steps {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.1} | {:.1} | {:.1} |",
+            step.name, step.count, step.p50_ms, step.p95_ms, step.p99_ms
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "- {:.1} s from the opening to the last answer; admitted {:.0}/s, sales {:.0}/s; sold out after {}.",
+        r.elapsed.as_secs_f64(),
+        r.admitted_per_second,
+        r.sales_per_second,
+        r.sold_out_after.map(|d| format!("{:.1} s", d.as_secs_f64())).unwrap_or("— (never)".into())
+    );
+    let _ = writeln!(
+        out,
+        "- Server CPU {}, peak RSS {}.",
+        cpu.map(|c| format!("{:.0} %", c * 100.0)).unwrap_or("n/a".into()),
+        rss.map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or("n/a".into())
+    );
+    let checks = [
+        ("every buyer got an answer", r.answered == r.buyers, format!("{} of {} answered", r.answered, r.buyers)),
+        ("sold == paid tickets", r.sold == r.bought_tickets, format!("sold {}, paid {}", r.sold, r.bought_tickets)),
+        (
+            "no tier over capacity",
+            r.sold + r.held + r.available == u64::from(how.capacity),
+            format!("sold {} + held {} + available {} of {}", r.sold, r.held, r.available, how.capacity),
+        ),
+        ("no buyer over the limit", r.over_limit == 0, format!("{} second holds over 4 let through", r.over_limit)),
+        ("it sold out", r.sold_out_answers > 0, format!("{} buyers told sold out", r.sold_out_answers)),
+    ];
+    for (check, ok, by) in checks {
+        let _ = writeln!(out, "- check {}: {check} ({by})", if ok { "ok" } else { "FAILED" });
+    }
+    if !r.errors.is_empty() {
+        let _ = writeln!(out, "- errors: {} (first: {})", r.errors.len(), r.errors[0]);
+    }
+    let p95 = |i: usize| r.steps.get(i).map_or(f64::INFINITY, |s| s.p95_ms);
+    let _ = writeln!(out, "\n### Targets\n");
+    for (target, met, by) in [
+        (
+            "every buyer an answer, 0 errors but sold out",
+            r.errors.is_empty() && r.answered == r.buyers,
+            format!("{} errors", r.errors.len()),
+        ),
+        ("queue join p95 < 100 ms", p95(0) < 100.0, format!("p95 {:.1} ms", p95(0))),
+        ("hold p95 < 500 ms", p95(2) < 500.0, format!("p95 {:.1} ms", p95(2))),
+        ("pay p95 < 500 ms", p95(3) < 500.0, format!("p95 {:.1} ms", p95(3))),
+    ] {
+        let _ = writeln!(out, "- {} {target}: {by}", if met { "met" } else { "MISSED" });
+    }
     out
 }
