@@ -83,3 +83,72 @@ test('the waiting room: pre-queue, a place at the opening, admission, then ticke
   await other.close();
   expect(consoleErrors).toEqual([]);
 });
+
+// The operator watches an on-sale through its waiting room: the figures and the charts move as visitors
+// join, are admitted and buy (over the API here), and the room's rate changes from the page while it runs.
+test("the operator's live view moves during an on-sale and changes the room's rate", async ({ page, consoleErrors }) => {
+  test.setTimeout(60_000);
+  // Late enough that the visitors below join the pre-queue before it, and the figures show them waiting.
+  const opens = new Date(Date.now() + 10_000);
+  const name = `Charts Night ${Date.now()}`;
+  const created = await fetch(`${MAIN}/api/admin/concerts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name,
+      venue: 'Blue Hall',
+      starts_at: '2031-06-01T20:00:00Z',
+      sales_open_at: opens.toISOString(),
+      waiting_room: { enabled: true, rate_per_minute: 600, prequeue_minutes: 30, window_minutes: 10 },
+      tiers: [{ tier: 'general', price_cents: 2500, capacity: 50 }],
+    }),
+  });
+  expect(created.status).toBe(201);
+  const concert = (await created.json()).id;
+
+  await openHydrated(page, `${MAIN}/admin`);
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Open' }).click();
+  const panel = page.locator('section.admin-concert', { has: page.getByRole('heading', { name: new RegExp(`^${name}`) }) });
+  const live = panel.getByRole('region', { name: /^On-sale, live/ });
+  await expect(live.locator('[data-figure="waiting"]')).toHaveText('0');
+  const soldChart = live.getByRole('img', { name: /^Tickets sold per minute/ });
+  await expect(soldChart).toHaveAttribute('aria-label', /: 0 this minute/);
+
+  const visitors: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const joined = await fetch(`${MAIN}/api/concerts/${concert}/queue`, { method: 'POST' });
+    visitors.push((await joined.json()).visitor);
+  }
+  await expect(live.locator('[data-figure="waiting"]')).toHaveText('3');
+  // Admitted at the opening, then one of them buys two tickets with the pass.
+  await expect(live.locator('[data-figure="admitted"]')).toHaveText('3', { timeout: 15_000 });
+  await expect(live.locator('[data-figure="buying"]')).toHaveText('3');
+  const place = await (await fetch(`${MAIN}/api/concerts/${concert}/queue/${visitors[0]}`)).json();
+  const held = await fetch(`${MAIN}/api/holds`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'queue-token': place.token },
+    body: JSON.stringify({ concert_id: concert, tier: 'general', quantity: 2, name: 'Ada', email: 'ada@example.org' }),
+  });
+  expect(held.status).toBe(201);
+  const hold = await held.json();
+  const paid = await fetch(`${MAIN}/api/holds/${hold.id}/payment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ card_number: '4242424242424242', expiry: '12/35', cvc: '123' }),
+  });
+  expect(paid.status).toBe(201);
+  await expect(soldChart).toHaveAttribute('aria-label', /: 2 this minute/);
+  await expect(live.locator('[data-figure="left"]')).toHaveText('48');
+  await expect(soldChart.locator('rect.sold').last()).toHaveAttribute('height', /^(?!0\.0)/);
+  expect((await new AxeBuilder({ page }).include('.on-sale-live').analyze()).violations).toEqual([]);
+  await page.screenshot({ path: 'test-results/screenshots/admin-live.png', fullPage: true });
+
+  // The rate, from the page, while the room runs.
+  await live.getByLabel('Admit per minute').fill('30');
+  await live.getByRole('button', { name: 'Change the waiting room' }).click();
+  await expect(live.getByRole('status')).toHaveText('Admitting 30 a minute now.');
+  const shown = await (await fetch(`${MAIN}/api/concerts/${concert}`)).json();
+  expect(shown.waiting_room.rate_per_minute).toBe(30);
+  expect(consoleErrors).toEqual([]);
+});

@@ -40,6 +40,9 @@ pub struct ConcertSales {
     pub concert: ConcertTitle,
     pub tiers: Vec<TierSales>,
     pub recent_orders: Vec<OrderLine>,
+    /// Its waiting room, if it has one: the page opens its live view by itself then.
+    #[serde(default)]
+    pub waiting_room: Option<crate::WaitingRoom>,
 }
 
 /// How many minutes the operator's live view looks back.

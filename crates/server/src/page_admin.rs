@@ -39,6 +39,7 @@ impl Admin for PageAdmin {
             overview.push(ConcertSales {
                 tiers: self.store.sales(concert.id).await.map_err(to_page_error)?,
                 recent_orders: self.store.order_lines(concert.id, Some(RECENT_ORDERS)).await.map_err(to_page_error)?,
+                waiting_room: concert.waiting_room,
                 concert: concert.title(),
             });
         }

@@ -147,7 +147,8 @@ fn Standing(
             };
             view! {
                 <h2 id="queue-heading">"You're in the queue"</h2>
-                <dl class="queue-place" role="status" aria-atomic="true">
+                <div role="status" aria-atomic="true">
+                <dl class="queue-place">
                     <dt>"Your place"</dt>
                     <dd data-place=number.to_string()>{number}</dd>
                     <dt>"Ahead of you"</dt>
@@ -155,6 +156,7 @@ fn Standing(
                     <dt>"Estimated wait"</dt>
                     <dd>{wait}</dd>
                 </dl>
+                </div>
                 <p class="hint">
                     {format!(
                         "Keep this page open: at your turn it takes you to the tickets, and you have {window_minutes} minutes to choose them."

@@ -30,6 +30,7 @@ fn problem(result: Result<AdminAttempt<()>, AppError>) -> Option<String> {
 #[component]
 pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
     let concert = sales.concert.id;
+    let has_room = sales.waiting_room.is_some();
     let title = model::when::concert_line(&sales.concert);
     let heading = format!("concert-{concert}");
     let labelled_by = heading.clone();
@@ -39,7 +40,7 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
     view! {
         <section class="admin-concert" aria-labelledby=labelled_by data-concert=concert>
             <h2 id=heading>{title}</h2>
-            <super::on_sale_live::OnSaleLive concert token />
+            <super::on_sale_live::OnSaleLive concert token open=has_room />
             <table class="admin-tiers">
                 {column_headings(&["Tier", "Sold", "Held", "Available", "Revenue", "Capacity", "Sales"])}
                 <tbody>{tiers}</tbody>

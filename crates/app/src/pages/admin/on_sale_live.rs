@@ -10,7 +10,13 @@ use model::{LiveSales, WaitingRoom};
 const EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[component]
-pub fn OnSaleLive(concert: i64, token: RwSignal<String>) -> AnyView {
+pub fn OnSaleLive(
+    concert: i64,
+    token: RwSignal<String>,
+    /// Shown (and fetched every 2 s) from the start: a concert with a waiting room. The others open on a click.
+    open: bool,
+) -> AnyView {
+    let open = RwSignal::new(open);
     let fetch = Action::new(move |_: &()| admin_live(token.get_untracked(), concert));
     let live: RwSignal<Option<LiveSales>> = RwSignal::new(None);
     Effect::new(move |_| {
@@ -18,9 +24,13 @@ pub fn OnSaleLive(concert: i64, token: RwSignal<String>) -> AnyView {
             live.set(Some(figures));
         }
     });
+    // Only while shown; the dispatch untracked, so the figures coming back do not start it all again.
     Effect::new(move |_| {
-        fetch.dispatch(());
-        if let Ok(handle) = set_interval_with_handle(move || drop(fetch.dispatch(())), EVERY) {
+        if !open.get() {
+            return;
+        }
+        untrack(|| fetch.dispatch(()));
+        if let Ok(handle) = set_interval_with_handle(move || drop(untrack(|| fetch.dispatch(()))), EVERY) {
             on_cleanup(move || handle.clear());
         }
     });
@@ -59,7 +69,21 @@ pub fn OnSaleLive(concert: i64, token: RwSignal<String>) -> AnyView {
     let room = Memo::new(move |_| live.read().as_ref().and_then(|l| l.queue.map(|q| q.room)));
 
     view! {
-        <section class="on-sale-live" aria-label="On-sale, live">
+        <button
+            type="button"
+            class="secondary"
+            aria-expanded=move || open.get().to_string()
+            aria-controls=format!("on-sale-live-{concert}")
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            {move || if open.get() { "Hide the live view" } else { "Show the live view" }}
+        </button>
+        <section
+            class="on-sale-live"
+            id=format!("on-sale-live-{concert}")
+            aria-label=format!("On-sale, live: concert {concert}")
+            hidden=move || !open.get()
+        >
             <dl class="live-figures" data-live-concert=concert>
                 <Show when=has_room>
                     <div><dt>"Waiting"</dt><dd data-figure="waiting">{figure(|l| l.queue.map_or(0, |q| q.waiting).to_string())}</dd></div>
