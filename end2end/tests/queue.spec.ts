@@ -140,6 +140,7 @@ test("the operator's live view moves during an on-sale and changes the room's ra
   expect(paid.status).toBe(201);
   await expect(soldChart).toHaveAttribute('aria-label', /: 2 this minute/);
   await expect(live.locator('[data-figure="left"]')).toHaveText('48');
+  await expect(live.locator('[data-figure="sold-recently"]')).toHaveText('2');
   await expect(soldChart.locator('rect.sold').last()).toHaveAttribute('height', /^(?!0\.0)/);
   expect((await new AxeBuilder({ page }).include('.on-sale-live').analyze()).violations).toEqual([]);
   await page.screenshot({ path: 'test-results/screenshots/admin-live.png', fullPage: true });

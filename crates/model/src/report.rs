@@ -109,13 +109,9 @@ impl LiveSales {
             .collect()
     }
 
-    /// Tickets sold per minute over the last five full minutes and the current one.
-    pub fn recent_sales_per_minute(&self) -> u32 {
-        let recent: Vec<&SaleMinute> = self.minutes.iter().rev().take(5).collect();
-        if recent.is_empty() {
-            return 0;
-        }
-        recent.iter().map(|m| m.tickets_sold).sum::<u32>() / recent.len() as u32
+    /// Tickets sold in the last `minutes` minutes (the current one included).
+    pub fn sold_in_last(&self, minutes: usize) -> u32 {
+        self.minutes.iter().rev().take(minutes).map(|m| m.tickets_sold).sum()
     }
 }
 
@@ -136,5 +132,7 @@ mod tests {
         assert_eq!(minutes[0].at, Utc.with_ymd_and_hms(2027, 5, 1, 11, 31, 0).unwrap());
         assert_eq!(minutes[LIVE_MINUTES - 3].tickets_sold, 7);
         assert_eq!(minutes.iter().map(|m| m.tickets_sold).sum::<u32>(), 7, "the rest count zero");
+        let live = LiveSales { at: now, tiers: vec![], queue: None, expiring_soon: 0, minutes };
+        assert_eq!((live.sold_in_last(2), live.sold_in_last(3)), (0, 7), "the current minute and the one before");
     }
 }

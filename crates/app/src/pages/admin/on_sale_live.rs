@@ -90,7 +90,7 @@ pub fn OnSaleLive(
                     <div><dt>"Admitted so far"</dt><dd data-figure="admitted">{figure(|l| l.queue.map_or(0, |q| q.admitted_through).to_string())}</dd></div>
                     <div><dt>"Buying now"</dt><dd data-figure="buying">{figure(|l| l.queue.map_or(0, |q| q.buying).to_string())}</dd></div>
                 </Show>
-                <div><dt>"Sold a minute (last 5)"</dt><dd data-figure="sales-per-minute">{figure(|l| l.recent_sales_per_minute().to_string())}</dd></div>
+                <div><dt>"Sold, last 5 min"</dt><dd data-figure="sold-recently">{figure(|l| l.sold_in_last(5).to_string())}</dd></div>
                 <div><dt>"Tickets left"</dt><dd data-figure="left">{figure(|l| l.tiers.iter().map(|t| t.available).sum::<u32>().to_string())}</dd></div>
                 <div><dt>"Held, expiring in 2 min"</dt><dd data-figure="expiring">{figure(|l| l.expiring_soon.to_string())}</dd></div>
             </dl>
