@@ -135,10 +135,29 @@ impl PassSources {
     }
 }
 
+/// Most characters a `Queue-Token` header may have (a pass is about 250).
+pub const MAX_HEADER_CHARS: usize = 4096;
+
+/// The API's extractor: a `Queue-Token` header that cannot be a pass (too long, not visible ASCII, sent
+/// twice) is refused with 400 `invalid_queue_token` whether or not the concert has a room, as the OpenAPI
+/// document says; the cookies are the page's.
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PassSources {
-    type Rejection = std::convert::Infallible;
+    type Rejection = axum::response::Response;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut values = parts.headers.get_all(HEADER).iter();
+        let (first, second) = (values.next(), values.next());
+        let readable = first.and_then(|v| v.to_str().ok()).map(str::trim);
+        let valid = readable
+            .is_some_and(|v| !v.is_empty() && v.len() <= MAX_HEADER_CHARS && v.bytes().all(|b| b.is_ascii_graphic()));
+        if first.is_some() && (second.is_some() || !valid) {
+            use axum::response::IntoResponse;
+            let body = serde_json::json!({
+                "error": "invalid_queue_token",
+                "message": format!("send one Queue-Token header of 1 to {MAX_HEADER_CHARS} visible ASCII characters"),
+            });
+            return Err((axum::http::StatusCode::BAD_REQUEST, axum::Json(body)).into_response());
+        }
         Ok(PassSources::of(&parts.headers))
     }
 }

@@ -26,7 +26,7 @@ pub struct QueueTokenHeader {
     /// The waiting room's pass (`GET /api/concerts/{id}/queue/{visitor}` gives it once admitted): needed
     /// while the concert's waiting room is on and its sales are open.
     #[serde(rename = "Queue-Token")]
-    #[param(max_length = 4096)]
+    #[param(min_length = 1, max_length = 4096, pattern = "^[!-~]+$")]
     queue_token: Option<String>,
 }
 

@@ -153,3 +153,33 @@ async fn joining_is_rate_limited_per_address() {
         .unwrap();
     assert_eq!(joined, 1, "a refused join takes no place");
 }
+
+/// A `Queue-Token` header that cannot be a pass is bad input wherever it goes, room or no room (the
+/// OpenAPI document says as much): 400 naming it, nothing taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_token_header_that_cannot_be_a_pass_is_refused_by_name() {
+    let app = spawn_app(capacities(5, 5, 5)).await;
+    let before = tier_counts_of(&app.store, 1, Tier::General).await;
+    let body = json!({ "tier": "general", "quantity": 1, "name": "Ada", "email": "ada@example.org" });
+    let long = "a".repeat(server::queue_pass::MAX_HEADER_CHARS + 1);
+    for path in ["/api/holds", "/api/bookings"] {
+        let body = if path == "/api/bookings" {
+            json!({ "tier": "general", "quantity": 1, "user_id": "ada" })
+        } else {
+            body.clone()
+        };
+        for headers in [vec![long.as_str()], vec!["x.y.z", "x.y.z"], vec!["two words"]] {
+            let mut request = app.client.post(app.url(path)).json(&body);
+            for value in &headers {
+                request = request.header("queue-token", *value);
+            }
+            let answer = request.send().await.unwrap();
+            assert_eq!(answer.status(), 400, "{path} with {} header(s)", headers.len());
+            let refused: Value = answer.json().await.unwrap();
+            assert_eq!(refused["error"], "invalid_queue_token", "{refused}");
+        }
+    }
+    assert_eq!(tier_counts_of(&app.store, 1, Tier::General).await, before, "nothing taken");
+    let fine = app.client.post(app.url("/api/holds")).header("queue-token", "x.y.z").json(&body);
+    assert_eq!(fine.send().await.unwrap().status(), 201, "a concert without a room ignores a well-formed pass");
+}
