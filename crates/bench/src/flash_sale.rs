@@ -85,6 +85,13 @@ fn step(name: &'static str, values: impl Iterator<Item = f64>) -> Step {
     Step { name, count: h.len(), p50_ms: at(0.5), p95_ms: at(0.95), p99_ms: at(0.99) }
 }
 
+/// Sends `request`; its status and JSON body.
+async fn answer(request: reqwest::RequestBuilder) -> Result<(u16, Value), String> {
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.map_err(|e| e.to_string())?))
+}
+
 fn ms_since(at: Instant) -> f64 {
     at.elapsed().as_secs_f64() * 1000.0
 }
@@ -93,6 +100,8 @@ pub async fn run(addr: SocketAddr, admin_token: &str, how: FlashSale) -> Result<
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(2_048)
+        // Below the server's 10 s header timeout: a connection it is about to close is never reused.
+        .pool_idle_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| e.to_string())?;
@@ -105,16 +114,8 @@ pub async fn run(addr: SocketAddr, admin_token: &str, how: FlashSale) -> Result<
         "waiting_room": { "enabled": true, "rate_per_minute": how.admit_per_minute, "prequeue_minutes": 30, "window_minutes": 10 },
         "tiers": [{ "tier": "vip", "price_cents": 10_000, "capacity": how.capacity }]
     });
-    let created: Value = client
-        .post(format!("{base}/api/admin/concerts"))
-        .bearer_auth(admin_token)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let (_, created) =
+        answer(client.post(format!("{base}/api/admin/concerts")).bearer_auth(admin_token).json(&body)).await?;
     let concert = created["id"].as_i64().ok_or_else(|| format!("no concert: {created}"))?;
     let opening = Instant::now() + opens_in;
 
@@ -147,15 +148,9 @@ pub async fn run(addr: SocketAddr, admin_token: &str, how: FlashSale) -> Result<
         page.abort();
     }
 
-    let sales: Vec<Value> = client
-        .get(format!("{base}/api/admin/sales?concert={concert}"))
-        .bearer_auth(admin_token)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let (_, sales) =
+        answer(client.get(format!("{base}/api/admin/sales?concert={concert}")).bearer_auth(admin_token)).await?;
+    let sales = sales.as_array().cloned().unwrap_or_default();
     let figure = |name: &str| sales.iter().map(|t| t[name].as_u64().unwrap_or(0)).sum::<u64>();
     let bought_tickets: u64 = done.iter().map(|b| u64::from(b.bought)).sum();
     let last_admitted = *admitted.borrow();
@@ -225,26 +220,18 @@ async fn buy(
     sold_out_at: &Mutex<Option<Instant>>,
     buyer: &mut Buyer,
 ) -> Result<(), String> {
-    let joined = client.post(format!("{base}/api/concerts/{concert}/queue")).send().await.map_err(|e| e.to_string())?;
-    if joined.status() != 201 {
-        return Err(format!("join answered {}", joined.status()));
+    let (status, place) = answer(client.post(format!("{base}/api/concerts/{concert}/queue"))).await?;
+    if status != 201 {
+        return Err(format!("join answered {status}: {place}"));
     }
     buyer.join_ms = Some(ms_since(due));
-    let place: Value = joined.json().await.map_err(|e| e.to_string())?;
     let (visitor, number) =
         (place["visitor"].as_str().unwrap_or_default().to_owned(), place["place"].as_u64().unwrap_or(0));
 
     let joined_at = Instant::now();
     admitted.wait_for(|through| *through >= number).await.map_err(|_| "the event stream ended".to_owned())?;
     let token = loop {
-        let shown: Value = client
-            .get(format!("{base}/api/concerts/{concert}/queue/{visitor}"))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let (_, shown) = answer(client.get(format!("{base}/api/concerts/{concert}/queue/{visitor}"))).await?;
         if let Some(token) = shown["token"].as_str() {
             break token.to_owned();
         }
@@ -260,44 +247,36 @@ async fn buy(
             .header("queue-token", &token)
             .header("idempotency-key", key)
             .json(&json!({ "concert_id": concert, "tier": "vip", "quantity": quantity, "name": "Flash Buyer", "email": format!("flash-{n}@example.org") }))
-            .send()
     };
-    let held = hold(quantity, format!("flash-hold-{n}")).await.map_err(|e| e.to_string())?;
-    let status = held.status().as_u16();
-    let answer: Value = held.json().await.map_err(|e| e.to_string())?;
+    let (status, answered) = answer(hold(quantity, format!("flash-hold-{n}"))).await?;
     buyer.hold_ms = Some(ms_since(turn));
-    match (status, answer["error"].as_str()) {
+    match (status, answered["error"].as_str()) {
         (201, _) => {}
         (409, Some("sold_out")) => {
             buyer.sold_out = true;
             sold_out_at.lock().expect("not poisoned").get_or_insert(Instant::now());
             return Ok(());
         }
-        (status, _) => return Err(format!("hold answered {status}: {answer}")),
+        (status, _) => return Err(format!("hold answered {status}: {answered}")),
     }
-    let hold_id = answer["id"].as_str().unwrap_or_default().to_owned();
+    let hold_id = answered["id"].as_str().unwrap_or_default().to_owned();
     let answered = Instant::now();
-    let paid = client
-        .post(format!("{base}/api/holds/{hold_id}/payment"))
-        .header("idempotency-key", format!("flash-pay-{n}"))
-        .json(&json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" }))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if paid.status() != 201 {
-        return Err(format!("payment answered {}", paid.status()));
+    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
+    let pay =
+        client.post(format!("{base}/api/holds/{hold_id}/payment")).header("idempotency-key", format!("flash-pay-{n}"));
+    let (status, paid) = answer(pay.json(&card)).await?;
+    if status != 201 {
+        return Err(format!("payment answered {status}: {paid}"));
     }
     buyer.pay_ms = Some(ms_since(answered));
     buyer.bought = quantity;
 
     if n % 10 == 0 {
-        let again = hold(2, format!("flash-again-{n}")).await.map_err(|e| e.to_string())?;
-        let status = again.status().as_u16();
-        let answer: Value = again.json().await.map_err(|e| e.to_string())?;
-        match (status, answer["error"].as_str()) {
+        let (status, again) = answer(hold(2, format!("flash-again-{n}"))).await?;
+        match (status, again["error"].as_str()) {
             (201, _) if quantity + 2 > 4 => buyer.over_limit = true,
             (201, _) | (409, Some("sold_out" | "buyer_limit")) => {}
-            (status, _) => return Err(format!("the second hold answered {status}: {answer}")),
+            (status, _) => return Err(format!("the second hold answered {status}: {again}")),
         }
     }
     Ok(())

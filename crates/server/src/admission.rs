@@ -1,8 +1,8 @@
-//! The background job that admits waiting-room visitors: once a second, an admission tick for every
+//! The background job that admits waiting-room visitors: five times a second, an admission tick for every
 //! concert whose sales have opened and that has a waiting room.
 //!
 //! Every instance runs it, and one at a time leads (`store/leader.rs`, a PostgreSQL advisory lock): the
-//! others only check each second whether the leader is gone. Admission is counted by time, not by ticks
+//! others only check at each tick whether the leader is gone. Admission is counted by time, not by ticks
 //! (the engine admits the rate times the time since the queue was last advanced, under the queue's row
 //! lock), so a hand-over between leaders neither skips nor doubles anyone.
 
@@ -11,7 +11,9 @@ use chrono::Utc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-pub const ADMIT_EVERY: Duration = Duration::from_secs(1);
+/// Often, so that a busy room admits in small steps: a second's admissions at once would all fetch their
+/// pass and hold in the same instant, and the joins arriving then would wait behind them.
+pub const ADMIT_EVERY: Duration = Duration::from_millis(200);
 
 pub fn start(store: Store) -> JoinHandle<()> {
     tokio::spawn(async move {
