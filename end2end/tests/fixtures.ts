@@ -57,3 +57,14 @@ export async function payWith(page: Page, cardNumber: string) {
   await page.getByLabel('CVC').fill('123');
   await page.getByRole('button', { name: /^Pay \$/ }).click();
 }
+
+/** Creates a concert through the admin API on `baseURL`; resolves to its id. */
+export async function createConcert(baseURL: string, adminToken: string, concert: object): Promise<number> {
+  const response = await fetch(`${baseURL}/api/admin/concerts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(concert),
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()).id;
+}

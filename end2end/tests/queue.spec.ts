@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { ADMIN_TOKEN, MAIN } from '../playwright.config';
-import { expect, holdTickets, openHydrated, test } from './fixtures';
+import { createConcert, expect, holdTickets, openHydrated, test } from './fixtures';
 
 async function seriousViolations(page: import('@playwright/test').Page) {
   return (await new AxeBuilder({ page }).analyze()).violations.filter((v) =>
@@ -19,10 +19,8 @@ test('the waiting room: pre-queue, a place at the opening, admission, then ticke
 }) => {
   test.setTimeout(90_000);
   const opens = new Date(Date.now() + 6_000);
-  const response = await fetch(`${MAIN}/api/admin/concerts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
+  const concert = {
+    id: await createConcert(MAIN, ADMIN_TOKEN, {
       name: `Queue Night ${Date.now()}`,
       venue: 'Blue Hall',
       starts_at: '2031-06-01T20:00:00Z',
@@ -30,9 +28,7 @@ test('the waiting room: pre-queue, a place at the opening, admission, then ticke
       waiting_room: { enabled: true, rate_per_minute: 6, prequeue_minutes: 30, window_minutes: 10 },
       tiers: [{ tier: 'general', price_cents: 2500, capacity: 50 }],
     }),
-  });
-  expect(response.status).toBe(201);
-  const concert = await response.json();
+  };
 
   // The concert's page offers the queue and no form; joining by keyboard leads to the queue's page.
   await openHydrated(page, `${MAIN}/concerts/${concert.id}`);
@@ -91,20 +87,14 @@ test("the operator's live view moves during an on-sale and changes the room's ra
   // Late enough that the visitors below join the pre-queue before it, and the figures show them waiting.
   const opens = new Date(Date.now() + 10_000);
   const name = `Charts Night ${Date.now()}`;
-  const created = await fetch(`${MAIN}/api/admin/concerts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name,
-      venue: 'Blue Hall',
-      starts_at: '2031-06-01T20:00:00Z',
-      sales_open_at: opens.toISOString(),
-      waiting_room: { enabled: true, rate_per_minute: 600, prequeue_minutes: 30, window_minutes: 10 },
-      tiers: [{ tier: 'general', price_cents: 2500, capacity: 50 }],
-    }),
+  const concert = await createConcert(MAIN, ADMIN_TOKEN, {
+    name,
+    venue: 'Blue Hall',
+    starts_at: '2031-06-01T20:00:00Z',
+    sales_open_at: opens.toISOString(),
+    waiting_room: { enabled: true, rate_per_minute: 600, prequeue_minutes: 30, window_minutes: 10 },
+    tiers: [{ tier: 'general', price_cents: 2500, capacity: 50 }],
   });
-  expect(created.status).toBe(201);
-  const concert = (await created.json()).id;
 
   await openHydrated(page, `${MAIN}/admin`);
   await page.getByLabel('Admin token').fill(ADMIN_TOKEN);

@@ -1,5 +1,6 @@
 //! Pieces the pages share.
 
+mod concert_header;
 mod concert_list;
 mod countdown;
 mod join_queue;
@@ -7,9 +8,10 @@ mod order_summary;
 mod sales_open;
 mod tier_option;
 
+pub use concert_header::{ConcertHeader, LiveStatusLine};
 pub use concert_list::ConcertList;
 pub use countdown::Countdown;
-pub use join_queue::JoinQueueForm;
+pub use join_queue::{ChooseBefore, JoinQueueForm};
 pub use order_summary::OrderSummary;
 pub use sales_open::{open_now, SalesOpen};
 pub use tier_option::TierOption;

@@ -6,7 +6,9 @@
 //! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
 
 use crate::{
-    components::{open_now, ConcertList, JoinQueueForm, SalesOpen, TierOption},
+    components::{
+        open_now, ChooseBefore, ConcertHeader, ConcertList, JoinQueueForm, LiveStatusLine, SalesOpen, TierOption,
+    },
     live::LiveStatus,
     server_fns::{get_concert, get_queue_place, Attempt, JoinQueue, PlaceHold},
     submission::submission_key,
@@ -146,22 +148,8 @@ fn ConcertView(
     };
 
     view! {
-        <header class="concert">
-            <p class="eyebrow">"Live in concert"</p>
-            <h1>{concert.name}</h1>
-            <p class="concert-when">
-                <time datetime=concert.starts_at.to_rfc3339()>
-                    {model::when::long_date_time(concert.starts_at)}
-                </time>
-                " · "
-                {concert.venue}
-            </p>
-        </header>
-        <p class="live-status" data-status=move || format!("{:?}", status.get()).to_lowercase()>
-            <span class="live-dot" aria-hidden="true"></span>
-            {move || status.get().label()}
-            <span class="visually-hidden">" availability updates"</span>
-        </p>
+        <ConcertHeader eyebrow="Live in concert" name=concert.name starts_at=concert.starts_at venue=concert.venue />
+        <LiveStatusLine status of="availability" />
         {move || {
             running
                 .get()
@@ -240,17 +228,9 @@ fn WaitingRoomNotice(
         }
     });
     let body = match place.as_ref().map(|p| (p.status, p.window_ends_at)) {
-        Some((QueueStatus::Admitted, ends)) => view! {
-            <p role="status">
-                "It's your turn: choose your tickets"
-                {ends.map(|ends| view! {
-                    " before "
-                    <time datetime=ends.to_rfc3339()>{model::when::short_date_time(ends)}</time>
-                })}
-                "."
-            </p>
+        Some((QueueStatus::Admitted, ends)) => {
+            view! { <ChooseBefore lead="It's your turn: choose your tickets" ends /> }.into_any()
         }
-        .into_any(),
         Some((QueueStatus::Waiting, _)) => view! {
             <p>"You're in the queue. " <a href=queue_page>"See your place"</a></p>
         }

@@ -8,7 +8,7 @@
 //! tab or a server restart shows the same place.
 
 use crate::{
-    components::JoinQueueForm,
+    components::{ChooseBefore, ConcertHeader, JoinQueueForm, LiveStatusLine},
     live::LiveStatus,
     server_fns::{get_concert, get_queue_place, JoinQueue},
     AppError,
@@ -85,20 +85,8 @@ fn Queue(concert: Concert, place: Option<QueuePlace>) -> impl IntoView {
 
     view! {
         <p><a href=concert_page.clone()>"← The concert"</a></p>
-        <header class="concert">
-            <p class="eyebrow">"Waiting room"</p>
-            <h1>{concert.name}</h1>
-            <p class="concert-when">
-                <time datetime=concert.starts_at.to_rfc3339()>{model::when::long_date_time(concert.starts_at)}</time>
-                " · "
-                {concert.venue}
-            </p>
-        </header>
-        <p class="live-status" data-status=move || format!("{:?}", status.get()).to_lowercase()>
-            <span class="live-dot" aria-hidden="true"></span>
-            {move || status.get().label()}
-            <span class="visually-hidden">" queue updates"</span>
-        </p>
+        <ConcertHeader eyebrow="Waiting room" name=concert.name starts_at=concert.starts_at venue=concert.venue />
+        <LiveStatusLine status of="queue" />
         <section class="queue" aria-labelledby="queue-heading">
             {move || match shown() {
                 None => view! {
@@ -169,14 +157,7 @@ fn Standing(
             let ends = place.window_ends_at;
             view! {
                 <h2 id="queue-heading">"It's your turn"</h2>
-                <p role="status">
-                    "Choose your tickets"
-                    {ends.map(|ends| view! {
-                        " before "
-                        <time datetime=ends.to_rfc3339()>{model::when::short_date_time(ends)}</time>
-                    })}
-                    "."
-                </p>
+                <ChooseBefore lead="Choose your tickets" ends />
                 <p><a class="button" href=concert_page>"Choose your tickets"</a></p>
             }
             .into_any()

@@ -4,7 +4,7 @@
 
 use crate::{
     api_admin::admin,
-    helpers::{capacities, spawn_app},
+    helpers::{capacities, json_of, spawn_app},
 };
 use chrono::{Duration, Utc};
 use reqwest::Method;
@@ -25,15 +25,7 @@ async fn the_live_view_counts_the_on_sale_and_the_room_changes_while_it_runs() {
     let concert = created["id"].as_i64().unwrap();
     let mut visitors = Vec::new();
     for _ in 0..5 {
-        let joined: Value = app
-            .client
-            .post(app.url(&format!("/api/concerts/{concert}/queue")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let joined = json_of(app.client.post(app.url(&format!("/api/concerts/{concert}/queue")))).await;
         visitors.push(joined["visitor"].as_str().unwrap().to_owned());
     }
     // Wait for the first visitor's turn, then buy 3 tickets with the pass.
@@ -47,17 +39,7 @@ async fn the_live_view_counts_the_on_sale_and_the_room_changes_while_it_runs() {
     };
     let hold =
         json!({ "concert_id": concert, "tier": "general", "quantity": 3, "name": "Ada", "email": "ada@example.org" });
-    let held: Value = app
-        .client
-        .post(app.url("/api/holds"))
-        .header("queue-token", &token)
-        .json(&hold)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let held = json_of(app.client.post(app.url("/api/holds")).header("queue-token", &token).json(&hold)).await;
     let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
     let paid = app.post_json(&format!("/api/holds/{}/payment", held["id"].as_str().unwrap()), card).await;
     assert_eq!(paid.status(), 201);

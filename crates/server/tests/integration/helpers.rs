@@ -286,6 +286,11 @@ pub async fn assert_conserved(store: &Store) {
     }
 }
 
+/// Sends `request` and reads its answer's JSON body.
+pub async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.expect("an answer").json().await.expect("a JSON body")
+}
+
 /// The real server binary as a child process on a free port (killed when dropped).
 pub struct ServerProcess {
     pub child: tokio::process::Child,

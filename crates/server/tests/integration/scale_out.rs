@@ -3,7 +3,9 @@
 //! process has its own writer, read pool, catalog cache and live feed, so only the database's own
 //! guarantees (row locks and conditional updates; SQLite's single write lock) keep the count right.
 
-use crate::helpers::{check_conservation, fresh_database, next_event, open_store_at, tier_counts, ServerProcess};
+use crate::helpers::{
+    check_conservation, fresh_database, json_of, next_event, open_store_at, tier_counts, ServerProcess,
+};
 use model::Tier;
 use serde_json::{json, Value};
 use std::{collections::HashSet, sync::Arc, time::Duration};
@@ -83,15 +85,8 @@ async fn three_instances_on_one_database_sell_each_ticket_once() {
     assert_eq!(stored.into_iter().collect::<HashSet<_>>(), booked, "the orders stored are the ones answered 201");
 
     // A hold made on one instance is paid on another and shown by the third.
-    let hold: Value = client
-        .post(instances[0].url("/api/holds"))
-        .json(&json!({ "tier": "vip", "quantity": 2, "name": "Ada", "email": "ada@example.org" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hold_body = json!({ "tier": "vip", "quantity": 2, "name": "Ada", "email": "ada@example.org" });
+    let hold = json_of(client.post(instances[0].url("/api/holds")).json(&hold_body)).await;
     let hold_id = hold["id"].as_str().expect("a hold");
     let paid = client
         .post(instances[1].url(&format!("/api/holds/{hold_id}/payment")))

@@ -2,7 +2,7 @@
 //! PostgreSQL advisory lock), admission runs at the room's rate whichever instance ticks, and when the
 //! leader dies another takes over and admission goes on.
 
-use crate::helpers::{fresh_database, ServerProcess, ADMIN_TOKEN};
+use crate::helpers::{fresh_database, json_of, ServerProcess, ADMIN_TOKEN};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
@@ -22,14 +22,7 @@ async fn leads(client: &reqwest::Client, instance: &ServerProcess) -> bool {
 }
 
 async fn admitted_through(client: &reqwest::Client, instance: &ServerProcess, concert: i64, visitor: &str) -> i64 {
-    let shown: Value = client
-        .get(instance.url(&format!("/api/concerts/{concert}/queue/{visitor}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown = json_of(client.get(instance.url(&format!("/api/concerts/{concert}/queue/{visitor}")))).await;
     shown["admitted_through"].as_i64().unwrap_or_else(|| panic!("{shown}"))
 }
 
@@ -54,8 +47,8 @@ async fn three_instances_admit_at_the_rooms_rate_one_leading_and_another_taking_
         "waiting_room": { "enabled": true, "rate_per_minute": RATE, "prequeue_minutes": 5, "window_minutes": 10 },
         "tiers": [{ "tier": "general", "price_cents": 2500, "capacity": 40 }]
     });
-    let created = client.post(instances[0].url("/api/admin/concerts")).bearer_auth(ADMIN_TOKEN).json(&body);
-    let created: Value = created.send().await.unwrap().json().await.unwrap();
+    let created =
+        json_of(client.post(instances[0].url("/api/admin/concerts")).bearer_auth(ADMIN_TOKEN).json(&body)).await;
     let concert = created["id"].as_i64().unwrap_or_else(|| panic!("{created}"));
     let mut visitors = Vec::new();
     for n in 0..VISITORS {
