@@ -35,6 +35,7 @@ test('the waiting room: pre-queue, a place at the opening, admission, then ticke
   const room = page.getByRole('region', { name: 'Waiting room' });
   await expect(room).toContainText('place by lot');
   await expect(page.getByRole('button', { name: 'Hold tickets' })).toBeHidden();
+  await expect(page.getByRole('timer')).toHaveText(/^Opens in 0:00:0\d$/);
   expect(await seriousViolations(page)).toEqual([]);
   await room.getByRole('button', { name: 'Join the queue' }).focus();
   await page.keyboard.press('Enter');
