@@ -44,6 +44,10 @@ struct Args {
     /// Only drive keyed VIP checkouts (hold, then pay) at this many connections, and print the figures.
     #[arg(long)]
     only_checkout: Option<usize>,
+    /// Only drive bookings at 64 connections without, then with, `--streams` event streams open, and print
+    /// both: for profiling the live feed's cost.
+    #[arg(long)]
+    only_streams: bool,
     /// Only drive the open-loop row (keyed VIP bookings at 3,000/s over 1,024 connections) and print it.
     #[arg(long)]
     only_open: bool,
@@ -135,6 +139,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+        let _ = server.kill().await;
+        return Ok(());
+    }
+    if args.only_streams {
+        println!("server pid {:?}", server.id());
+        let (without, _) = measured(&server, load::run(addr, booking_target(64), 64, duration)).await;
+        let streams = load::open_event_streams(addr, "/api/events", args.streams).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let (with, cpu) = measured(&server, load::run(addr, booking_target(64), 64, duration)).await;
+        println!(
+            "bookings at 64: {:.0}/s without streams, {:.0}/s with {} open ({:.2}), server CPU {cpu:?}",
+            without.rate(),
+            with.rate(),
+            args.streams,
+            with.rate() / without.rate()
+        );
+        for stream in streams {
+            stream.abort();
+        }
         let _ = server.kill().await;
         return Ok(());
     }
