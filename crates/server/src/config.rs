@@ -42,7 +42,7 @@ pub struct Config {
 
     /// The live feed's budget: frames per second to all open event streams together. The more pages are
     /// open, the less often each is updated (ten times a second at most, every five seconds at least).
-    #[arg(long, env = "BOXOFFICE_LIVE_FRAMES_PER_SECOND", default_value_t = 20_000,
+    #[arg(long, env = "BOXOFFICE_LIVE_FRAMES_PER_SECOND", default_value_t = 5_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub live_frames_per_second: u32,
 
