@@ -17,38 +17,39 @@ const ADMISSION_LOCK: i64 = 0x626f_786f_6666_6963;
 #[derive(Debug)]
 pub struct Leadership {
     url: Option<String>,
-    /// The connection holding the lock (PostgreSQL), once taken.
-    held: Mutex<Option<PgConnection>>,
+    /// A connection of its own (PostgreSQL), and whether it holds the lock. Kept while it answers, leading
+    /// or not, so an instance that waits for the lead asks on it each tick rather than connecting anew.
+    state: Mutex<(Option<PgConnection>, bool)>,
 }
 
 impl Leadership {
     pub fn new(url: &str, dialect: Dialect) -> Leadership {
         let url = (dialect == Dialect::Postgres).then(|| url.to_owned());
-        Leadership { url, held: Mutex::new(None) }
+        Leadership { url, state: Mutex::new((None, false)) }
     }
 
     /// Whether this instance leads now: it keeps the lock while its connection answers, and tries to take
     /// it when it does not hold it.
     pub async fn lead(&self) -> bool {
         let Some(url) = &self.url else { return true };
-        let mut held = self.held.lock().await;
-        if let Some(connection) = held.as_mut() {
-            if connection.ping().await.is_ok() {
-                return true;
-            }
-            // The connection is gone, and the lock with it: another instance may lead now.
-            *held = None;
+        let mut state = self.state.lock().await;
+        let (connection, leading) = &mut *state;
+        if connection.is_none() {
+            *connection = PgConnection::connect(url).await.ok();
         }
-        let Ok(mut connection) = PgConnection::connect(url).await else { return false };
-        let taken: Result<bool, _> =
-            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(ADMISSION_LOCK).fetch_one(&mut connection).await;
-        match taken {
-            Ok(true) => {
-                *held = Some(connection);
-                true
+        let Some(open) = connection.as_mut() else { return false };
+        let answer = if *leading {
+            open.ping().await.map(|()| true)
+        } else {
+            sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(ADMISSION_LOCK).fetch_one(&mut *open).await
+        };
+        match answer {
+            Ok(leads) => *leading = leads,
+            Err(_) => {
+                // The connection is gone, and the lock with it: another instance may lead now.
+                (*connection, *leading) = (None, false);
             }
-            // Someone else leads; this connection goes, so nothing here holds a lock by mistake.
-            _ => false,
         }
+        *leading
     }
 }
