@@ -10,8 +10,9 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use model::{
-    sale::{Answer, Command, Effect, Fresh, Queue, Rules, Sale, Stock},
-    Admission, BookingError, BookingRequest, BuyerLimits, Cents, ConcertTitle, Quantity, Tier, WaitingRoom,
+    sale::{Answer, Command, Effect, Fresh, Joined, Queue, Rules, Sale, Stock},
+    Admission, BookingError, BookingRequest, BuyerLimits, Cents, ConcertTitle, Quantity, QueueStatus, Tier,
+    WaitingRoom,
 };
 use proptest::prelude::*;
 use std::time::Duration;
@@ -211,8 +212,18 @@ proptest! {
                     let answer = sale.apply(Command::JoinQueue { concert: CONCERT, visitor: again.clone() }, None, &mut fresh).unwrap();
                     let opens_queue_at = queue.opens_at - room.prequeue();
                     match answer {
-                        Answer::Joined(Ok(visitor)) => {
+                        Answer::Joined(Ok(Joined { visitor, place: shown })) => {
                             prop_assert!(now >= opens_queue_at);
+                            let queue_now = &sale.queues[&CONCERT];
+                            let admitted = visitor.place.is_some_and(|place| place <= queue_now.admitted_through);
+                            prop_assert_eq!(shown.is_none(), admitted, "the engine shows every place but an admitted one");
+                            if let Some(shown) = &shown {
+                                prop_assert_eq!(shown.place, visitor.place);
+                                prop_assert_eq!(shown.status, QueueStatus::Waiting);
+                                prop_assert_eq!(shown.admitted_through, queue_now.admitted_through);
+                                prop_assert_eq!(shown.ahead, visitor.place.map(|p| p - queue_now.admitted_through - 1));
+                                prop_assert_eq!((shown.rate_per_minute, shown.sales_open_at), (room.rate_per_minute, queue.opens_at));
+                            }
                             let returning = again.as_ref().and_then(|id| before.visitors.get(id));
                             let turn_over = returning.is_some_and(|known| {
                                 known.place.is_some_and(|place| place <= kept.through_at(now - room.window()))

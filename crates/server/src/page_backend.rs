@@ -93,10 +93,9 @@ impl Backend for PageBackend {
 
     async fn join_queue(&self, concert: i64) -> Result<QueuePlace, AppError> {
         let known = request_cookies().cookie(&visitor_cookie(concert)).map(str::to_owned);
-        let visitor = self.store.join_queue(concert, known).await.map_err(to_page_error)?;
-        let place = self.store.queue_place(concert, &visitor.id, Utc::now()).await.map_err(to_page_error)?;
+        let place = self.store.join_queue(concert, known).await.map_err(to_page_error)?;
         let until = place.sales_open_at + chrono::Duration::days(1);
-        set_cookie(crate::queue_pass::cookie(visitor_cookie(concert), &visitor.id, Some(until)));
+        set_cookie(crate::queue_pass::cookie(visitor_cookie(concert), &place.visitor, Some(until)));
         Ok(place)
     }
 

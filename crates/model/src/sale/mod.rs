@@ -22,7 +22,7 @@ mod queue;
 mod records;
 mod steps;
 
-pub use queue::{Queue, Visitor};
+pub use queue::{Joined, Queue, Visitor};
 pub use records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock};
 
 use crate::{Booking, BookingError, BookingRequest, BuyerLimits, ConcertTitle, Hold, Order, Tier};
@@ -136,7 +136,7 @@ pub enum Answer {
     Released(Result<Hold, BookingError>),
     Expired { holds: u32 },
     TierChanged(Result<(), BookingError>),
-    Joined(Result<Visitor, BookingError>),
+    Joined(Result<Joined, BookingError>),
     Admitted(Result<u64, BookingError>),
     RoomChanged(Result<crate::WaitingRoom, BookingError>),
 }

@@ -17,7 +17,7 @@
 //!   this shop signed for that concert, its window still running.
 
 use super::{records::ConcertId, Effect, Fresh, Sale};
-use crate::{Admission, BookingError, WaitingRoom};
+use crate::{ahead_of, Admission, BookingError, QueuePlace, QueueStatus, WaitingRoom};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,35 @@ pub struct Visitor {
     pub place: Option<u64>,
 }
 
+/// A join's answer: the visitor, and where they stand when the engine knows it whole, which spares the
+/// join a read: always for a new visitor; for a returning one admitted already, only the store knows when
+/// their window started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Joined {
+    pub visitor: Visitor,
+    pub place: Option<QueuePlace>,
+}
+
+impl Queue {
+    /// Where `visitor` stands while not admitted; `None` once admitted.
+    fn waiting_place(&self, visitor: &Visitor) -> Option<QueuePlace> {
+        if visitor.place.is_some_and(|place| place <= self.admitted_through) {
+            return None;
+        }
+        Some(QueuePlace {
+            concert_id: visitor.concert,
+            visitor: visitor.id.clone(),
+            place: visitor.place,
+            ahead: visitor.place.map(|place| ahead_of(place, self.admitted_through)),
+            status: QueueStatus::Waiting,
+            admitted_through: self.admitted_through,
+            rate_per_minute: self.room.rate_per_minute,
+            sales_open_at: self.opens_at,
+            window_ends_at: None,
+        })
+    }
+}
+
 impl Sale {
     /// `visitor` joins the queue of `concert` (or, already in it, is told their place again).
     pub(super) fn join_queue(
@@ -56,7 +85,7 @@ impl Sale {
         concert: ConcertId,
         visitor: Option<&str>,
         fresh: &mut impl Fresh,
-    ) -> Result<Visitor, BookingError> {
+    ) -> Result<Joined, BookingError> {
         let now = self.now;
         let Some(queue) = self.queues.get_mut(&concert) else {
             return Err(if self.concerts.contains_key(&concert) {
@@ -69,7 +98,7 @@ impl Sale {
         // Admitted more than a window ago, their turn is over: they join again at the back.
         let turn_over = |known: &&Visitor| known.place.is_some_and(|place| place <= queue.admitted_window_ago);
         if let Some(known) = known.filter(|known| !turn_over(known)) {
-            return Ok(known.clone());
+            return Ok(Joined { place: queue.waiting_place(known), visitor: known.clone() });
         }
         let opens_queue_at = queue.opens_at - queue.room.prequeue();
         if now < opens_queue_at {
@@ -84,10 +113,11 @@ impl Sale {
             Some(queue.joined)
         };
         let joined = Visitor { id: fresh.visitor_id(), concert, draw: fresh.draw(), joined_at: now, place };
+        let place = queue.waiting_place(&joined);
         self.visitors.insert(joined.id.clone(), joined.clone());
         self.effects.push(Effect::QueueJoined(joined.id.clone()));
         self.effects.push(Effect::Queue(concert));
-        Ok(joined)
+        Ok(Joined { visitor: joined, place })
     }
 
     /// One admission tick for `concert`: how many it admitted.

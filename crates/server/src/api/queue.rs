@@ -58,14 +58,13 @@ async fn join_queue(
 ) -> Result<(StatusCode, HeaderMap, Json<QueuePlace>), ApiError> {
     let concert = concert_id(&id)?;
     let known = sources.cookie(&visitor_cookie(concert)).map(str::to_owned);
-    let visitor = store.join_queue(concert, known.clone()).await?;
-    let place = store.queue_place(concert, &visitor.id, Utc::now()).await?;
+    let place = store.join_queue(concert, known.clone()).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         SET_COOKIE,
-        cookie(visitor_cookie(concert), &visitor.id, Some(place.sales_open_at + chrono::Duration::days(1))),
+        cookie(visitor_cookie(concert), &place.visitor, Some(place.sales_open_at + chrono::Duration::days(1))),
     );
-    let status = if known.as_deref() == Some(visitor.id.as_str()) { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if known.as_deref() == Some(place.visitor.as_str()) { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, headers, Json(place)))
 }
 

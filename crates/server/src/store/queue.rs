@@ -9,7 +9,7 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use model::{
-    sale::{Answer, Command, ConcertId, Queue, Sale, Visitor},
+    sale::{Answer, Command, ConcertId, Joined, Queue, Sale, Visitor},
     BookingError, QueuePlace, QueueStatus, WaitingRoom,
 };
 use sqlx::{FromRow, Row};
@@ -33,6 +33,16 @@ fn at(ms: i64) -> Result<DateTime<Utc>, sqlx::Error> {
 
 fn signed(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A room with one visitor's row (absent: no such visitor) and when their place was admitted.
+#[derive(FromRow)]
+struct PlaceRow {
+    #[sqlx(flatten)]
+    room: RoomRow,
+    visitor_joined_at_ms: Option<i64>,
+    visitor_place: Option<i64>,
+    admitted_at_ms: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -77,10 +87,23 @@ impl RoomRow {
     }
 }
 
-const ROOM_COLUMNS: &str =
-    "SELECT w.event_id, e.sales_open_at_ms, w.rate_per_minute, w.prequeue_minutes, w.window_minutes,
-        w.max_buying, w.joined, w.prequeue, w.placed, w.admitted_through, w.advanced_at_ms
-     FROM waiting_rooms w JOIN events e ON e.id = w.event_id";
+macro_rules! room_select {
+    () => {
+        "SELECT w.event_id, e.sales_open_at_ms, w.rate_per_minute, w.prequeue_minutes, w.window_minutes,
+            w.max_buying, w.joined, w.prequeue, w.placed, w.admitted_through, w.advanced_at_ms"
+    };
+}
+const ROOM_COLUMNS: &str = concat!(room_select!(), " FROM waiting_rooms w JOIN events e ON e.id = w.event_id");
+/// A room with one visitor (`$2`) of it, and when their place was admitted: a [`PlaceRow`].
+const PLACE_QUERY: &str = concat!(
+    room_select!(),
+    ", v.joined_at_ms AS visitor_joined_at_ms, v.place AS visitor_place,
+       (SELECT MIN(a.at_ms) FROM queue_admissions a WHERE a.event_id = w.event_id AND a.through >= v.place)
+         AS admitted_at_ms
+     FROM waiting_rooms w JOIN events e ON e.id = w.event_id
+     LEFT JOIN queue_visitors v ON v.id = $2 AND v.event_id = w.event_id
+     WHERE w.event_id = $1"
+);
 
 /// Places up to which the queue of `concert` was admitted at `moment` (0 before its first admission).
 pub(super) async fn admitted_through_at(
@@ -281,9 +304,14 @@ impl Store {
     }
 
     /// A visitor joins the waiting room of `concert` (or, already in it as `visitor`, is told their place).
-    pub async fn join_queue(&self, concert: ConcertId, visitor: Option<String>) -> Result<Visitor, StoreError> {
+    pub async fn join_queue(&self, concert: ConcertId, visitor: Option<String>) -> Result<QueuePlace, StoreError> {
         match self.decide_one(Command::JoinQueue { concert, visitor }).await? {
-            Answer::Joined(result) => result.map_err(StoreError::Rejected),
+            // Under a crowd a read is most of a join's cost: only an admitted visitor's window needs one.
+            Answer::Joined(Ok(Joined { place: Some(place), .. })) => Ok(place),
+            Answer::Joined(Ok(Joined { visitor, place: None })) => {
+                self.queue_place(concert, &visitor.id, Utc::now()).await
+            }
+            Answer::Joined(Err(refused)) => Err(StoreError::Rejected(refused)),
             other => Err(StoreError::BatchFailed(format!("a join answered {other:?}"))),
         }
     }
@@ -332,33 +360,20 @@ impl Store {
         visitor: &str,
         now: DateTime<Utc>,
     ) -> Result<QueuePlace, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        let room: RoomRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{ROOM_COLUMNS} WHERE w.event_id = $1")))
+        // One statement: every waiting page asks this once admitted, and a crowd's reads queue for the pool.
+        let row: PlaceRow = sqlx::query_as(PLACE_QUERY)
             .bind(concert)
-            .fetch_optional(&mut *conn)
+            .bind(visitor)
+            .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::Rejected(BookingError::NoWaitingRoom))?;
-        let queue = room.queue(0)?;
-        let place: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT place FROM queue_visitors WHERE id = $1 AND event_id = $2")
-                .bind(visitor)
-                .bind(concert)
-                .fetch_optional(&mut *conn)
-                .await?;
-        let place = place.ok_or(StoreError::Rejected(BookingError::VisitorNotFound))?;
-        let place = place.map(|p| unsigned(p, "place")).transpose()?;
-        let admitted_at = match place.filter(|p| *p <= queue.admitted_through) {
-            Some(place) => {
-                let at_ms: Option<i64> =
-                    sqlx::query_scalar("SELECT MIN(at_ms) FROM queue_admissions WHERE event_id = $1 AND through >= $2")
-                        .bind(concert)
-                        .bind(signed(place))
-                        .fetch_one(&mut *conn)
-                        .await?;
-                at_ms.map(at).transpose()?
-            }
-            None => None,
-        };
+        let queue = row.room.queue(0)?;
+        if row.visitor_joined_at_ms.is_none() {
+            return Err(StoreError::Rejected(BookingError::VisitorNotFound));
+        }
+        let place = row.visitor_place.map(|p| unsigned(p, "place")).transpose()?;
+        let admitted = place.is_some_and(|p| p <= queue.admitted_through);
+        let admitted_at = row.admitted_at_ms.filter(|_| admitted).map(at).transpose()?;
         let window_ends_at = admitted_at.map(|at| at + queue.room.window());
         let status = match window_ends_at {
             Some(ends) if ends > now => QueueStatus::Admitted,

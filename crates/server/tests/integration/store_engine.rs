@@ -100,7 +100,9 @@ fn summary(answer: &Result<Answer, KeyReused>) -> String {
         ) => refusal(e),
         Ok(Answer::TierChanged(result)) => format!("tier changed: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::Expired { holds }) => format!("expired {holds}"),
-        Ok(Answer::Joined(result)) => format!("joined: {:?}", result.as_ref().map(|v| v.place).map_err(refusal)),
+        Ok(Answer::Joined(result)) => {
+            format!("joined: {:?}", result.as_ref().map(|v| v.visitor.place).map_err(refusal))
+        }
         Ok(Answer::Admitted(result)) => format!("admitted: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::RoomChanged(result)) => format!("room changed: {:?}", result.as_ref().map_err(refusal)),
     }

@@ -36,10 +36,10 @@ async fn the_prequeue_is_placed_at_the_opening_and_admitted_at_the_rate() {
     for _ in 0..5 {
         let visitor = store.join_queue(concert.id, None).await.unwrap();
         assert_eq!(visitor.place, None, "no place before the opening");
-        early.push(visitor.id);
+        early.push(visitor.visitor);
     }
     let again = store.join_queue(concert.id, Some(early[0].clone())).await.unwrap();
-    assert_eq!(again.id, early[0], "joining again keeps one's place");
+    assert_eq!(again.visitor, early[0], "joining again keeps one's place");
     let before = store.queue_place(concert.id, &early[0], Utc::now()).await.unwrap();
     assert_eq!((before.place, before.status), (None, QueueStatus::Waiting));
 
@@ -65,14 +65,14 @@ async fn the_prequeue_is_placed_at_the_opening_and_admitted_at_the_rate() {
         (
             Admission::Signed {
                 concert: 1,
-                visitor: late.id.clone(),
+                visitor: late.visitor.clone(),
                 place: 6,
                 expires_at: Utc::now() + Duration::minutes(1),
             },
             "queue_token_invalid",
         ),
         (
-            Admission::Signed { concert: concert.id, visitor: late.id.clone(), place: 6, expires_at: Utc::now() },
+            Admission::Signed { concert: concert.id, visitor: late.visitor.clone(), place: 6, expires_at: Utc::now() },
             "queue_token_expired",
         ),
     ];
@@ -84,7 +84,7 @@ async fn the_prequeue_is_placed_at_the_opening_and_admitted_at_the_rate() {
     }
     let pass = Admission::Signed {
         concert: concert.id,
-        visitor: late.id.clone(),
+        visitor: late.visitor.clone(),
         place: 6,
         expires_at: Utc::now() + Duration::minutes(1),
     };
@@ -141,11 +141,51 @@ async fn the_draw_is_kept_even_when_the_opening_tick_admits_nobody() {
     assert_eq!((counters.placed, counters.joined, counters.admitted_through), (true, 2, 0));
     let mut places = Vec::new();
     for visitor in &early {
-        places.push(store.queue_place(concert.id, &visitor.id, Utc::now()).await.unwrap().place.expect("drawn"));
+        places.push(store.queue_place(concert.id, &visitor.visitor, Utc::now()).await.unwrap().place.expect("drawn"));
     }
     places.sort_unstable();
     assert_eq!(places, vec![1, 2]);
     assert_eq!(store.join_queue(concert.id, None).await.unwrap().place, Some(3), "after the pre-queue");
     store.admit(concert.id).await.unwrap();
     assert_eq!(store.join_queue(concert.id, None).await.unwrap().place, Some(4), "the draw is not run twice");
+}
+
+/// A join answers from the engine without reading the queue back: what it says must be what a read says,
+/// in the pre-queue, after the opening, for a returning visitor waiting, and (read back) for one admitted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joins_answer_is_what_the_store_then_shows() {
+    let (store, _db) = fresh_store(capacities(5, 5, 5)).await;
+    let room = WaitingRoom { rate_per_minute: 60, prequeue_minutes: 5, window_minutes: 1, max_buying: None };
+    let concert = store.create_concert(concert_opening_in(1, room)).await.unwrap();
+    let agrees = |joined: &model::QueuePlace, read: &model::QueuePlace, when: &str| {
+        assert_eq!(joined, read, "{when}: the join's answer and the stored place differ");
+    };
+    let early = store.join_queue(concert.id, None).await.unwrap();
+    agrees(&early, &store.queue_place(concert.id, &early.visitor, Utc::now()).await.unwrap(), "pre-queue");
+
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    store.admit(concert.id).await.unwrap();
+    let mut late = Vec::new();
+    for _ in 0..3 {
+        let joined = store.join_queue(concert.id, None).await.unwrap();
+        agrees(
+            &joined,
+            &store.queue_place(concert.id, &joined.visitor, Utc::now()).await.unwrap(),
+            "after the opening",
+        );
+        late.push(joined);
+    }
+    assert_eq!(late.iter().map(|j| j.place).collect::<Vec<_>>(), [Some(2), Some(3), Some(4)]);
+
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    store.admit(concert.id).await.unwrap();
+    for joined in [&early, &late[0], &late[2]] {
+        let again = store.join_queue(concert.id, Some(joined.visitor.clone())).await.unwrap();
+        let read = store.queue_place(concert.id, &joined.visitor, Utc::now()).await.unwrap();
+        agrees(&again, &read, "joining again");
+        assert_eq!(again.visitor, joined.visitor, "joining again keeps one's place");
+    }
+    let first = store.queue_place(concert.id, &early.visitor, Utc::now()).await.unwrap();
+    assert_eq!(first.status, QueueStatus::Admitted, "the first place is admitted two seconds in at one a second");
+    assert!(first.window_ends_at.is_some(), "an admitted visitor's window is read back: {first:?}");
 }

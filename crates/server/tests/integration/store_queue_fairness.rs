@@ -35,7 +35,7 @@ async fn joining_the_prequeue_early_gives_no_advantage_and_every_order_is_drawn(
         for _ in 0..3 {
             let visitor = store.join_queue(concert, None).await.unwrap();
             assert_eq!(visitor.place, None, "joined before the opening (the setup took too long otherwise)");
-            visitors.push(visitor.id);
+            visitors.push(visitor.visitor);
         }
         (concert, visitors)
     }))
