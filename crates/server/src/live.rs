@@ -10,8 +10,14 @@
 //! one every 5 s at most beyond 25,000): a busy sale's every booking would otherwise cost a frame — a
 //! socket write — per page, and those writes are what the live feed costs (perf: `writev` a quarter of
 //! the server's time with 5,000 streams at 20,000 frames/s).
+//!
+//! The streams are dealt into [`SHARDS`] groups, one `watch` channel each, and a change reaches the groups
+//! one after another across the interval: woken all at once, 10,000 streams took both cores for a few
+//! hundred milliseconds every interval, and every request arriving then waited (a queue join's p95 was
+//! 434 ms in the flash-sale bench); a sixteenth of them at a time is a sixteenth of that stall.
 
 use crate::store::{Store, StoreError};
+use futures::FutureExt;
 use model::{QueueCounters, TierAvailability};
 use std::{
     collections::HashMap,
@@ -21,7 +27,10 @@ use std::{
     },
     time::Duration,
 };
-use tokio::sync::watch;
+use tokio::{
+    sync::{watch, Notify},
+    time::Instant,
+};
 
 /// At most ten updates a second reach a client.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
@@ -31,6 +40,9 @@ pub const MAX_FAN_OUT_INTERVAL: Duration = Duration::from_secs(5);
 /// database (PostgreSQL notifies them, but a notification can be lost while the listener reconnects, and
 /// several processes on one SQLite file have no notification at all) reach open pages within this.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The groups the open streams are dealt into, published in turn.
+pub const SHARDS: usize = 16;
 
 /// Every concert's availability, with each concert's JSON made once per change rather than once per open
 /// stream.
@@ -97,7 +109,9 @@ impl FanOut {
 
 #[derive(Clone)]
 pub struct Live {
-    snapshots: watch::Receiver<Arc<Snapshot>>,
+    shards: Arc<[watch::Receiver<Arc<Snapshot>>]>,
+    /// The next stream's group.
+    dealt: Arc<AtomicUsize>,
     closing: watch::Sender<bool>,
     streams: Arc<AtomicUsize>,
     frames: metrics::Counter,
@@ -137,11 +151,23 @@ impl Live {
         // is installed first, or they would go nowhere).
         crate::observability::metrics();
         record_gauges(&tiers);
-        let (publish, snapshots) = watch::channel(Snapshot::new(tiers, queues));
+        let first = Snapshot::new(tiers, queues);
+        let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
         let streams = Arc::new(AtomicUsize::new(0));
-        tokio::spawn(publish_changes(store, publish, fan_out, streams.clone()));
+        let changes = store.changes();
+        let read = move || {
+            let store = store.clone();
+            async move { tokio::try_join!(store.availability(), store.queue_counters()) }
+        };
+        tokio::spawn(publish_changes(changes, read, publishers, fan_out, streams.clone()));
         let (closing, _) = watch::channel(false);
-        Ok(Live { snapshots, closing, streams, frames: metrics::counter!("boxoffice_live_frames_total") })
+        Ok(Live {
+            shards: shards.into(),
+            dealt: Arc::default(),
+            closing,
+            streams,
+            frames: metrics::counter!("boxoffice_live_frames_total"),
+        })
     }
 
     /// Counts a new event stream (until the answer is dropped): the fan-out budget divides by them.
@@ -151,9 +177,9 @@ impl Live {
         OpenStream { streams: self.streams.clone(), frames: self.frames.clone() }
     }
 
-    /// The latest snapshot now, then every change.
+    /// The latest snapshot now, then every change, on the next group in turn.
     pub fn subscribe(&self) -> watch::Receiver<Arc<Snapshot>> {
-        self.snapshots.clone()
+        self.shards[self.dealt.fetch_add(1, Ordering::Relaxed) % SHARDS].clone()
     }
 
     /// Resolves when the server is shutting down: event streams end then, so shutdown is not held up by
@@ -170,31 +196,68 @@ impl Live {
     }
 }
 
-async fn publish_changes(
-    store: Store,
-    publish: watch::Sender<Arc<Snapshot>>,
+type Read = (Vec<(i64, TierAvailability)>, Vec<(i64, QueueCounters)>);
+
+/// The live task: on each change (or every [`MAX_INTERVAL`]) reads the catalog, and deals it to the
+/// groups one after another, a step of the interval apart, so that each group hears at most once an
+/// interval and the groups' writes do not all fall at one moment. A change signalled while the groups are
+/// dealt is read again (at most every [`MIN_INTERVAL`]) for the groups not dealt yet.
+async fn publish_changes<R, F>(
+    changed: Arc<Notify>,
+    mut read: R,
+    shards: Vec<watch::Sender<Arc<Snapshot>>>,
     fan_out: FanOut,
     streams: Arc<AtomicUsize>,
-) {
-    let changed = store.changes();
+) where
+    R: FnMut() -> F,
+    F: std::future::Future<Output = Result<Read, StoreError>>,
+{
+    let mut latest = shards[0].borrow().clone();
+    let mut next = 0;
     loop {
         let _ = tokio::time::timeout(MAX_INTERVAL, changed.notified()).await;
-        match tokio::try_join!(store.availability(), store.queue_counters()) {
-            Ok((tiers, queues)) => {
-                record_gauges(&tiers);
-                publish.send_if_modified(|current| {
-                    let differs = current.tiers != tiers || current.queues != queues;
-                    if differs {
-                        *current = Snapshot::new(tiers, queues);
-                    }
-                    differs
-                });
-            }
-            Err(error) => tracing::warn!(%error, "could not read availability for live updates"),
-        }
+        latest = read_latest(&mut read, latest).await;
+        let mut read_at = Instant::now();
         let interval = fan_out.interval(streams.load(Ordering::Relaxed));
         metrics::gauge!("boxoffice_live_interval_seconds").set(interval.as_secs_f64());
-        tokio::time::sleep(interval).await;
+        let step = interval / SHARDS as u32;
+        for _ in 0..SHARDS {
+            if read_at.elapsed() >= MIN_INTERVAL && changed.notified().now_or_never().is_some() {
+                latest = read_latest(&mut read, latest).await;
+                read_at = Instant::now();
+            }
+            shards[next].send_if_modified(|current| {
+                let behind = !Arc::ptr_eq(current, &latest);
+                if behind {
+                    *current = latest.clone();
+                }
+                behind
+            });
+            next = (next + 1) % SHARDS;
+            tokio::time::sleep(step).await;
+        }
+    }
+}
+
+/// The catalog as it is now: a new snapshot if it differs from `latest`, else `latest` itself.
+async fn read_latest<R, F>(read: &mut R, latest: Arc<Snapshot>) -> Arc<Snapshot>
+where
+    R: FnMut() -> F,
+    F: std::future::Future<Output = Result<Read, StoreError>>,
+{
+    match read().await {
+        Ok((tiers, queues)) => {
+            record_gauges(&tiers);
+            if latest.tiers != tiers || latest.queues != queues {
+                Snapshot::new(tiers, queues)
+            } else {
+                latest
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not read availability for live updates");
+            latest
+        }
     }
 }
 
@@ -208,6 +271,61 @@ fn record_gauges(tiers: &[(i64, TierAvailability)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    fn tier(available: u32) -> Vec<(i64, TierAvailability)> {
+        let (name, price_cents) = ("General Admission".to_owned(), model::Cents(1_000));
+        let tier =
+            TierAvailability { tier: model::Tier::General, name, price_cents, capacity: 100, available, on_sale: true };
+        vec![(1, tier)]
+    }
+
+    /// The guard against one stall per interval: a change reaches the groups one after another, a step
+    /// apart, every group within the interval, none twice.
+    #[tokio::test(start_paused = true)]
+    async fn a_change_reaches_the_groups_one_after_another_across_the_interval() {
+        let available = Arc::new(Mutex::new(100));
+        let read = {
+            let available = available.clone();
+            move || {
+                let now = *available.lock().unwrap();
+                async move { Ok((tier(now), Vec::new())) }
+            }
+        };
+        let first = Snapshot::new(tier(100), Vec::new());
+        let (publishers, mut shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
+        let changed = Arc::new(Notify::new());
+        // 32 streams within 16 frames a second: an interval of 2 s, a step of 125 ms.
+        let (fan_out, streams) = (FanOut { frames_per_second: 16 }, Arc::new(AtomicUsize::new(32)));
+        tokio::spawn(publish_changes(changed.clone(), read, publishers, fan_out, streams));
+        tokio::time::sleep(Duration::from_millis(3_000)).await;
+
+        *available.lock().unwrap() = 99;
+        changed.notify_one();
+        let started = Instant::now();
+        let mut heard = Vec::new();
+        for shard in &mut shards {
+            shard.mark_unchanged();
+        }
+        while heard.len() < SHARDS && started.elapsed() < Duration::from_secs(5) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            for (group, shard) in shards.iter_mut().enumerate() {
+                if shard.has_changed().unwrap() {
+                    let snapshot = shard.borrow_and_update().clone();
+                    assert_eq!(snapshot.tiers, tier(99));
+                    heard.push((group, started.elapsed()));
+                }
+            }
+        }
+        assert_eq!(heard.len(), SHARDS, "every group hears the change: {heard:?}");
+        let groups: std::collections::BTreeSet<usize> = heard.iter().map(|(group, _)| *group).collect();
+        assert_eq!(groups.len(), SHARDS, "each group once: {heard:?}");
+        for pair in heard.windows(2) {
+            let gap = pair[1].1 - pair[0].1;
+            assert!(gap >= Duration::from_millis(100), "two groups heard {gap:?} apart: {heard:?}");
+        }
+        assert!(heard.last().unwrap().1 <= Duration::from_millis(2_000 + 130), "all within an interval: {heard:?}");
+    }
 
     #[test]
     fn the_interval_keeps_every_streams_frames_within_the_budget() {
