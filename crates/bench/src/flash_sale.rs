@@ -35,6 +35,8 @@ pub struct FlashSale {
 #[derive(Debug, Default)]
 struct Buyer {
     join_ms: Option<f64>,
+    /// From the scheduled arrival to the generator sending the join: its own lag, not the server's.
+    sent_late_ms: Option<f64>,
     wait_ms: Option<f64>,
     hold_ms: Option<f64>,
     pay_ms: Option<f64>,
@@ -70,6 +72,8 @@ pub struct FlashReport {
     pub held: u64,
     pub available: u64,
     pub over_limit: usize,
+    /// The server's own view of the join (`/metrics`): the share answered within each bucket, in seconds.
+    pub server_join_within: Vec<(f64, f64)>,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -154,10 +158,13 @@ pub async fn run(addr: SocketAddr, admin_token: &str, how: FlashSale) -> Result<
     let figure = |name: &str| sales.iter().map(|t| t[name].as_u64().unwrap_or(0)).sum::<u64>();
     let bought_tickets: u64 = done.iter().map(|b| u64::from(b.bought)).sum();
     let last_admitted = *admitted.borrow();
+    let metrics = client.get(format!("{base}/metrics")).send().await.map_err(|e| e.to_string())?;
+    let metrics = metrics.text().await.map_err(|e| e.to_string())?;
     let sold_out_after = sold_out_at.lock().expect("not poisoned").map(|at| at.duration_since(opening));
     Ok(FlashReport {
         steps: vec![
             step("join the queue (from the scheduled arrival)", done.iter().filter_map(|b| b.join_ms)),
+            step("…of which the generator's lag before sending", done.iter().filter_map(|b| b.sent_late_ms)),
             step("wait for the turn", done.iter().filter_map(|b| b.wait_ms)),
             step("hold 1–4 VIP, with a key and the pass (from the turn)", done.iter().filter_map(|b| b.hold_ms)),
             step("pay, with a key (from the hold's answer)", done.iter().filter_map(|b| b.pay_ms)),
@@ -175,7 +182,25 @@ pub async fn run(addr: SocketAddr, admin_token: &str, how: FlashSale) -> Result<
         held: figure("held"),
         available: figure("available"),
         over_limit: done.iter().filter(|b| b.over_limit).count(),
+        server_join_within: within_buckets(&metrics, r#"method="POST",route="/api/concerts/{id}/queue",status="201""#),
     })
+}
+
+/// From a Prometheus text page: for the histogram series whose labels start with `labels`, the share of
+/// observations at or below each bucket's bound.
+fn within_buckets(metrics: &str, labels: &str) -> Vec<(f64, f64)> {
+    let series = format!("http_request_duration_seconds_bucket{{{labels}");
+    let buckets: Vec<(f64, f64)> = metrics
+        .lines()
+        .filter_map(|line| line.strip_prefix(series.as_str()))
+        .filter_map(|rest| {
+            let (bound, count) = rest.split_once("\"} ")?;
+            let bound = bound.rsplit_once("le=\"")?.1;
+            Some((bound.parse().unwrap_or(f64::INFINITY), count.trim().parse().ok()?))
+        })
+        .collect();
+    let total = buckets.iter().map(|(_, n)| *n).fold(0.0, f64::max);
+    buckets.into_iter().filter(|(b, _)| b.is_finite()).map(|(b, n)| (b, n / total.max(1.0))).collect()
 }
 
 /// One event stream on the concert, its `queue` events' `admitted_through` in a watch channel.
@@ -220,16 +245,26 @@ async fn buy(
     sold_out_at: &Mutex<Option<Instant>>,
     buyer: &mut Buyer,
 ) -> Result<(), String> {
+    buyer.sent_late_ms = Some(ms_since(due));
     let (status, place) = answer(client.post(format!("{base}/api/concerts/{concert}/queue"))).await?;
     if status != 201 {
         return Err(format!("join answered {status}: {place}"));
     }
     buyer.join_ms = Some(ms_since(due));
-    let (visitor, number) =
-        (place["visitor"].as_str().unwrap_or_default().to_owned(), place["place"].as_u64().unwrap_or(0));
+    let place: model::QueuePlace = serde_json::from_value(place).map_err(|e| format!("the join's answer: {e}"))?;
+    let (visitor, number) = (place.visitor.clone(), place.place.unwrap_or(0));
 
     let joined_at = Instant::now();
-    admitted.wait_for(|through| *through >= number).await.map_err(|_| "the event stream ended".to_owned())?;
+    // As the queue page does: at its turn it waits for its share of the broadcast's admissions.
+    let mut heard = *admitted.borrow_and_update();
+    while heard < number {
+        let before = heard;
+        admitted.changed().await.map_err(|_| "the event stream ended".to_owned())?;
+        heard = *admitted.borrow_and_update();
+        if heard >= number {
+            tokio::time::sleep(place.turn_pacing(before)).await;
+        }
+    }
     let token = loop {
         let (_, shown) = answer(client.get(format!("{base}/api/concerts/{concert}/queue/{visitor}"))).await?;
         if let Some(token) = shown["token"].as_str() {
@@ -271,7 +306,7 @@ async fn buy(
     buyer.pay_ms = Some(ms_since(answered));
     buyer.bought = quantity;
 
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         let (status, again) = answer(hold(2, format!("flash-again-{n}"))).await?;
         match (status, again["error"].as_str()) {
             (201, _) if quantity + 2 > 4 => buyer.over_limit = true,

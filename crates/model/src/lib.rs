@@ -37,5 +37,5 @@ pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
 pub use waiting_room::{
     ahead_of, Admission, QueueCounters, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES,
-    MAX_RATE_PER_MINUTE, MAX_WINDOW_MINUTES,
+    MAX_RATE_PER_MINUTE, MAX_TURN_PACING, MAX_WINDOW_MINUTES,
 };

@@ -95,6 +95,9 @@ pub struct QueuePlace {
     pub window_ends_at: Option<DateTime<Utc>>,
 }
 
+/// The longest a page paces its call at its turn ([`QueuePlace::turn_pacing`]).
+pub const MAX_TURN_PACING: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Visitors before `place` not yet admitted, while places up to `admitted_through` are.
 pub fn ahead_of(place: u64, admitted_through: u64) -> u64 {
     place.saturating_sub(admitted_through).saturating_sub(1)
@@ -116,6 +119,18 @@ impl QueuePlace {
                 None => counters.placed,
                 Some(place) => place <= counters.admitted_through,
             }
+    }
+
+    /// How long a page whose turn the counters show waits before asking for its pass: the time the rate
+    /// gives the visitors between the counter it heard before (`heard_through`) and its place. Under a
+    /// crowd the live feed broadcasts every few seconds, so one broadcast admits a thousand at once; paced
+    /// like this their calls reach the server at the rate admission meant, not as one burst. At most
+    /// [`MAX_TURN_PACING`] (the longest pause between broadcasts).
+    pub fn turn_pacing(&self, heard_through: u64) -> std::time::Duration {
+        let Some(place) = self.place else { return std::time::Duration::ZERO };
+        let before = ahead_of(place, heard_through.max(self.admitted_through));
+        let seconds = before as f64 * 60.0 / f64::from(self.rate_per_minute.max(1));
+        std::time::Duration::from_secs_f64(seconds.min(MAX_TURN_PACING.as_secs_f64()))
     }
 
     /// Minutes until admission at the concert's rate, rounded up; `None` when not waiting behind others.
@@ -191,5 +206,17 @@ mod tests {
         assert!(waiting(None, 0).news_in(counters(0, true)), "drawn: the page fetches its place");
         let admitted = QueuePlace { status: QueueStatus::Admitted, ..waiting(Some(3), 3) };
         assert!(!admitted.news_in(counters(9, true)), "already admitted: nothing to ask");
+    }
+
+    #[test]
+    fn a_turn_is_paced_by_the_visitors_the_same_broadcast_admitted_before_it() {
+        let slow = QueuePlace { rate_per_minute: 20, ..waiting(Some(25), 0) };
+        assert_eq!(slow.turn_pacing(24), std::time::Duration::ZERO, "first of the jump: at once");
+        assert_eq!(slow.turn_pacing(23), std::time::Duration::from_secs(3), "one before it at 20/min");
+        assert_eq!(slow.turn_pacing(0), MAX_TURN_PACING, "never longer than between broadcasts");
+        let fast = QueuePlace { rate_per_minute: 60_000, ..waiting(Some(2_001), 0) };
+        assert_eq!(fast.turn_pacing(1_000), std::time::Duration::from_secs(1), "1,000 before it at 1,000/s");
+        assert_eq!(fast.turn_pacing(3_000), std::time::Duration::ZERO, "heard after its turn: at once");
+        assert_eq!(waiting(None, 0).turn_pacing(0), std::time::Duration::ZERO, "no place: nothing to pace");
     }
 }

@@ -180,12 +180,17 @@ fn ask_when_the_counters_bring_news(
     counters: RwSignal<Option<QueueCounters>>,
 ) {
     let asking = StoredValue::new(false);
+    // The counter this page heard before the latest broadcast: how many the same broadcast admitted
+    // before it, which paces its call.
+    let heard_through = StoredValue::new(0u64);
     // Bumped after a failed call, so the page asks again without waiting for the next broadcast.
     let retry = RwSignal::new(0u32);
     let navigate = use_navigate();
     Effect::new(move |_| {
         retry.track();
         let (Some(now), Some(current)) = (counters.get(), place.get_untracked()) else { return };
+        let heard_before = heard_through.get_value();
+        heard_through.set_value(heard_before.max(now.admitted_through));
         if asking.get_value() || !current.news_in(now) {
             return;
         }
@@ -212,9 +217,13 @@ fn ask_when_the_counters_bring_news(
                 }
             })
         };
-        // The whole pre-queue learns of the draw at the same moment: spread its calls over a few seconds.
-        let spread = if current.place.is_none() { spread_ms(5_000) } else { 0 };
-        set_timeout(ask, std::time::Duration::from_millis(spread));
+        // The whole pre-queue learns of the draw at the same moment: spread its calls over a few seconds;
+        // a turn waits for its share of the broadcast's admissions at the rate.
+        let pause = match current.place {
+            None => std::time::Duration::from_millis(spread_ms(5_000)),
+            Some(_) => current.turn_pacing(heard_before),
+        };
+        set_timeout(ask, pause);
     });
 }
 
