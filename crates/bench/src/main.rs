@@ -246,6 +246,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("VIP: {vip_counted} tickets taken, {vip_taken} answered booked or held").into());
     }
 
+    // The same load just before the streams open, on the database as it now is: compared with the first
+    // bookings row, the streams' row would also pay for the rows every run since has added.
+    let (report, cpu) = measured(&server, load::run(addr, booking_target(64), 64, duration)).await;
+    created += report.count(201);
+    let note = format!("just before the streams open; {:.2} × healthz", report.rate() / healthz_rate);
+    rows.push(Row { scenario: BEFORE_STREAMS.into(), connections: 64, report, server_cpu: cpu, note });
     let rss_without_streams = rss_kib(&server, "VmRSS:");
     let streams = load::open_event_streams(addr, "/api/events", args.streams).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -761,13 +767,12 @@ fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool,
             format!("p99 {:.1} ms ({:.2} × the goal), {:.0}/s achieved", open.p99_ms, open.p99_ms / 100.0, open.rate()),
         ));
     }
-    if let (Some(with), Some(without)) = (find("POST /api/bookings + live streams", 64), find("POST /api/bookings", 64))
-    {
+    if let (Some(with), Some(without)) = (find("POST /api/bookings + live streams", 64), find(BEFORE_STREAMS, 64)) {
         let ratio = with.rate() / without.rate();
         out.push((
             "bookings with 5,000 event streams open ≥ 0.7 × without (issue 15's fan-out budget)".into(),
             ratio >= 0.7,
-            format!("{:.0}/s against {:.0}/s: {ratio:.2}", with.rate(), without.rate()),
+            format!("{:.0}/s against {:.0}/s just before: {ratio:.2}", with.rate(), without.rate()),
         ));
     }
     let kb = wasm_gzip as f64 / 1000.0;
@@ -776,6 +781,7 @@ fn verdicts(rows: &[Row], memory: &Memory, wasm_gzip: u64) -> Vec<(String, bool,
 }
 
 const FLASH_TOKEN: &str = "bench-admin-token";
+const BEFORE_STREAMS: &str = "POST /api/bookings, before the streams";
 
 /// The flash sale on a server and database of its own, as a section of the results.
 async fn flash_section(
