@@ -92,6 +92,30 @@ pub enum BookingError {
     QueueTokenInvalid,
     #[error("no visitor with that id in this concert's waiting room")]
     VisitorNotFound,
+    #[error("the seating plan is not valid: {0}")]
+    InvalidSeatingPlan(String),
+    #[error("{} taken a moment ago; please choose others", seats_words(.seats))]
+    SeatTaken { seats: Vec<String> },
+    #[error("seat {seat:?} is not a {} seat of this concert", .tier.display_name())]
+    SeatNotFound { seat: String, tier: crate::Tier },
+    #[error("no seat {0:?} in this concert's plan")]
+    SeatUnknown(String),
+    #[error("seat {0:?} is named twice")]
+    SeatRepeated(String),
+    #[error("{seats} seats held or sold would leave the plan or change tier; block seats instead")]
+    SeatsInUse { seats: u32 },
+    #[error("{} tickets are already sold or held: a plan can seat a tier only before its sales", .0.display_name())]
+    TierHasSales(crate::Tier),
+    #[error("{} is seated: its capacity is its seats (block or add seats instead)", .0.display_name())]
+    TierSeated(crate::Tier),
+}
+
+/// "seat A-1 was", "seats were".
+fn seats_words(seats: &[String]) -> String {
+    match seats {
+        [one] => format!("seat {one} was"),
+        many => format!("seats {} were", many.join(", ")),
+    }
 }
 
 impl BookingError {
@@ -135,6 +159,12 @@ impl BookingError {
             BookingError::QueueTokenExpired => "queue_token_expired",
             BookingError::QueueTokenInvalid => "queue_token_invalid",
             BookingError::VisitorNotFound => "visitor_not_found",
+            BookingError::InvalidSeatingPlan(_) => "invalid_seating_plan",
+            BookingError::SeatTaken { .. } => "seat_taken",
+            BookingError::SeatNotFound { .. } | BookingError::SeatUnknown(_) => "seat_not_found",
+            BookingError::SeatRepeated(_) => "invalid_seats",
+            BookingError::SeatsInUse { .. } | BookingError::TierHasSales(_) => "seats_in_use",
+            BookingError::TierSeated(_) => "tier_seated",
         }
     }
 }
@@ -187,6 +217,8 @@ impl BookingError {
             "queue_required" => "this concert's sale goes through its waiting room: join the queue first",
             "queue_token_expired" => "your turn to buy has ended; please join the queue again",
             "queue_token_invalid" => "that waiting-room pass is not valid for this concert",
+            "seat_taken" => "a seat you chose was taken a moment ago; please choose others",
+            "seat_not_found" | "invalid_seats" => "choose your seats on the map",
             _ => return None,
         };
         Some(words.to_owned())

@@ -15,6 +15,7 @@ mod quantity;
 mod report;
 mod rules;
 pub mod sale;
+mod seating;
 mod tier;
 mod user;
 mod waiting_room;
@@ -33,6 +34,10 @@ pub use order::{Order, OrderStatus, Ticket};
 pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
 pub use report::{ConcertSales, LiveSales, OrderLine, QueueFigures, SaleMinute, TierSales, LIVE_MINUTES};
 pub use rules::BuyerLimits;
+pub use seating::{
+    AreaRadius, AreaText, PlanArea, PlanCategory, PlanRow, PlanSeat, PlanZone, PlannedSeat, Point, SeatingPlan, Size,
+    MAX_LABEL, MAX_SEATS, MAX_SIDE,
+};
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
 pub use waiting_room::{
