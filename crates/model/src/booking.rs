@@ -15,6 +15,9 @@ pub struct BookingRequest {
     pub buyer_name: Option<BuyerName>,
     pub tier: Tier,
     pub quantity: Quantity,
+    /// The seats asked for, for a seated tier (as many as `quantity`); none: the best available.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<String>,
     /// The waiting room's proof of admission the request came with (its `Queue-Token`). Not part of the
     /// request's serialisation, so not of its idempotency fingerprint: a retry with a renewed token is the
     /// same request, and its stored answer replays.
@@ -36,6 +39,7 @@ impl BookingRequest {
             buyer_name: None,
             tier: Tier::parse(tier)?,
             quantity: quantity?,
+            seats: Vec::new(),
             admission: crate::Admission::Missing,
         })
     }
@@ -44,6 +48,15 @@ impl BookingRequest {
     pub fn from_page_form(tier: &str, quantity: &str, name: &str, email: &str) -> Result<BookingRequest, BookingError> {
         let tier = Tier::parse(tier);
         BookingRequest::from_buyer(tier, Quantity::parse(quantity), name, email)
+    }
+
+    /// The same request for the seats `seats` (their count is its quantity; none: the best available).
+    pub fn for_seats(self, seats: Vec<String>) -> Result<BookingRequest, BookingError> {
+        if seats.is_empty() {
+            return Ok(self);
+        }
+        let count = i64::try_from(seats.len()).unwrap_or(i64::MAX);
+        Ok(BookingRequest { quantity: Quantity::new(count)?, seats, ..self })
     }
 
     /// The same request for the concert `concert_id` (`None`: the default concert).
@@ -68,6 +81,7 @@ impl BookingRequest {
             buyer_name: Some(buyer_name),
             tier,
             quantity,
+            seats: Vec::new(),
             admission: crate::Admission::Missing,
         })
     }

@@ -56,6 +56,9 @@ pub struct Hold {
     pub expires_at: DateTime<Utc>,
     /// The order it became, once paid.
     pub order_code: Option<String>,
+    /// Its seats, for a seated tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<crate::TicketSeat>,
 }
 
 impl Hold {
@@ -89,6 +92,7 @@ mod tests {
             created_at: now,
             expires_at: now + Duration::seconds(5),
             order_code: None,
+            seats: Vec::new(),
         };
         assert_eq!(hold.status_at(now), HoldStatus::Held);
         assert_eq!(hold.status_at(now + Duration::seconds(5)), HoldStatus::Expired);

@@ -30,7 +30,7 @@ pub use concert::{
 pub use error::BookingError;
 pub use hold::{Hold, HoldStatus};
 pub use money::Cents;
-pub use order::{Order, OrderStatus, Ticket};
+pub use order::{Order, OrderStatus, Ticket, TicketSeat};
 pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
 pub use report::{ConcertSales, LiveSales, OrderLine, QueueFigures, SaleMinute, TierSales, LIVE_MINUTES};
 pub use rules::BuyerLimits;

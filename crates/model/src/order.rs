@@ -40,14 +40,59 @@ impl OrderStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "StoredTicket")]
 pub struct Ticket {
     /// Unguessable; what the door scans.
     pub code: String,
     /// 1..=quantity within the order.
-    pub seat: u32,
+    pub number: u32,
+    /// Its seat, for a seated tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<TicketSeat>,
     /// The ticket's QR code as an SVG document, filled in by the server when it shows an order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_svg: Option<String>,
+}
+
+/// A ticket's seat: the plan's seat id and the words on the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketSeat {
+    pub id: String,
+    pub zone: String,
+    pub row: String,
+    pub number: String,
+}
+
+/// A ticket as stored answers hold it: before seats, `seat` was the ticket's number in its order, and
+/// answers stored then (kept a day for their idempotency keys) must still read.
+#[derive(Deserialize)]
+struct StoredTicket {
+    code: String,
+    #[serde(default)]
+    number: Option<u32>,
+    #[serde(default)]
+    seat: Option<StoredSeat>,
+    #[serde(default)]
+    qr_svg: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredSeat {
+    Number(u32),
+    Seat(TicketSeat),
+}
+
+impl From<StoredTicket> for Ticket {
+    fn from(stored: StoredTicket) -> Ticket {
+        let (number, seat) = match stored.seat {
+            Some(StoredSeat::Number(number)) => (number, None),
+            Some(StoredSeat::Seat(seat)) => (stored.number.unwrap_or(1), Some(seat)),
+            None => (stored.number.unwrap_or(1), None),
+        };
+        Ticket { code: stored.code, number, seat, qr_svg: stored.qr_svg }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

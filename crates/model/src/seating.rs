@@ -183,7 +183,10 @@ impl SeatingPlan {
                         return problem(format!("seat_guid {:?} appears twice", seat.seat_guid));
                     }
                     let Some(&tier) = categories.get(seat.category.as_str()) else {
-                        return problem(format!("seat {:?} has category {:?}, not in categories", seat.seat_guid, seat.category));
+                        return problem(format!(
+                            "seat {:?} has category {:?}, not in categories",
+                            seat.seat_guid, seat.category
+                        ));
                     };
                     let x = zone.position.x + row.position.x + seat.position.x;
                     let y = zone.position.y + row.position.y + seat.position.y;
@@ -319,19 +322,51 @@ mod tests {
             change(&mut plan);
             cases.push((what, plan, expect));
         };
-        with("a duplicate seat id", &|p| p["zones"][0]["rows"][1]["seats"][0]["seat_guid"] = "a1".into(), "\"a1\" appears twice");
-        with("an unknown category", &|p| p["zones"][0]["rows"][0]["seats"][0]["category"] = "Balcony".into(), "category \"Balcony\", not in categories");
-        with("a category that is no tier", &|p| p["categories"][1]["tier"] = "balcony".into(), "not a tier of the concert");
-        with("a seat outside the plan", &|p| p["zones"][0]["rows"][0]["seats"][0]["position"]["x"] = 500.into(), "outside the plan's size");
+        with(
+            "a duplicate seat id",
+            &|p| p["zones"][0]["rows"][1]["seats"][0]["seat_guid"] = "a1".into(),
+            "\"a1\" appears twice",
+        );
+        with(
+            "an unknown category",
+            &|p| p["zones"][0]["rows"][0]["seats"][0]["category"] = "Balcony".into(),
+            "category \"Balcony\", not in categories",
+        );
+        with(
+            "a category that is no tier",
+            &|p| p["categories"][1]["tier"] = "balcony".into(),
+            "not a tier of the concert",
+        );
+        with(
+            "a seat outside the plan",
+            &|p| p["zones"][0]["rows"][0]["seats"][0]["position"]["x"] = 500.into(),
+            "outside the plan's size",
+        );
         with("an empty row", &|p| p["zones"][0]["rows"][1]["seats"] = serde_json::json!([]), "row \"B\" has no seats");
         with("no zones", &|p| p["zones"] = serde_json::json!([]), "no seats");
         with("no categories", &|p| p["categories"] = serde_json::json!([]), "categories is empty");
         with("a zero size", &|p| p["size"]["width"] = 0.into(), "positive numbers");
         with("a huge size", &|p| p["size"]["height"] = 1e9.into(), "at most");
-        with("an empty seat number", &|p| p["zones"][0]["rows"][0]["seats"][1]["seat_number"] = " ".into(), "seat_number is empty");
-        with("a long seat id", &|p| p["zones"][0]["rows"][0]["seats"][1]["seat_guid"] = "x".repeat(65).into(), "longer than 64");
-        with("a wrong type", &|p| p["zones"][0]["rows"][0]["seats"][1]["position"] = "left".into(), "json: invalid type");
-        with("a repeated category", &|p| p["categories"][1] = serde_json::json!({"name": "VIP"}), "category \"VIP\" appears twice");
+        with(
+            "an empty seat number",
+            &|p| p["zones"][0]["rows"][0]["seats"][1]["seat_number"] = " ".into(),
+            "seat_number is empty",
+        );
+        with(
+            "a long seat id",
+            &|p| p["zones"][0]["rows"][0]["seats"][1]["seat_guid"] = "x".repeat(65).into(),
+            "longer than 64",
+        );
+        with(
+            "a wrong type",
+            &|p| p["zones"][0]["rows"][0]["seats"][1]["position"] = "left".into(),
+            "json: invalid type",
+        );
+        with(
+            "a repeated category",
+            &|p| p["categories"][1] = serde_json::json!({"name": "VIP"}),
+            "category \"VIP\" appears twice",
+        );
         for (what, plan, expect) in cases {
             let problem = checked(plan).expect_err(what);
             assert!(problem.contains(expect), "{what}: {problem}");

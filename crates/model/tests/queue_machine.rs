@@ -92,10 +92,7 @@ fn sale(room: WaitingRoom, now: DateTime<Utc>) -> Sale {
             concert,
             ConcertTitle { id: concert, name: "Show".into(), venue: "Hall".into(), starts_at: start() },
         );
-        sale.stock.insert(
-            (concert, Tier::General),
-            Stock { capacity: 10_000, sold: 0, held: 0, on_sale: true, price: Cents(1000) },
-        );
+        sale.stock.insert((concert, Tier::General), Stock::counted(10_000, Cents(1000)));
     }
     let opens_at = Utc.with_ymd_and_hms(2027, 5, 1, 12, 0, 0).unwrap();
     sale.opening.insert(CONCERT, opens_at);

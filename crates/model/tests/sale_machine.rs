@@ -150,7 +150,7 @@ fn opening(capacities: &[u32; 5]) -> Sale {
             Tier::FrontRow => 5_000,
             Tier::General => 1_000,
         });
-        sale.stock.insert((concert, tier), Stock { capacity: *capacity, sold: 0, held: 0, on_sale: true, price });
+        sale.stock.insert((concert, tier), Stock::counted(*capacity, price));
     }
     // Concert 2's sales open half an hour in: `Later` ops move time past it.
     sale.opening.insert(2, now + chrono::Duration::minutes(30));

@@ -17,7 +17,7 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
                 <li class="ticket">
                     <div class="qr" role="img" aria-label=label inner_html=svg></div>
                     <p>
-                        {format!("{} · ticket {} of {}", order.tier.display_name(), ticket.seat, order.quantity)}
+                        {ticket_words(order.tier, ticket, order.quantity)}
                         <br />
                         <code class="ticket-code">{ticket.code.clone()}</code>
                     </p>
@@ -48,5 +48,13 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
             <p>"Keep this link to see your order again: " <a href=link.clone()>{link.clone()}</a></p>
             <ul class="tickets">{(!cancelled).then_some(tickets)}</ul>
         </section>
+    }
+}
+
+/// "VIP · ticket 1 of 2", with its seat for a seated tier: "VIP · Floor, row A, seat 12".
+fn ticket_words(tier: model::Tier, ticket: &model::Ticket, of: u32) -> String {
+    match &ticket.seat {
+        Some(seat) => format!("{} · {}, row {}, seat {}", tier.display_name(), seat.zone, seat.row, seat.number),
+        None => format!("{} · ticket {} of {of}", tier.display_name(), ticket.number),
     }
 }

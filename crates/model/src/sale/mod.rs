@@ -20,10 +20,12 @@
 
 mod queue;
 mod records;
+mod seats;
 mod steps;
 
 pub use queue::{Joined, Queue, Visitor};
 pub use records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock};
+pub use seats::{best_available, SeatRecord, SeatState};
 
 use crate::{Booking, BookingError, BookingRequest, BuyerLimits, ConcertTitle, Hold, Order, Tier};
 use chrono::{DateTime, Utc};
@@ -73,6 +75,10 @@ pub struct Sale {
     pub queues: BTreeMap<ConcertId, Queue>,
     /// Waiting-room visitors the batch names, and those it adds.
     pub visitors: BTreeMap<String, Visitor>,
+    /// Seats of seated tiers the batch needs (see `seats.rs`), by concert and seat id.
+    pub seats: BTreeMap<(ConcertId, String), SeatRecord>,
+    /// Seating plans the batch replaced: the JSON for the map.
+    pub plans: BTreeMap<ConcertId, String>,
     /// Answers stored under idempotency keys: (scope, key) → (fingerprint, answer).
     pub answers: BTreeMap<(String, String), (String, Answer)>,
     /// What the steps so far changed, in order: what the store writes.
@@ -124,6 +130,19 @@ pub enum Command {
         concert: ConcertId,
         room: crate::WaitingRoom,
     },
+    /// The operator blocks a free seat, or frees a blocked one.
+    SetSeatBlocked {
+        concert: ConcertId,
+        seat: String,
+        blocked: bool,
+    },
+    /// The operator gives the concert a seating plan (its seats checked by `SeatingPlan::checked`).
+    SetSeating {
+        concert: ConcertId,
+        seats: Vec<crate::PlannedSeat>,
+        /// The plan's JSON as uploaded, kept for drawing the map.
+        plan: String,
+    },
 }
 
 /// What a command came to; stored under its idempotency key to answer a retry.
@@ -139,6 +158,7 @@ pub enum Answer {
     Joined(Result<Joined, BookingError>),
     Admitted(Result<u64, BookingError>),
     RoomChanged(Result<crate::WaitingRoom, BookingError>),
+    SeatingChanged(Result<(), BookingError>),
 }
 
 /// A change a step made, for the store to persist (the records themselves are in the [`Sale`]).
@@ -169,6 +189,10 @@ pub enum Effect {
     Admitted(ConcertId, u64),
     /// A waiting room's settings changed.
     RoomSet(ConcertId),
+    /// A seat's state changed (the store guards it against the state it loaded).
+    Seat(ConcertId, String),
+    /// The concert's seating plan was replaced: its seats are the batch's.
+    Seating(ConcertId),
 }
 
 /// An idempotency key with the fingerprint of the request it came with. `scope` is the kind of request
@@ -198,6 +222,8 @@ impl Sale {
             bought: BTreeMap::new(),
             queues: BTreeMap::new(),
             visitors: BTreeMap::new(),
+            seats: BTreeMap::new(),
+            plans: BTreeMap::new(),
             answers: BTreeMap::new(),
             effects: Vec::new(),
         }
@@ -241,6 +267,12 @@ impl Sale {
             }
             Command::Admit { concert } => Answer::Admitted(self.admit(concert)),
             Command::SetWaitingRoom { concert, room } => Answer::RoomChanged(self.set_waiting_room(concert, room)),
+            Command::SetSeatBlocked { concert, seat, blocked } => {
+                Answer::SeatingChanged(self.set_seat_blocked(concert, &seat, blocked))
+            }
+            Command::SetSeating { concert, seats, plan } => {
+                Answer::SeatingChanged(self.set_seating(concert, &seats, plan))
+            }
         };
         if let Some(key) = key {
             self.answers.insert((key.scope.clone(), key.key.clone()), (key.fingerprint.clone(), answer.clone()));

@@ -1,14 +1,15 @@
 //! What the sale keeps: each tier's stock, holds, orders and the charges made, as the engine reads and
 //! changes them, and how each is shown to a buyer (a [`Hold`], an [`Order`], a [`Booking`]).
 
-use crate::{Booking, Cents, ConcertTitle, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
+use crate::{Booking, Cents, ConcertTitle, Hold, HoldStatus, Order, OrderStatus, Ticket, TicketSeat, Tier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A concert's id, as the store numbers them.
 pub type ConcertId = i64;
 
-/// One tier of one concert: every ticket of it is sold, held, or available, so `sold + held <= capacity`.
+/// One tier of one concert: every ticket of it is sold, held, blocked (a seat the operator took off sale)
+/// or available, so `sold + held + blocked <= capacity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stock {
     pub capacity: u32,
@@ -16,12 +17,22 @@ pub struct Stock {
     pub held: u32,
     pub on_sale: bool,
     pub price: Cents,
+    /// It sells seats of the concert's plan (its capacity is their count), not a quantity.
+    #[serde(default)]
+    pub seated: bool,
+    #[serde(default)]
+    pub blocked: u32,
 }
 
 impl Stock {
-    /// Tickets neither sold nor held.
+    /// A tier selling a quantity.
+    pub fn counted(capacity: u32, price: Cents) -> Stock {
+        Stock { capacity, sold: 0, held: 0, on_sale: true, price, seated: false, blocked: 0 }
+    }
+
+    /// Tickets neither sold, held nor blocked.
     pub fn available(&self) -> u32 {
-        self.capacity.saturating_sub(self.sold).saturating_sub(self.held)
+        self.capacity.saturating_sub(self.sold).saturating_sub(self.held).saturating_sub(self.blocked)
     }
 }
 
@@ -39,6 +50,9 @@ pub struct HoldRecord {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub order_code: Option<String>,
+    /// Its seats, for a seated tier (as many as `quantity`).
+    #[serde(default)]
+    pub seats: Vec<String>,
 }
 
 impl HoldRecord {
@@ -47,7 +61,7 @@ impl HoldRecord {
         self.status == HoldStatus::Held && self.expires_at > now
     }
 
-    pub fn to_hold(&self, concert: ConcertTitle) -> Hold {
+    pub fn to_hold(&self, concert: ConcertTitle, seats: Vec<TicketSeat>) -> Hold {
         Hold {
             id: self.id.clone(),
             concert,
@@ -61,6 +75,7 @@ impl HoldRecord {
             created_at: self.created_at,
             expires_at: self.expires_at,
             order_code: self.order_code.clone(),
+            seats,
         }
     }
 }
@@ -87,6 +102,11 @@ pub struct OrderRecord {
 impl OrderRecord {
     pub fn total(&self) -> Cents {
         self.unit_price.times(self.quantity)
+    }
+
+    /// The ids of its seats, for a seated tier.
+    pub fn seats(&self) -> Vec<String> {
+        self.tickets.iter().filter_map(|ticket| ticket.seat.as_ref().map(|seat| seat.id.clone())).collect()
     }
 
     pub fn to_order(&self, concert: ConcertTitle) -> Order {

@@ -8,7 +8,7 @@
 
 use super::{
     records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock},
-    Effect, Fresh, Sale,
+    Effect, Fresh, Sale, SeatState,
 };
 use crate::{Booking, BookingError, BookingRequest, Cents, Hold, HoldStatus, Order, OrderStatus, Ticket, Tier};
 
@@ -55,8 +55,9 @@ impl Sale {
         *total = u32::try_from(i64::from(*total) + quantity).expect("a buyer's total never goes below zero");
     }
 
-    /// The limits, then the stock: moves `quantity` off sale into `into` and returns the price, or refuses.
-    fn take(&mut self, request: &BookingRequest, into: Into) -> Result<(ConcertId, Cents), BookingError> {
+    /// The limits, then the stock: moves `quantity` off sale into `into` and returns the price and, for a
+    /// seated tier, the seats (the caller moves them once it knows the hold or order), or refuses.
+    fn take(&mut self, request: &BookingRequest, into: Into) -> Result<(ConcertId, Cents, Vec<String>), BookingError> {
         let concert = self.concert_of(request);
         self.check_limits(concert, request)?;
         let quantity = request.quantity.get();
@@ -75,6 +76,12 @@ impl Sale {
         if !stock.on_sale {
             return Err(BookingError::TierPaused(request.tier));
         }
+        let seats = match (stock.seated, request.seats.first()) {
+            (true, _) => self.choose_seats(concert, request.tier, &request.seats, quantity)?,
+            (false, Some(seat)) => return Err(BookingError::SeatNotFound { seat: seat.clone(), tier: request.tier }),
+            (false, None) => Vec::new(),
+        };
+        let stock = self.stock.get_mut(&(concert, request.tier)).expect("looked up above");
         if stock.available() < quantity {
             return Err(BookingError::SoldOut { available: stock.available() });
         }
@@ -85,7 +92,7 @@ impl Sale {
         let price = stock.price;
         self.effects.push(Effect::Stock(concert, request.tier));
         self.add_bought(concert, request.tier, request.user_id.as_str(), i64::from(quantity));
-        Ok((concert, price))
+        Ok((concert, price, seats))
     }
 
     /// A new paid order of `quantity` tickets, one code per seat.
@@ -100,9 +107,14 @@ impl Sale {
         user_id: &str,
         buyer_name: Option<String>,
         paid_by: Option<(&str, &str)>,
+        seats: &[String],
     ) -> String {
         let code = fresh.order_code();
-        let tickets = (1..=quantity).map(|seat| Ticket { code: fresh.ticket_code(), seat, qr_svg: None }).collect();
+        let mut places = self.ticket_seats(concert, seats).into_iter();
+        let tickets = (1..=quantity)
+            .map(|number| Ticket { code: fresh.ticket_code(), number, seat: places.next(), qr_svg: None })
+            .collect();
+        self.move_seats(concert, seats, &SeatState::Sold(code.clone()));
         let order = OrderRecord {
             code: code.clone(),
             secret: fresh.order_secret(),
@@ -125,15 +137,15 @@ impl Sale {
     }
 
     pub(super) fn book(&mut self, request: &BookingRequest, fresh: &mut impl Fresh) -> Result<Booking, BookingError> {
-        let (concert, price) = self.take(request, Into::Sold)?;
+        let (concert, price, seats) = self.take(request, Into::Sold)?;
         let name = request.buyer_name.as_ref().map(|n| n.as_str().to_owned());
         let (tier, quantity, user) = (request.tier, request.quantity.get(), request.user_id.as_str());
-        let code = self.place_order(fresh, concert, tier, quantity, price, user, name, None);
+        let code = self.place_order(fresh, concert, tier, quantity, price, user, name, None, &seats);
         Ok(self.orders[&code].to_booking())
     }
 
     pub(super) fn hold(&mut self, request: &BookingRequest, fresh: &mut impl Fresh) -> Result<Hold, BookingError> {
-        let (concert, price) = self.take(request, Into::Held)?;
+        let (concert, price, seats) = self.take(request, Into::Held)?;
         let hold = HoldRecord {
             id: fresh.hold_id(),
             concert,
@@ -146,8 +158,10 @@ impl Sale {
             created_at: self.now,
             expires_at: self.now + self.rules.hold_for,
             order_code: None,
+            seats,
         };
-        let shown = hold.to_hold(self.title(concert));
+        self.move_seats(concert, &hold.seats, &SeatState::Held(hold.id.clone()));
+        let shown = self.shown(&hold);
         self.effects.push(Effect::HoldPlaced(hold.id.clone()));
         self.holds.insert(hold.id.clone(), hold);
         Ok(shown)
@@ -192,6 +206,7 @@ impl Sale {
             &hold.user_id,
             hold.buyer_name.clone(),
             Some((&hold.id, card_last4)),
+            &hold.seats,
         );
         payment.order_code = Some(code.clone());
         self.effects.push(Effect::Paid(payment));
@@ -200,6 +215,11 @@ impl Sale {
         paid.order_code = Some(code.clone());
         self.effects.push(Effect::HoldPaid { hold: hold.id, order: code.clone() });
         Ok(self.orders[&code].to_order(self.title(hold.concert)))
+    }
+
+    /// A hold as its buyer sees it, with its seats.
+    pub(super) fn shown(&self, hold: &HoldRecord) -> Hold {
+        hold.to_hold(self.title(hold.concert), self.ticket_seats(hold.concert, &hold.seats))
     }
 
     /// Hold `hold_id` if it can still be paid or given back, or why not.
@@ -219,13 +239,15 @@ impl Sale {
     pub(super) fn release(&mut self, hold_id: &str) -> Result<Hold, BookingError> {
         let hold = self.running_hold(hold_id)?;
         let (concert, tier, quantity, user) = (hold.concert, hold.tier, hold.quantity, hold.user_id.clone());
+        let seats = hold.seats.clone();
         let stock = self.stock.get_mut(&(concert, tier)).expect("a hold's tier is loaded with it");
         stock.held -= quantity;
         self.add_bought(concert, tier, &user, -i64::from(quantity));
+        self.move_seats(concert, &seats, &SeatState::Free);
         let released = self.holds.get_mut(hold_id).expect("read above");
         released.status = HoldStatus::Released;
         self.effects.extend([Effect::Stock(concert, tier), Effect::HoldReleased(hold_id.to_owned())]);
-        Ok(self.holds[hold_id].to_hold(self.title(concert)))
+        Ok(self.shown(&self.holds[hold_id]))
     }
 
     /// A paid order is refunded and its tickets go back on sale. A wrong secret is an unknown order.
@@ -236,6 +258,7 @@ impl Sale {
             return Err(BookingError::OrderCancelled);
         }
         let (concert, tier, quantity, user) = (order.concert, order.tier, order.quantity, order.user_id.clone());
+        let seats = order.seats();
         let refund = Payment {
             hold_id: order.hold_id.clone(),
             order_code: Some(code.to_owned()),
@@ -248,6 +271,7 @@ impl Sale {
         let stock = self.stock.get_mut(&(concert, tier)).expect("an order's tier is loaded with it");
         stock.sold -= quantity;
         self.add_bought(concert, tier, &user, -i64::from(quantity));
+        self.move_seats(concert, &seats, &SeatState::Free);
         let order = self.orders.get_mut(code).expect("read above");
         order.status = OrderStatus::Cancelled;
         order.cancelled_at = Some(self.now);
@@ -268,6 +292,7 @@ impl Sale {
             let stock = self.stock.get_mut(&(hold.concert, hold.tier)).expect("a hold's tier is loaded with it");
             stock.held -= hold.quantity;
             self.add_bought(hold.concert, hold.tier, &hold.user_id, -i64::from(hold.quantity));
+            self.move_seats(hold.concert, &hold.seats, &SeatState::Free);
             self.holds.get_mut(&hold.id).expect("listed above").status = HoldStatus::Expired;
             self.effects.extend([Effect::Stock(hold.concert, hold.tier), Effect::HoldExpired(hold.id.clone())]);
         }
@@ -277,6 +302,9 @@ impl Sale {
     /// Never below what is sold or held.
     pub(super) fn set_capacity(&mut self, concert: ConcertId, tier: Tier, capacity: u32) -> Result<(), BookingError> {
         let stock = self.tier_mut(concert, tier)?;
+        if stock.seated {
+            return Err(BookingError::TierSeated(tier));
+        }
         let taken = stock.sold + stock.held;
         if capacity < taken {
             return Err(BookingError::CapacityBelowTaken { taken });

@@ -12,7 +12,8 @@
 //!    every hold and order of a tier moves its row, so no other instance has one of them uncommitted;
 //! 5. the answers stored under the batch's idempotency keys, in any scope;
 //! 6. (after the tiers) the waiting rooms of the batch's concerts, locked on PostgreSQL, and the visitors
-//!    its joins name (`queue.rs`).
+//!    its joins name (`queue.rs`);
+//! 7. (after the tiers) the seats the batch needs, locked on PostgreSQL (`seats.rs`).
 
 use super::{
     db::{millis, At, Conn, Dialect, Params},
@@ -77,7 +78,9 @@ pub(super) async fn load(
             | Command::SetOnSale { concert, .. }
             | Command::JoinQueue { concert, .. }
             | Command::Admit { concert }
-            | Command::SetWaitingRoom { concert, .. } => Some(*concert),
+            | Command::SetWaitingRoom { concert, .. }
+            | Command::SetSeatBlocked { concert, .. }
+            | Command::SetSeating { concert, .. } => Some(*concert),
             Command::Pay { .. } | Command::Release { .. } | Command::Cancel { .. } | Command::Expire => None,
         })
         .collect();
@@ -94,6 +97,7 @@ pub(super) async fn load(
         })
         .collect();
     super::queue::load(tx, dialect, &mut sale, &concerts, &visitors).await?;
+    super::seats::load(tx, dialect, &mut sale, commands).await?;
     for concert in sale.stock.keys().map(|(concert, _)| *concert).collect::<BTreeSet<_>>() {
         let (title, opens) = titles.get(tx, concert).await?;
         sale.concerts.insert(concert, title);
@@ -174,6 +178,8 @@ impl TryFrom<HoldRow> for HoldRecord {
             user_id: row.user_id,
             buyer_name: row.buyer_name,
             order_code: row.order_id,
+            // Filled in by `seats::load` for a seated tier.
+            seats: Vec::new(),
         })
     }
 }
@@ -245,7 +251,8 @@ async fn orders_by_code(
         let rows = query.fetch_all(&mut *tx).await?;
         let mut params = Params::new(dialect);
         let sql = format!(
-            "SELECT order_id, code, seat FROM tickets WHERE order_id IN ({}) ORDER BY order_id, seat",
+            "SELECT order_id, code, seat, seat_id, seat_zone, seat_row, seat_number FROM tickets
+             WHERE order_id IN ({}) ORDER BY order_id, seat",
             params.list(chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -257,7 +264,8 @@ async fn orders_by_code(
             let seat: i64 = row.try_get("seat")?;
             tickets.entry(row.try_get("order_id")?).or_default().push(Ticket {
                 code: row.try_get("code")?,
-                seat: count(seat, "seat")?,
+                number: count(seat, "seat")?,
+                seat: super::seats::ticket_seat(&row)?,
                 qr_svg: None,
             });
         }
@@ -294,7 +302,7 @@ async fn tiers_of(
     }
     let mut params = Params::new(dialect);
     let sql = format!(
-        "SELECT event_id, tier, capacity, sold, held, on_sale, price_cents FROM tiers
+        "SELECT event_id, tier, capacity, sold, held, on_sale, price_cents, seated, blocked FROM tiers
          WHERE event_id IN ({}) ORDER BY event_id, tier{}",
         params.list(concerts.len()),
         dialect.lock_rows()
@@ -312,6 +320,8 @@ async fn tiers_of(
                 held: count(row.try_get("held")?, "held")?,
                 on_sale: row.try_get::<i64, _>("on_sale")? != 0,
                 price: Cents(row.try_get("price_cents")?),
+                seated: row.try_get::<i64, _>("seated")? != 0,
+                blocked: count(row.try_get("blocked")?, "blocked")?,
             };
             Ok((row.try_get("event_id")?, tier(row.try_get("tier")?)?, stock))
         })

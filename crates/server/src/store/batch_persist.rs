@@ -60,6 +60,8 @@ impl<'a> Changed<'a> {
                 Effect::RoomSet(concert) => {
                     changed.queue.settings.insert(*concert);
                 }
+                // Written by `seats::persist`, from the seats' loaded and final states.
+                Effect::Seat(..) | Effect::Seating(_) => {}
             }
         }
         // A record new in this batch is inserted as it ends; only those that were there get updated.
@@ -77,11 +79,12 @@ impl<'a> Changed<'a> {
 pub(super) struct Loaded {
     pub stock: BTreeMap<(ConcertId, Tier), Stock>,
     pub queues: BTreeMap<ConcertId, model::sale::Queue>,
+    pub seats: BTreeMap<(ConcertId, String), model::sale::SeatRecord>,
 }
 
 impl Loaded {
     pub fn of(sale: &Sale) -> Loaded {
-        Loaded { stock: sale.stock.clone(), queues: sale.queues.clone() }
+        Loaded { stock: sale.stock.clone(), queues: sale.queues.clone(), seats: sale.seats.clone() }
     }
 }
 
@@ -99,6 +102,7 @@ pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sa
     end_holds(tx, dialect, "expired", &changed.expired_holds).await?;
     end_holds(tx, dialect, "released", &changed.released_holds).await?;
     mark_holds_paid(tx, dialect, sale, &changed.paid_holds).await?;
+    super::seats::persist(tx, &loaded.seats, sale).await?;
     cancel_orders(tx, dialect, sale.now, &changed.cancelled_orders).await?;
     insert_payments(tx, dialect, &changed.payments).await?;
     insert_answers(tx, dialect, sale, &changed.answers).await?;
@@ -117,8 +121,9 @@ async fn update_tier(
     after: &Stock,
 ) -> Result<(), sqlx::Error> {
     let moved = sqlx::query(
-        "UPDATE tiers SET capacity = $1, sold = $2, held = $3, on_sale = $4
-         WHERE event_id = $5 AND tier = $6 AND capacity = $7 AND sold = $8 AND held = $9 AND on_sale = $10",
+        "UPDATE tiers SET capacity = $1, sold = $2, held = $3, on_sale = $4, seated = $11, blocked = $12
+         WHERE event_id = $5 AND tier = $6 AND capacity = $7 AND sold = $8 AND held = $9 AND on_sale = $10
+           AND seated = $13 AND blocked = $14",
     )
     .bind(i64::from(after.capacity))
     .bind(i64::from(after.sold))
@@ -130,6 +135,10 @@ async fn update_tier(
     .bind(i64::from(before.sold))
     .bind(i64::from(before.held))
     .bind(i64::from(before.on_sale))
+    .bind(i64::from(after.seated))
+    .bind(i64::from(after.blocked))
+    .bind(i64::from(before.seated))
+    .bind(i64::from(before.blocked))
     .execute(&mut *tx)
     .await?;
     if moved.rows_affected() != 1 {
@@ -198,11 +207,21 @@ async fn insert_orders(tx: &mut Conn, dialect: Dialect, sale: &Sale, codes: &[&s
     let tickets: Vec<(&str, &model::Ticket)> =
         codes.iter().flat_map(|code| sale.orders[*code].tickets.iter().map(move |ticket| (*code, ticket))).collect();
     for chunk in tickets.chunks(ROWS_PER_STATEMENT) {
-        let sql =
-            format!("INSERT INTO tickets (code, order_id, seat) VALUES {}", Params::new(dialect).rows(chunk.len(), 3));
+        let sql = format!(
+            "INSERT INTO tickets (code, order_id, seat, seat_id, seat_zone, seat_row, seat_number) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 7)
+        );
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (order, ticket) in chunk {
-            insert = insert.bind(ticket.code.as_str()).bind(*order).bind(i64::from(ticket.seat));
+            let seat = ticket.seat.as_ref();
+            insert = insert
+                .bind(ticket.code.as_str())
+                .bind(*order)
+                .bind(i64::from(ticket.number))
+                .bind(seat.map(|s| s.id.as_str()))
+                .bind(seat.map(|s| s.zone.as_str()))
+                .bind(seat.map(|s| s.row.as_str()))
+                .bind(seat.map(|s| s.number.as_str()));
         }
         insert.execute(&mut *tx).await?;
     }

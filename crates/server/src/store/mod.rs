@@ -24,6 +24,7 @@ mod new_concerts;
 mod notify;
 mod orders;
 mod queue;
+mod seats;
 mod settings;
 mod stored_answer;
 mod titles;

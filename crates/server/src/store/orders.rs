@@ -6,7 +6,7 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use model::{Cents, ConcertTitle, Hold, Order, OrderStatus, Ticket, Tier};
-use sqlx::FromRow;
+use sqlx::{FromRow, Row};
 
 #[derive(FromRow)]
 struct OrderRow {
@@ -46,12 +46,6 @@ impl From<ConcertColumns> for ConcertTitle {
     }
 }
 
-#[derive(FromRow)]
-struct TicketRow {
-    code: String,
-    seat: i64,
-}
-
 fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Protocol(format!("unexpected value in the database: {what}"))
 }
@@ -66,16 +60,20 @@ pub(super) async fn order_in(tx: &mut Conn, code: &str, secret: &str) -> Result<
     let query = format!("{ORDER_COLUMNS} WHERE o.id = $1");
     let row: Option<OrderRow> = sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(code).fetch_optional(&mut *tx).await?;
     let Some(row) = row.filter(|row| model::sale::secret_matches(&row.secret, secret)) else { return Ok(None) };
-    let tickets: Vec<TicketRow> = sqlx::query_as("SELECT code, seat FROM tickets WHERE order_id = $1 ORDER BY seat")
-        .bind(code)
-        .fetch_all(&mut *tx)
-        .await?;
+    let tickets = sqlx::query(
+        "SELECT code, seat, seat_id, seat_zone, seat_row, seat_number FROM tickets WHERE order_id = $1 ORDER BY seat",
+    )
+    .bind(code)
+    .fetch_all(&mut *tx)
+    .await?;
     let tickets = tickets
-        .into_iter()
-        .map(|t| {
+        .iter()
+        .map(|row| {
+            let number: i64 = row.try_get("seat")?;
             Ok(Ticket {
-                code: t.code,
-                seat: u32::try_from(t.seat).map_err(|_| corrupt(format!("seat {}", t.seat)))?,
+                code: row.try_get("code")?,
+                number: u32::try_from(number).map_err(|_| corrupt(format!("seat {number}")))?,
+                seat: super::seats::ticket_seat(row)?,
                 qr_svg: None,
             })
         })
@@ -120,7 +118,8 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        let hold = model::sale::HoldRecord::try_from(row.hold)?.to_hold(row.concert.into());
+        let seats = self.seats_of_hold(id).await?;
+        let hold = model::sale::HoldRecord::try_from(row.hold)?.to_hold(row.concert.into(), seats);
         Ok(Hold { status: hold.status_at(Utc::now()), ..hold })
     }
 

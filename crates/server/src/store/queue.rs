@@ -299,7 +299,7 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    async fn decide_one(&self, command: Command) -> Result<Answer, StoreError> {
+    pub(super) async fn decide_one(&self, command: Command) -> Result<Answer, StoreError> {
         self.writer.ask(|reply| Job::Decide(command, None, reply)).await?.map_err(|_| StoreError::IdempotencyKeyReused)
     }
 
