@@ -120,6 +120,9 @@ pub struct TierAvailability {
     pub available: u32,
     /// `false` while the operator has paused the tier's sales.
     pub on_sale: bool,
+    /// It sells the seats of the concert's plan (`GET /api/concerts/{id}/seats`): its capacity is their count.
+    #[serde(default)]
+    pub seated: bool,
 }
 
 #[cfg(test)]

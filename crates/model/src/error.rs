@@ -108,6 +108,12 @@ pub enum BookingError {
     TierHasSales(crate::Tier),
     #[error("{} is seated: its capacity is its seats (block or add seats instead)", .0.display_name())]
     TierSeated(crate::Tier),
+    #[error("this concert has no seating plan")]
+    NoSeatingPlan,
+    #[error("quantity must be the number of seats chosen ({seats}), or left out")]
+    SeatsQuantity { seats: u32 },
+    #[error("choose seats or ask for the best available, not both")]
+    SeatsAndBest,
 }
 
 /// "seat A-1 was", "seats were".
@@ -165,6 +171,9 @@ impl BookingError {
             BookingError::SeatRepeated(_) => "invalid_seats",
             BookingError::SeatsInUse { .. } | BookingError::TierHasSales(_) => "seats_in_use",
             BookingError::TierSeated(_) => "tier_seated",
+            BookingError::NoSeatingPlan => "no_seating_plan",
+            BookingError::SeatsQuantity { .. } => "invalid_quantity",
+            BookingError::SeatsAndBest => "invalid_seats",
         }
     }
 }

@@ -152,6 +152,22 @@ fn label(value: &str, what: &str) -> Result<(), BookingError> {
     Ok(())
 }
 
+/// Numbers a row's seats (sorted left to right) so that neighbours are one column apart, and seats across
+/// an aisle (a gap over half as wide again as the row's usual spacing) two: they are not adjacent.
+fn number_columns(row: &mut [PlannedSeat]) {
+    let mut gaps: Vec<i64> = row.windows(2).map(|pair| pair[1].x - pair[0].x).collect();
+    gaps.sort_unstable();
+    let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0);
+    let mut column = 0u32;
+    for i in 0..row.len() {
+        if i > 0 {
+            let gap = row[i].x - row[i - 1].x;
+            column += if gap * 2 > usual * 3 { 2 } else { 1 };
+        }
+        row[i].column = column;
+    }
+}
+
 impl SeatingPlan {
     /// The plan's seats if it is sound for a concert offering `tiers`, else the first problem, named.
     pub fn checked(&self, tiers: &[(Tier, String)]) -> Result<Vec<PlannedSeat>, BookingError> {
@@ -211,9 +227,7 @@ impl SeatingPlan {
                     });
                 }
                 in_row.sort_by_key(|seat| seat.x);
-                for (column, seat) in in_row.iter_mut().enumerate() {
-                    seat.column = u32::try_from(column).unwrap_or(u32::MAX);
-                }
+                number_columns(&mut in_row);
                 seats.extend(in_row);
                 row_index += 1;
             }
@@ -371,6 +385,16 @@ mod tests {
             let problem = checked(plan).expect_err(what);
             assert!(problem.contains(expect), "{what}: {problem}");
         }
+    }
+
+    #[test]
+    fn seats_across_an_aisle_are_not_adjacent() {
+        let mut plan = good();
+        let seat = |id: &str, x: i64| serde_json::json!({"seat_guid": id, "seat_number": id, "position": {"x": x, "y": 0}, "category": "VIP"});
+        plan["zones"][0]["rows"][0]["seats"] =
+            serde_json::json!([seat("s1", 0), seat("s2", 10), seat("s3", 20), seat("s4", 45), seat("s5", 55)]);
+        let columns: Vec<u32> = checked(plan).unwrap().iter().take(5).map(|s| s.column).collect();
+        assert_eq!(columns, [0, 1, 2, 4, 5], "the aisle between s3 and s4 counts as a seat");
     }
 
     #[test]

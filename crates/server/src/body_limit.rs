@@ -8,7 +8,10 @@
 //! to send. A body of declared length within the limit goes on untouched (hyper holds the client to the
 //! length it declared); a chunked one is gathered here, up to the limit, and handed on whole.
 
-use crate::api::{ApiError, MAX_BODY_BYTES};
+use crate::api::{
+    seating::{is_plan_upload, MAX_PLAN_BYTES},
+    ApiError, MAX_BODY_BYTES,
+};
 use axum::{
     body::{Body, Bytes},
     extract::Request,
@@ -25,10 +28,12 @@ pub const DRAIN_BYTES: usize = 16 * 1024 * 1024;
 /// Longest an oversized body is read for, however slowly it comes.
 pub const DRAIN_TIME: Duration = Duration::from_secs(5);
 
-/// Middleware: bodies within [`MAX_BODY_BYTES`] go on, gathered; others are answered 413 once drained.
+/// Middleware: bodies within [`MAX_BODY_BYTES`] (a seating plan's: [`MAX_PLAN_BYTES`]) go on, gathered;
+/// others are answered 413 once drained.
 pub async fn limit_request_bodies(request: Request, next: Next) -> Response {
     let declared = request.body().size_hint().exact();
-    if request.body().is_end_stream() || declared.is_some_and(|length| length <= MAX_BODY_BYTES as u64) {
+    let limit = if is_plan_upload(request.method(), request.uri().path()) { MAX_PLAN_BYTES } else { MAX_BODY_BYTES };
+    if request.body().is_end_stream() || declared.is_some_and(|length| length <= limit as u64) {
         return next.run(request).await;
     }
     let waits_to_send =
@@ -50,7 +55,7 @@ pub async fn limit_request_bodies(request: Request, next: Next) -> Response {
                     }
                 }
             }
-            if gathered.len() > MAX_BODY_BYTES {
+            if gathered.len() > limit {
                 break;
             }
         }

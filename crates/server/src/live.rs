@@ -275,8 +275,15 @@ mod tests {
 
     fn tier(available: u32) -> Vec<(i64, TierAvailability)> {
         let (name, price_cents) = ("General Admission".to_owned(), model::Cents(1_000));
-        let tier =
-            TierAvailability { tier: model::Tier::General, name, price_cents, capacity: 100, available, on_sale: true };
+        let tier = TierAvailability {
+            tier: model::Tier::General,
+            name,
+            price_cents,
+            capacity: 100,
+            available,
+            on_sale: true,
+            seated: false,
+        };
         vec![(1, tier)]
     }
 

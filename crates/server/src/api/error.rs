@@ -97,6 +97,9 @@ impl IntoResponse for ApiError {
             ApiError::Booking(BookingError::SoldOut { available }) => {
                 (StatusCode::CONFLICT, json!({ "error": "sold_out", "available": available, "message": message }))
             }
+            ApiError::Booking(BookingError::SeatTaken { seats }) => {
+                (StatusCode::CONFLICT, json!({ "error": "seat_taken", "seats": seats, "message": message }))
+            }
             ApiError::Booking(rule) => (status_of(rule), json!({ "error": rule.code(), "message": message })),
             ApiError::NotFound | ApiError::NoRoute => {
                 (StatusCode::NOT_FOUND, json!({ "error": "not_found", "message": message }))
@@ -128,7 +131,10 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::ConcertNotFound
         | BookingError::TierNotOffered(_)
         | BookingError::NoWaitingRoom
-        | BookingError::VisitorNotFound => StatusCode::NOT_FOUND,
+        | BookingError::VisitorNotFound
+        | BookingError::SeatNotFound { .. }
+        | BookingError::SeatUnknown(_)
+        | BookingError::NoSeatingPlan => StatusCode::NOT_FOUND,
         BookingError::QueueRequired | BookingError::QueueTokenExpired | BookingError::QueueTokenInvalid => {
             StatusCode::FORBIDDEN
         }
@@ -141,7 +147,11 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::HoldAlreadyPaid { .. }
         | BookingError::HoldReleased
         | BookingError::OrderCancelled
-        | BookingError::CapacityBelowTaken { .. } => StatusCode::CONFLICT,
+        | BookingError::CapacityBelowTaken { .. }
+        | BookingError::SeatTaken { .. }
+        | BookingError::SeatsInUse { .. }
+        | BookingError::TierHasSales(_)
+        | BookingError::TierSeated(_) => StatusCode::CONFLICT,
         BookingError::HoldExpired => StatusCode::GONE,
         BookingError::PaymentDeclined { .. } => StatusCode::PAYMENT_REQUIRED,
         BookingError::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,

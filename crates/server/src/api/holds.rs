@@ -14,7 +14,7 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use model::{BookingRequest, Hold, Order, PaymentCard, Tier};
+use model::{BookingError, BookingRequest, Hold, Order, PaymentCard, Quantity, Tier};
 use serde::Deserialize;
 use serde_json::Number;
 use utoipa::ToSchema;
@@ -44,6 +44,13 @@ struct HoldBody {
     /// The buyer; limits per buyer count by it.
     #[schema(value_type = String, format = Email, max_length = 254)]
     email: Option<String>,
+    /// For a seated tier: the seats (ids from `GET /api/concerts/{id}/seats`), all or none held; `quantity`
+    /// is then their count and may be left out.
+    #[schema(max_items = 10)]
+    seats: Option<Vec<String>>,
+    /// For a seated tier: the engine picks `quantity` seats (adjacent in a row nearest the stage where it
+    /// can). Also what a seated tier does when asked for a quantity without seats.
+    best_available: Option<bool>,
 }
 
 /// Holds tickets for the buyer until `expires_at`; pay the hold to turn it into an order.
@@ -57,13 +64,29 @@ async fn create_hold(
     key: KeyHeader,
     JsonBody(body): JsonBody<HoldBody>,
 ) -> Result<(StatusCode, Json<Hold>), ApiError> {
+    let seats = body.seats.unwrap_or_default();
+    let quantity = match (seats.len(), body.quantity.as_ref()) {
+        (0, quantity) => quantity_of(quantity),
+        (count, None) => Quantity::new(i64::try_from(count).unwrap_or(i64::MAX)),
+        (count, Some(quantity)) => quantity_of(Some(quantity)).and_then(|asked| match asked.get() as usize == count {
+            true => Ok(asked),
+            false => Err(BookingError::SeatsQuantity { seats: u32::try_from(count).unwrap_or(u32::MAX) }),
+        }),
+    };
+    if !seats.is_empty() && body.best_available == Some(true) {
+        return Err(BookingError::SeatsAndBest.into());
+    }
+    if let Some(bad) = seats.iter().find(|id| id.is_empty() || id.chars().count() > model::MAX_LABEL) {
+        return Err(BookingError::SeatUnknown(bad.chars().take(model::MAX_LABEL).collect()).into());
+    }
     let mut request = BookingRequest::from_buyer(
         Tier::parse(body.tier.as_deref().unwrap_or_default()),
-        quantity_of(body.quantity.as_ref()),
+        quantity,
         body.name.as_deref().unwrap_or_default(),
         body.email.as_deref().unwrap_or_default(),
     )?
-    .for_concert(body.concert_id);
+    .for_concert(body.concert_id)
+    .for_seats(seats)?;
     request.admission = passes.read(sources.for_concert(body.concert_id.unwrap_or(store.default_event_id())));
     let (key, _in_flight) = key.claim(&store, "hold", fingerprint::hold(&request))?;
     let hold = store.place_hold(request, key).await?;

@@ -13,6 +13,7 @@ mod json_body;
 pub mod openapi;
 mod orders;
 mod queue;
+pub mod seating;
 mod tickets;
 
 pub use error::ApiError;
@@ -60,6 +61,7 @@ fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> 
         .merge(orders::router())
         .merge(health::router())
         .merge(events::router())
+        .merge(seating::router())
         .merge(admin::router(admin_token))
 }
 

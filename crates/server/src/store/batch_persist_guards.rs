@@ -135,3 +135,28 @@ async fn an_order_cancelled_underneath_is_not_refunded_again() {
     refused_because(result, "orders being cancelled");
     assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM payments WHERE kind = 'refund'").await, 0);
 }
+
+#[tokio::test]
+async fn a_seat_taken_underneath_refuses_the_batch_and_writes_nothing() {
+    let fixture = fixture().await;
+    let store = Store::open(&fixture.url, Capacities::default()).await.expect("the store opens");
+    let plan: model::SeatingPlan = serde_json::from_value(serde_json::json!({
+        "categories": [{"name": "VIP"}], "size": {"width": 100, "height": 100},
+        "zones": [{"name": "Floor", "rows": [{"row_number": "A", "seats": [
+            {"seat_guid": "s1", "seat_number": "1", "position": {"x": 10, "y": 10}, "category": "VIP"},
+            {"seat_guid": "s2", "seat_number": "2", "position": {"x": 20, "y": 10}, "category": "VIP"}]}]}]
+    }))
+    .expect("a plan");
+    let offered = [(model::Tier::Vip, "VIP".to_owned())];
+    let seats = plan.checked(&offered).expect("a sound plan");
+    store.set_seating(store.default_event_id(), seats, "{}".into()).await.expect("seated");
+    store.close().await;
+
+    let hold = request("vip").for_seats(vec!["s1".into()]).expect("one seat");
+    // Another writer took the seat after this batch loaded it free: the seat's update must match nothing.
+    let result =
+        decide_then_persist(&fixture, Command::Hold(hold), "UPDATE seats SET state = 'blocked' WHERE id = 's1'").await;
+    refused_because(result, "seat s1 of concert");
+    assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM holds").await, 0, "no hold written");
+    assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM seats WHERE state = 'held'").await, 0);
+}

@@ -17,6 +17,8 @@ struct TierRow {
     sold: i64,
     held: i64,
     on_sale: i64,
+    seated: i64,
+    blocked: i64,
 }
 
 impl TierRow {
@@ -28,10 +30,11 @@ impl TierRow {
             name: self.name,
             price_cents: Cents(self.price_cents),
             capacity,
-            available: capacity
-                .checked_sub(count(self.sold)? + count(self.held)?)
-                .ok_or_else(|| StoreError::Database(sqlx::Error::Protocol("sold + held exceeds capacity".into())))?,
+            available: capacity.checked_sub(count(self.sold)? + count(self.held)? + count(self.blocked)?).ok_or_else(
+                || StoreError::Database(sqlx::Error::Protocol("sold + held + blocked exceeds capacity".into())),
+            )?,
             on_sale: self.on_sale != 0,
+            seated: self.seated != 0,
         })
     }
 }
@@ -128,7 +131,7 @@ impl Store {
 async fn tiers_in(conn: &mut Conn) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
     // Holds past their expiry count as available at once, before the sweeper marks them.
     let rows: Vec<TierRow> = sqlx::query_as(
-        "SELECT event_id, tier, name, price_cents, capacity, sold, on_sale,
+        "SELECT event_id, tier, name, price_cents, capacity, sold, on_sale, seated, blocked,
                 CAST(held - COALESCE((SELECT SUM(h.quantity) FROM holds h
                                       WHERE h.status = 'held' AND h.expires_at_ms <= $1
                                         AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0)

@@ -14,23 +14,38 @@ use sha2::{Digest, Sha256};
 
 /// A one-step booking: `POST /api/bookings`.
 pub fn booking(request: &BookingRequest) -> String {
-    digest(&[
-        ("concert_id", request.concert_id.map(|id| id.to_string()).unwrap_or_default()),
-        ("user_id", request.user_id.as_str().to_owned()),
-        ("tier", request.tier.code().to_owned()),
-        ("quantity", request.quantity.get().to_string()),
-    ])
+    digest(&with_seats(
+        request,
+        vec![
+            ("concert_id", request.concert_id.map(|id| id.to_string()).unwrap_or_default()),
+            ("user_id", request.user_id.as_str().to_owned()),
+            ("tier", request.tier.code().to_owned()),
+            ("quantity", request.quantity.get().to_string()),
+        ],
+    ))
 }
 
 /// A hold: `POST /api/holds`, the page's hold form.
 pub fn hold(request: &BookingRequest) -> String {
-    digest(&[
-        ("concert_id", request.concert_id.map(|id| id.to_string()).unwrap_or_default()),
-        ("tier", request.tier.code().to_owned()),
-        ("quantity", request.quantity.get().to_string()),
-        ("email", request.user_id.as_str().to_owned()),
-        ("name", request.buyer_name.as_ref().map(|name| name.as_str().to_owned()).unwrap_or_default()),
-    ])
+    digest(&with_seats(
+        request,
+        vec![
+            ("concert_id", request.concert_id.map(|id| id.to_string()).unwrap_or_default()),
+            ("tier", request.tier.code().to_owned()),
+            ("quantity", request.quantity.get().to_string()),
+            ("email", request.user_id.as_str().to_owned()),
+            ("name", request.buyer_name.as_ref().map(|name| name.as_str().to_owned()).unwrap_or_default()),
+        ],
+    ))
+}
+
+/// The request's seats, if it names any: added only then, so that a request without seats keeps the
+/// fingerprint it had before seats existed (its key's stored answer still replays).
+fn with_seats<'a>(request: &BookingRequest, mut fields: Vec<(&'a str, String)>) -> Vec<(&'a str, String)> {
+    if !request.seats.is_empty() {
+        fields.push(("seats", serde_json::to_string(&request.seats).expect("strings always serialise")));
+    }
+    fields
 }
 
 /// A hold's payment: `POST /api/holds/{id}/payment`, the page's payment form.

@@ -220,6 +220,12 @@ pub struct TierCounts {
     /// Tickets in holds not yet swept, and in those of them still running.
     pub held_quantity: i64,
     pub live_held_quantity: i64,
+    /// The tier's `blocked` counter, and its seats (none for a tier sold by quantity) by state.
+    pub blocked: i64,
+    pub seats: i64,
+    pub seats_sold: i64,
+    pub seats_held: i64,
+    pub seats_blocked: i64,
 }
 
 /// [`tier_counts_of`] the default concert.
@@ -256,6 +262,15 @@ pub async fn tier_counts_of(store: &Store, event: i64, tier: Tier) -> TierCounts
         .fetch_one(store.pool())
         .await
         .expect("holds"),
+        blocked: one("SELECT blocked FROM tiers WHERE event_id = $1 AND tier = $2").await,
+        seats: one("SELECT COUNT(*) FROM seats WHERE event_id = $1 AND tier = $2").await,
+        seats_sold: one("SELECT COUNT(*) FROM seats s JOIN orders o ON o.id = s.order_id AND o.status = 'paid'
+             WHERE s.event_id = $1 AND s.tier = $2 AND s.state = 'sold'")
+        .await,
+        seats_held: one("SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id AND h.status = 'held'
+             WHERE s.event_id = $1 AND s.tier = $2 AND s.state = 'held'")
+        .await,
+        seats_blocked: one("SELECT COUNT(*) FROM seats WHERE event_id = $1 AND tier = $2 AND state = 'blocked'").await,
     }
 }
 
@@ -267,10 +282,17 @@ pub async fn check_conservation(store: &Store) -> Result<(), String> {
         let c = tier_counts_of(store, concert, availability.tier).await;
         let available = i64::from(availability.available);
         let held_now = c.live_held_quantity;
-        if c.booked_quantity + held_now + available != c.capacity
+        // A seated tier: every seat in one state, the counters what its seats say.
+        let seats_agree = c.seats == 0
+            || (c.seats == c.capacity
+                && c.seats_sold == c.booked_quantity
+                && c.seats_held == c.held_quantity
+                && c.seats_blocked == c.blocked);
+        if c.booked_quantity + held_now + available + c.blocked != c.capacity
             || c.sold != c.booked_quantity
             || c.held != c.held_quantity
             || c.ticket_rows != c.booked_quantity
+            || !seats_agree
         {
             return Err(format!(
                 "concert {concert} {}: sold {} + held {held_now} + available {available} != capacity {} ({c:?})",

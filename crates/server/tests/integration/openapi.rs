@@ -51,6 +51,8 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "GET /api/concerts",
             "GET /api/concerts/{id}",
             "GET /api/concerts/{id}/queue/{visitor}",
+            "GET /api/concerts/{id}/seating",
+            "GET /api/concerts/{id}/seats",
             "GET /api/events",
             "GET /api/holds/{id}",
             "GET /api/orders/{code}/{secret}",
@@ -67,6 +69,8 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "POST /api/holds/{id}/payment",
             "POST /api/holds/{id}/release",
             "POST /api/orders/{code}/{secret}/cancel",
+            "PUT /api/admin/concerts/{id}/seating",
+            "PUT /api/admin/concerts/{id}/seats/{seat}",
             "PUT /api/admin/tiers/{tier}/capacity",
             "PUT /api/admin/waiting_room",
         ]
@@ -104,7 +108,7 @@ fn the_documents_limits_are_the_models() {
 async fn unknown_api_paths_and_wrong_methods_are_answered_in_json() {
     let app = spawn_app(capacities(10, 10, 10)).await;
     for (method, path) in
-        [(Method::PUT, "/api/admin/concerts/2/seating"), (Method::GET, "/api/nope"), (Method::POST, "/api/")]
+        [(Method::PUT, "/api/admin/concerts/2/floorplan"), (Method::GET, "/api/nope"), (Method::POST, "/api/")]
     {
         let response = app
             .client

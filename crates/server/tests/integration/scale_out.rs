@@ -17,7 +17,7 @@ const BUYERS: usize = 300;
 /// Three server processes on the database at `url`. On PostgreSQL all three start at once on the empty
 /// database (migrations under an advisory lock, one seeds the default concert); three processes on one new
 /// SQLite file start one after another.
-async fn start_three(url: &str, capacity: &str) -> Vec<ServerProcess> {
+pub(crate) async fn start_three(url: &str, capacity: &str) -> Vec<ServerProcess> {
     if url.starts_with("postgres") {
         let (a, b, c) = tokio::join!(
             ServerProcess::start(url, capacity),
