@@ -83,7 +83,7 @@ $(BUILT): $(BUILD_SOURCES) | setup-run
 	@touch $@
 
 run: build
-	LEPTOS_SITE_ROOT=target/site target/release/boxoffice
+	LEPTOS_SITE_ROOT=target/site BOXOFFICE_SEATING_PLAN=crates/server/fixtures/seating/hall.json target/release/boxoffice
 
 test: setup test-rust test-postgres test-browser test-api
 

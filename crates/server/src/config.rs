@@ -23,6 +23,11 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_CAPACITY", default_value = "vip=100,front_row=500,general=5000")]
     pub capacity: Capacities,
 
+    /// A seating plan (a JSON file, pretix's format) the default concert is given at start if it has none:
+    /// its VIP and Front Row become seats. `make run` uses the 2,000-seat hall of `fixtures/seating/`.
+    #[arg(long, env = "BOXOFFICE_SEATING_PLAN")]
+    pub seating_plan: Option<std::path::PathBuf>,
+
     /// How long a hold keeps its tickets for the buyer while they pay, in seconds.
     #[arg(long, env = "BOXOFFICE_HOLD_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub hold_seconds: u64,

@@ -20,6 +20,7 @@ pub mod qr;
 pub mod queue_pass;
 pub mod response_deadline;
 pub mod router;
+pub mod seating_seed;
 pub mod store;
 pub mod sweeper;
 

@@ -19,6 +19,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     leptos_options.site_addr = config.addr;
 
     let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
+    if let Some(path) = &config.seating_plan {
+        server::seating_seed::seat_default_concert(&store, path).await?;
+    }
     server::sweeper::start(store.clone());
     let fan_out = server::live::FanOut { frames_per_second: config.live_frames_per_second };
     let live = Live::start_with(store.clone(), fan_out).await?;

@@ -340,3 +340,37 @@ async fn three_instances_never_sell_a_seat_twice_and_every_refusal_names_a_seat(
     assert!(sold.len() >= 20, "buyers got seats: {}", sold.len());
     assert_conserved(&store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_seats_the_default_concert_from_its_plan_file_once() {
+    let database = crate::helpers::fresh_database().await;
+    let hall = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seating/hall.json");
+    let env = [("BOXOFFICE_SEATING_PLAN", hall)];
+    let client = reqwest::Client::new();
+    for start in 0..2 {
+        let server =
+            crate::helpers::ServerProcess::start_with(&database.url, "vip=5,front_row=5,general=50", &env, None).await;
+        let concerts: Value = client.get(server.url("/api/concerts")).send().await.unwrap().json().await.unwrap();
+        let concert = concerts[0]["id"].as_i64().unwrap();
+        let seats: Value = client
+            .get(server.url(&format!("/api/concerts/{concert}/seats")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(seats.as_array().unwrap().len(), 2_000, "start {start}");
+        if start == 0 {
+            let body = json!({ "tier": "vip", "quantity": 2, "name": "Ada", "email": "ada@example.org" });
+            let held = client.post(server.url("/api/holds")).json(&body).send().await.unwrap();
+            assert_eq!(held.status(), 201);
+        }
+        let tickets: Value = client.get(server.url("/api/tickets")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            (tickets[0]["capacity"].as_u64(), tickets[0]["available"].as_u64()),
+            (Some(200), Some(198)),
+            "start {start}: the hold kept"
+        );
+    }
+}
