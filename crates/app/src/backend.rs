@@ -14,6 +14,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn concert(&self, id: Option<i64>) -> Result<Concert, AppError>;
     /// Every concert on sale, the default one first.
     async fn concerts(&self) -> Result<Vec<Concert>, AppError>;
+    /// The concert's seat map with each seat's state; `None` without a seating plan.
+    async fn seat_map(&self, concert: i64) -> Result<Option<model::SeatMap>, AppError>;
     /// Holds tickets for the buyer while they pay (with the waiting room's pass the request's cookies carry).
     async fn place_hold(&self, request: BookingRequest, submission: Option<String>) -> Result<Hold, AppError>;
     /// A hold by its id, its status as of now.

@@ -24,16 +24,55 @@ impl LiveStatus {
     }
 }
 
-/// Starts following the availability of `concert` (`None`: the default one); stops when the component
-/// that started it is cleaned up (the buyer went to another page).
+/// The seats of a seated concert as the live feed last gave them: a letter each, in plan order.
+pub type SeatLetters = leptos::prelude::RwSignal<Option<Vec<char>>>;
+
+/// A `seats` event: all the states, or the ones that changed.
+#[derive(serde::Deserialize)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+struct SeatsEvent {
+    states: Option<String>,
+    changed: Option<Vec<(usize, char)>>,
+}
+
+/// Starts following the availability of `concert` (`None`: the default one), and its seats' states if it
+/// is seated (on the same stream); stops when the component that started it is cleaned up (the buyer
+/// went to another page).
 #[cfg(feature = "hydrate")]
 pub fn follow_availability(
     concert: Option<i64>,
     latest: leptos::prelude::RwSignal<Option<Vec<model::TierAvailability>>>,
+    seats: SeatLetters,
     status: leptos::prelude::RwSignal<LiveStatus>,
 ) {
-    use leptos::prelude::Set;
-    follow(concert, "availability", status, move |tiers| latest.set(Some(tiers)));
+    use leptos::prelude::{Set, Update};
+    let on_tiers = move |text: &str| match serde_json::from_str(text) {
+        Ok(tiers) => {
+            latest.set(Some(tiers));
+            true
+        }
+        Err(_) => false,
+    };
+    let on_seats = move |text: &str| match serde_json::from_str::<SeatsEvent>(text) {
+        Ok(SeatsEvent { states: Some(states), .. }) => {
+            seats.set(Some(states.chars().collect()));
+            true
+        }
+        Ok(SeatsEvent { changed: Some(changed), .. }) => {
+            seats.update(|known| {
+                if let Some(known) = known {
+                    for (index, letter) in changed {
+                        if let Some(slot) = known.get_mut(index) {
+                            *slot = letter;
+                        }
+                    }
+                }
+            });
+            true
+        }
+        _ => false,
+    };
+    follow_events(concert, status, vec![("availability", Box::new(on_tiers)), ("seats", Box::new(on_seats))]);
 }
 
 /// Starts following the counters of `concert`'s waiting room: one broadcast for every waiting page,
@@ -45,16 +84,27 @@ pub fn follow_queue(
     status: leptos::prelude::RwSignal<LiveStatus>,
 ) {
     use leptos::prelude::Set;
-    follow(Some(concert), "queue", status, move |latest| counters.set(Some(latest)));
+    let on_counters = move |text: &str| match serde_json::from_str(text) {
+        Ok(latest) => {
+            counters.set(Some(latest));
+            true
+        }
+        Err(_) => false,
+    };
+    follow_events(Some(concert), status, vec![("queue", Box::new(on_counters))]);
 }
 
-/// Feeds each `event` of the concert's live feed, read as `T`, to `on_data` until the page is left.
+/// What to do with one kind of event's data; `false` when it did not read.
 #[cfg(feature = "hydrate")]
-fn follow<T: serde::de::DeserializeOwned + 'static>(
+type OnEvent = Box<dyn Fn(&str) -> bool>;
+
+/// Feeds each of the `events` of the concert's live feed, on one connection, to its handler until the
+/// page is left.
+#[cfg(feature = "hydrate")]
+fn follow_events(
     concert: Option<i64>,
-    event: &'static str,
     status: leptos::prelude::RwSignal<LiveStatus>,
-    on_data: impl Fn(T) + 'static,
+    events: Vec<(&'static str, OnEvent)>,
 ) {
     use futures::{
         future::{select, Either},
@@ -79,16 +129,19 @@ fn follow<T: serde::de::DeserializeOwned + 'static>(
     leptos::task::spawn_local(async move {
         while !left.load(Ordering::Relaxed) {
             if let Ok(mut source) = EventSource::new(&address) {
-                if let Ok(mut events) = source.subscribe(event) {
+                let streams: Vec<_> = events.iter().filter_map(|(name, _)| source.subscribe(*name).ok()).collect();
+                if streams.len() == events.len() {
+                    let mut merged = futures::stream::select_all(streams);
                     // gloo reports no error while the browser is reconnecting by itself, so the connection's
                     // state is also checked every second to show "Reconnecting…" while it is down.
                     while !left.load(Ordering::Relaxed) {
                         let tick = gloo_timers::future::TimeoutFuture::new(1_000);
-                        match select(events.next(), tick).await {
-                            Either::Left((Some(Ok((_, message))), _)) => {
-                                let text = message.data().as_string();
-                                if let Some(data) = text.and_then(|text| serde_json::from_str(&text).ok()) {
-                                    on_data(data);
+                        match select(merged.next(), tick).await {
+                            Either::Left((Some(Ok((name, message))), _)) => {
+                                let text = message.data().as_string().unwrap_or_default();
+                                let handled =
+                                    events.iter().find(|(event, _)| *event == name).is_some_and(|(_, on)| on(&text));
+                                if handled {
                                     status.set(LiveStatus::Live);
                                 }
                             }

@@ -32,6 +32,11 @@ pub async fn get_concert(id: Option<i64>) -> Result<Concert, AppError> {
     crate::backend::backend()?.concert(id).await
 }
 
+#[server(prefix = "/_fn", endpoint = "seat_map")]
+pub async fn get_seat_map(concert: i64) -> Result<Option<model::SeatMap>, AppError> {
+    crate::backend::backend()?.seat_map(concert).await
+}
+
 #[server(prefix = "/_fn", endpoint = "concerts")]
 pub async fn list_concerts() -> Result<Vec<Concert>, AppError> {
     crate::backend::backend()?.concerts().await
@@ -44,10 +49,17 @@ pub async fn place_hold(
     quantity: Option<String>,
     name: Option<String>,
     email: Option<String>,
+    /// The seats chosen on the map, their ids separated by commas (none: a quantity, or the best available).
+    seats: Option<String>,
     submission: Option<String>,
 ) -> Result<Attempt<Hold>, AppError> {
-    let held = match model::BookingRequest::from_page_form(&text(&tier), &text(&quantity), &text(&name), &text(&email))
-    {
+    let seats: Vec<String> =
+        text(&seats).split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned).collect();
+    // With seats chosen, the quantity is their count.
+    let quantity = if seats.is_empty() { text(&quantity) } else { seats.len().to_string() };
+    let request = model::BookingRequest::from_page_form(&text(&tier), &quantity, &text(&name), &text(&email))
+        .and_then(|request| request.for_seats(seats));
+    let held = match request {
         Ok(request) => {
             // A concert id that is not a number names no concert.
             let concert = text(&concert);

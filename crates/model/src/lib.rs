@@ -15,6 +15,7 @@ mod quantity;
 mod report;
 mod rules;
 pub mod sale;
+mod seat_map;
 mod seating;
 mod tier;
 mod user;
@@ -34,6 +35,7 @@ pub use order::{Order, OrderStatus, Ticket, TicketSeat};
 pub use quantity::{Quantity, MAX_TICKETS_PER_ORDER};
 pub use report::{ConcertSales, LiveSales, OrderLine, QueueFigures, SaleMinute, TierSales, LIVE_MINUTES};
 pub use rules::BuyerLimits;
+pub use seat_map::{MapArea, MapSeat, SeatMap, SeatStatus};
 pub use seating::{
     AreaRadius, AreaText, PlanArea, PlanCategory, PlanRow, PlanSeat, PlanZone, PlannedSeat, Point, SeatingPlan, Size,
     MAX_LABEL, MAX_SEATS, MAX_SIDE,

@@ -194,6 +194,10 @@ impl SeatingPlan {
                 let mut in_row = Vec::with_capacity(row.seats.len());
                 for seat in &row.seats {
                     label(&seat.seat_guid, &format!("a seat_guid in {where_}"))?;
+                    // The page's form carries its picks as one comma-separated field.
+                    if seat.seat_guid.contains(',') {
+                        return problem(format!("seat_guid {:?} has a comma", seat.seat_guid));
+                    }
                     label(&seat.seat_number, &format!("seat {:?}'s seat_number", seat.seat_guid))?;
                     if !ids.insert(seat.seat_guid.as_str()) {
                         return problem(format!("seat_guid {:?} appears twice", seat.seat_guid));

@@ -52,10 +52,13 @@ pub struct Snapshot {
     json: HashMap<i64, Arc<str>>,
     queues: Vec<(i64, QueueCounters)>,
     queue_json: HashMap<i64, Arc<str>>,
+    /// Each seated concert's seats, one letter each in plan order (`SeatStatus::letter`).
+    seats: Vec<(i64, Arc<str>)>,
 }
 
 impl Snapshot {
-    fn new(tiers: Vec<(i64, TierAvailability)>, queues: Vec<(i64, QueueCounters)>) -> Arc<Snapshot> {
+    fn new(read: Read) -> Arc<Snapshot> {
+        let (tiers, queues, seats) = read;
         let mut by_concert: HashMap<i64, Vec<&TierAvailability>> = HashMap::new();
         for (concert, tier) in &tiers {
             by_concert.entry(*concert).or_default().push(tier);
@@ -72,7 +75,13 @@ impl Snapshot {
                 (*concert, Arc::from(serde_json::to_string(counters).expect("counters always serialise")))
             })
             .collect();
-        Arc::new(Snapshot { tiers, json, queues, queue_json })
+        let seats = seats.into_iter().map(|(concert, letters)| (concert, Arc::from(letters))).collect();
+        Arc::new(Snapshot { tiers, json, queues, queue_json, seats })
+    }
+
+    /// The concert's seats' states, a letter each in plan order; `None` without a plan.
+    pub fn seats_of(&self, concert: i64) -> Option<Arc<str>> {
+        self.seats.iter().find(|(c, _)| *c == concert).map(|(_, letters)| letters.clone())
     }
 
     /// The counters of the concert's waiting room as JSON; `None` without one.
@@ -147,17 +156,18 @@ impl Live {
     pub async fn start_with(store: Store, fan_out: FanOut) -> Result<Live, StoreError> {
         let tiers = store.availability().await?;
         let queues = store.queue_counters().await?;
+        let seats = store.seat_letters().await?;
         // The gauges are there from the first scrape, not only once something has changed (the recorder
         // is installed first, or they would go nowhere).
         crate::observability::metrics();
         record_gauges(&tiers);
-        let first = Snapshot::new(tiers, queues);
+        let first = Snapshot::new((tiers, queues, seats));
         let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
         let streams = Arc::new(AtomicUsize::new(0));
         let changes = store.changes();
         let read = move || {
             let store = store.clone();
-            async move { tokio::try_join!(store.availability(), store.queue_counters()) }
+            async move { tokio::try_join!(store.availability(), store.queue_counters(), store.seat_letters()) }
         };
         tokio::spawn(publish_changes(changes, read, publishers, fan_out, streams.clone()));
         let (closing, _) = watch::channel(false);
@@ -196,7 +206,7 @@ impl Live {
     }
 }
 
-type Read = (Vec<(i64, TierAvailability)>, Vec<(i64, QueueCounters)>);
+type Read = (Vec<(i64, TierAvailability)>, Vec<(i64, QueueCounters)>, Vec<(i64, String)>);
 
 /// The live task: on each change (or every [`MAX_INTERVAL`]) reads the catalog, and deals it to the
 /// groups one after another, a step of the interval apart, so that each group hears at most once an
@@ -246,10 +256,12 @@ where
     F: std::future::Future<Output = Result<Read, StoreError>>,
 {
     match read().await {
-        Ok((tiers, queues)) => {
+        Ok((tiers, queues, seats)) => {
             record_gauges(&tiers);
-            if latest.tiers != tiers || latest.queues != queues {
-                Snapshot::new(tiers, queues)
+            let same_seats = latest.seats.len() == seats.len()
+                && latest.seats.iter().zip(&seats).all(|((a, x), (b, y))| a == b && **x == **y);
+            if latest.tiers != tiers || latest.queues != queues || !same_seats {
+                Snapshot::new((tiers, queues, seats))
             } else {
                 latest
             }
@@ -296,10 +308,10 @@ mod tests {
             let available = available.clone();
             move || {
                 let now = *available.lock().unwrap();
-                async move { Ok((tier(now), Vec::new())) }
+                async move { Ok((tier(now), Vec::new(), Vec::new())) }
             }
         };
-        let first = Snapshot::new(tier(100), Vec::new());
+        let first = Snapshot::new((tier(100), Vec::new(), Vec::new()));
         let (publishers, mut shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
         let changed = Arc::new(Notify::new());
         // 32 streams within 16 frames a second: an interval of 2 s, a step of 125 ms.

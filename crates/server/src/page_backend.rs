@@ -52,6 +52,29 @@ impl Backend for PageBackend {
         Store::concerts(&self.store).await.map_err(to_page_error)
     }
 
+    async fn seat_map(&self, concert: i64) -> Result<Option<model::SeatMap>, AppError> {
+        let Some(plan) = self.store.seating_plan(concert).await.map_err(to_page_error)? else { return Ok(None) };
+        let plan: model::SeatingPlan = serde_json::from_str(&plan).map_err(|error| {
+            tracing::error!(%error, concert, "a stored seating plan does not read");
+            AppError::Unavailable
+        })?;
+        let seats = self.store.seats(concert).await.map_err(to_page_error)?;
+        let seats = seats
+            .into_iter()
+            .map(|seat| model::MapSeat {
+                status: model::SeatStatus::parse(&seat.state).unwrap_or(model::SeatStatus::Blocked),
+                id: seat.id,
+                tier: seat.tier,
+                zone: seat.zone,
+                row: seat.row,
+                number: seat.number,
+                x: seat.x,
+                y: seat.y,
+            })
+            .collect();
+        Ok(Some(model::SeatMap::of(&plan, seats)))
+    }
+
     async fn place_hold(&self, mut request: BookingRequest, submission: Option<String>) -> Result<Hold, AppError> {
         let concert = request.concert_id.unwrap_or(self.store.default_event_id());
         request.admission = self.passes.read(request_cookies().for_concert(concert));

@@ -6,6 +6,7 @@ mod countdown;
 mod join_queue;
 mod order_summary;
 mod sales_open;
+mod seat_picker;
 mod tier_option;
 
 pub use concert_header::{ConcertHeader, LiveStatusLine};
@@ -14,4 +15,5 @@ pub use countdown::Countdown;
 pub use join_queue::{ChooseBefore, JoinQueueForm};
 pub use order_summary::OrderSummary;
 pub use sales_open::{open_now, SalesOpen};
+pub use seat_picker::SeatPicker;
 pub use tier_option::TierOption;

@@ -44,6 +44,7 @@ pub fn TierOption(
                 id=id
                 value=code
                 disabled=move || sold_out() && selected.get() != Some(this)
+                prop:checked=move || selected.get() == Some(this)
                 on:change=move |_| selected.set(Some(this))
                 aria-describedby=format!("availability-{code}")
             />

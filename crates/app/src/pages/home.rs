@@ -7,10 +7,11 @@
 
 use crate::{
     components::{
-        open_now, ChooseBefore, ConcertHeader, ConcertList, JoinQueueForm, LiveStatusLine, SalesOpen, TierOption,
+        open_now, ChooseBefore, ConcertHeader, ConcertList, JoinQueueForm, LiveStatusLine, SalesOpen, SeatPicker,
+        TierOption,
     },
     live::LiveStatus,
-    server_fns::{get_concert, get_queue_place, Attempt, JoinQueue, PlaceHold},
+    server_fns::{get_concert, get_queue_place, get_seat_map, Attempt, JoinQueue, PlaceHold},
     submission::submission_key,
     AppError,
 };
@@ -105,12 +106,30 @@ fn ConcertView(
     latest: RwSignal<Option<Vec<TierAvailability>>>,
     status: RwSignal<LiveStatus>,
 ) -> impl IntoView {
+    // The seats' states as the live feed last gave them, applied to the map's seats whenever either moves.
+    let seat_letters: crate::live::SeatLetters = RwSignal::new(None);
+    let seat_statuses: StoredValue<Vec<RwSignal<model::SeatStatus>>> = StoredValue::new(Vec::new());
+    let apply_letters = move || {
+        let Some(letters) = seat_letters.get() else { return };
+        seat_statuses.with_value(|statuses| {
+            if statuses.len() != letters.len() {
+                return;
+            }
+            for (status, letter) in statuses.iter().zip(letters) {
+                match model::SeatStatus::from_letter(letter) {
+                    Some(now) if now != status.get_untracked() => status.set(now),
+                    _ => {}
+                }
+            }
+        });
+    };
+    Effect::new(move |_| apply_letters());
     // In the browser only, and only for a concert that exists: an unknown one opens no stream.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        crate::live::follow_availability(id, latest, status);
+        crate::live::follow_availability(id, latest, seat_letters, status);
         #[cfg(not(feature = "hydrate"))]
-        let _ = (id, latest, status);
+        let _ = (id, latest, status, seat_letters);
     });
     let pending = book.pending();
     // Read in the browser once hydrated (the server cannot know), so both render nothing at first.
@@ -126,6 +145,37 @@ fn ConcertView(
     let key = submission_key(book.version());
     let tiers = concert.tiers.clone();
     let selected = RwSignal::new(None);
+    // A seated concert's map, drawn in the browser (without JavaScript a seated tier is held best available).
+    let picked: RwSignal<Vec<usize>> = RwSignal::new(Vec::new());
+    let seated = concert.tiers.iter().any(|t| t.seated);
+    let map: RwSignal<Option<model::SeatMap>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if seated {
+            spawn_local(async move { map.set(get_seat_map(concert_id).await.ok().flatten()) });
+        }
+    });
+    let map_ids: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let picker = {
+        let tiers = concert.tiers.clone();
+        move || {
+            map.get().map(|map| {
+                map_ids.set(map.seats.iter().map(|s| s.id.clone()).collect());
+                let statuses: Vec<RwSignal<model::SeatStatus>> =
+                    map.seats.iter().map(|s| RwSignal::new(s.status)).collect();
+                seat_statuses.set_value(statuses.clone());
+                // Untracked: the map is drawn once; later states reach its seats through the effect above.
+                untrack(apply_letters);
+                view! {
+                    <SeatPicker map statuses picked selected_tier=selected tiers=tiers.clone()
+                        max=MAX_TICKETS_PER_ORDER />
+                }
+            })
+        }
+    };
+    let picked_ids = move || {
+        map_ids.with(|ids| picked.get().iter().filter_map(|i| ids.get(*i).cloned()).collect::<Vec<_>>().join(","))
+    };
+    let picked_count = move || picked.with(Vec::len);
     let options = concert
         .tiers
         .into_iter()
@@ -172,8 +222,13 @@ fn ConcertView(
                 <legend>"Choose your tickets"</legend>
                 {options}
             </fieldset>
+            {picker}
+            <input type="hidden" name="seats" prop:value=picked_ids />
+            <p class="chosen-seats" aria-live="polite" hidden=move || picked_count() == 0>
+                {move || format!("{} seat{} chosen", picked_count(), if picked_count() == 1 { "" } else { "s" })}
+            </p>
             <div class="fields">
-                <label>
+                <label hidden=move || picked_count() > 0>
                     "Quantity"
                     <input
                         type="number"

@@ -30,7 +30,9 @@ struct AvailabilityEvent {
 /// Server-Sent Events: an `availability` event (the concert's tiers, as in `/api/concerts/{id}`) on connect
 /// and after every change to that concert; for a concert with a waiting room also a `queue` event
 /// (`{admitted_through, joined, placed}`) on connect and after every change, from which each waiting page
-/// works out how many are still ahead of it.
+/// works out how many are still ahead of it; for a seated concert a `seats` event: all its seats' states on
+/// connect (`{"states": "ffhs…"}`, a letter each in the order of `/api/concerts/{id}/seats`: free, held, sold,
+/// blocked), then only those that changed (`{"changed": [[index, letter], …]}`).
 #[utoipa::path(get, path = "/api/events", tag = "catalog", params(super::concerts::ConcertQuery),
     responses((status = 200, content_type = "text/event-stream", body = AvailabilityEvent), super::openapi::LookupErrors))]
 async fn availability_events(
@@ -44,6 +46,7 @@ async fn availability_events(
     store.concert_by_id(concert).await?;
     let open = live.open_stream();
     let (mut last, mut last_queue): (Option<Arc<str>>, Option<Arc<str>>) = (None, None);
+    let mut last_seats: Option<Arc<str>> = None;
     let events = WatchStream::new(live.subscribe())
         // Other concerts' changes wake every stream; only a change to this concert's tiers, or to its
         // waiting room's counters, is sent.
@@ -57,9 +60,41 @@ async fn availability_events(
                 last_queue = Some(json.clone());
                 events.push(Ok(Event::default().event("queue").data(&*json)));
             }
+            if let Some(letters) = snapshot.seats_of(concert).filter(|now| last_seats.as_ref() != Some(now)) {
+                let data = seats_event(last_seats.as_deref(), &letters);
+                last_seats = Some(letters);
+                events.push(Ok(Event::default().event("seats").data(data)));
+            }
             open.sent(events.len() as u64);
             futures::stream::iter(events)
         })
         .take_until(live.closed());
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// A `seats` event: the seats that changed since `before` as `{"changed": [[index, letter], …]}`, or all of
+/// them as `{"states": "ffhs…"}` (one letter a seat in plan order: free, held, sold, blocked) on connect,
+/// after a new plan, or when that is shorter.
+fn seats_event(before: Option<&str>, now: &str) -> String {
+    let changed: Option<Vec<(usize, char)>> = before.filter(|b| b.len() == now.len()).map(|before| {
+        before.chars().zip(now.chars()).enumerate().filter(|(_, (a, b))| a != b).map(|(i, (_, b))| (i, b)).collect()
+    });
+    match changed {
+        Some(changed) if changed.len() * 10 < now.len() => serde_json::json!({ "changed": changed }).to_string(),
+        _ => serde_json::json!({ "states": now }).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_seats_that_changed_travel() {
+        let before = "f".repeat(100);
+        let mut now = before.clone();
+        now.replace_range(3..4, "h");
+        now.replace_range(40..41, "s");
+        assert_eq!(super::seats_event(Some(&before), &now), r#"{"changed":[[3,"h"],[40,"s"]]}"#);
+        assert_eq!(super::seats_event(None, "fh"), r#"{"states":"fh"}"#, "all of them on connect");
+        assert_eq!(super::seats_event(Some("ff"), "hh"), r#"{"states":"hh"}"#, "all of them when shorter");
+    }
 }

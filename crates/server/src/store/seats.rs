@@ -359,6 +359,24 @@ impl super::Store {
             .map_err(super::StoreError::from)
     }
 
+    /// Every seated concert's seats' states, a letter each (`SeatStatus::letter`) in plan order: what the
+    /// live feed sends, so that each page works out which seats changed.
+    pub async fn seat_letters(&self) -> Result<Vec<(ConcertId, String)>, super::StoreError> {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT event_id, state FROM seats ORDER BY event_id, row_index, column_index")
+                .fetch_all(self.pool())
+                .await?;
+        let mut letters: Vec<(ConcertId, String)> = Vec::new();
+        for (concert, state) in rows {
+            let letter = model::SeatStatus::parse(&state).map_or('b', model::SeatStatus::letter);
+            match letters.last_mut() {
+                Some((last, text)) if *last == concert => text.push(letter),
+                _ => letters.push((concert, letter.to_string())),
+            }
+        }
+        Ok(letters)
+    }
+
     /// The plan of `concert` as uploaded, if it has one.
     pub async fn seating_plan(&self, concert: ConcertId) -> Result<Option<String>, super::StoreError> {
         Ok(sqlx::query_scalar("SELECT plan FROM seating_plans WHERE event_id = $1")
