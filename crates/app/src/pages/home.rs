@@ -228,7 +228,7 @@ fn ConcertView(
                 {move || format!("{} seat{} chosen", picked_count(), if picked_count() == 1 { "" } else { "s" })}
             </p>
             <div class="fields">
-                <label hidden=move || picked_count() > 0>
+                <label hidden={move || picked_count() > 0}>
                     "Quantity"
                     <input
                         type="number"
