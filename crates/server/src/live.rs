@@ -225,7 +225,11 @@ async fn publish_changes<R, F>(
     let mut latest = shards[0].borrow().clone();
     let mut next = 0;
     loop {
-        let _ = tokio::time::timeout(MAX_INTERVAL, changed.notified()).await;
+        // A group dealt before a change read mid-round is behind: the next round starts at once for it.
+        let behind = shards.iter().any(|shard| !Arc::ptr_eq(&shard.borrow(), &latest));
+        if !behind {
+            let _ = tokio::time::timeout(MAX_INTERVAL, changed.notified()).await;
+        }
         latest = read_latest(&mut read, latest).await;
         let mut read_at = Instant::now();
         let interval = fan_out.interval(streams.load(Ordering::Relaxed));
@@ -344,6 +348,37 @@ mod tests {
             assert!(gap >= Duration::from_millis(100), "two groups heard {gap:?} apart: {heard:?}");
         }
         assert!(heard.last().unwrap().1 <= Duration::from_millis(2_000 + 130), "all within an interval: {heard:?}");
+    }
+
+    /// A second change read in the middle of a round reaches the groups dealt before it in the next round,
+    /// not a quiet second later (a pause then a resume left pages showing "not on sale").
+    #[tokio::test(start_paused = true)]
+    async fn a_change_read_mid_round_reaches_the_groups_dealt_before_it_next_round() {
+        let available = Arc::new(Mutex::new(100));
+        let read = {
+            let available = available.clone();
+            move || {
+                let now = *available.lock().unwrap();
+                async move { Ok((tier(now), Vec::new(), Vec::new())) }
+            }
+        };
+        let first = Snapshot::new((tier(100), Vec::new(), Vec::new()));
+        let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
+        let changed = Arc::new(Notify::new());
+        let (fan_out, streams) = (FanOut { frames_per_second: 16 }, Arc::new(AtomicUsize::new(32)));
+        tokio::spawn(publish_changes(changed.clone(), read, publishers, fan_out, streams));
+        tokio::time::sleep(Duration::from_millis(3_000)).await;
+
+        *available.lock().unwrap() = 99;
+        changed.notify_one();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        *available.lock().unwrap() = 98;
+        changed.notify_one();
+        // The first round ends 2 s after the first change; the next deals the groups behind first, a step apart.
+        tokio::time::sleep(Duration::from_millis(2_000 - 150 + 2 * 125 + 20)).await;
+        for (group, shard) in shards.iter().enumerate() {
+            assert_eq!(shard.borrow().tiers, tier(98), "group {group} still shows an older change");
+        }
     }
 
     #[test]
