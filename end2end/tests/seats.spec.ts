@@ -101,3 +101,36 @@ test('best available: a quantity of a seated tier gets adjacent seats', async ({
   expect(numbers).toEqual(['A6', 'A7']);
   expect(consoleErrors).toEqual([]);
 });
+
+test('the operator seats a concert from the admin page and blocks a seat', async ({ page, consoleErrors }) => {
+  const id = await createConcert(MAIN, ADMIN_TOKEN, {
+    name: `Seated by the Operator ${Date.now()}`,
+    venue: 'The Blue Note',
+    starts_at: '2031-06-01T20:00:00Z',
+    tiers: [
+      { tier: 'vip', price_cents: 10000, capacity: 1 },
+      { tier: 'front_row', price_cents: 5000, capacity: 1 },
+    ],
+  });
+  await openHydrated(page, `${MAIN}/admin`);
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Open' }).click();
+  const panel = page.locator(`section.admin-concert[data-concert="${id}"]`);
+  await panel.getByText('Seating plan').click();
+  // A broken plan is answered with its first problem; nothing changes.
+  await panel.getByLabel(/^Plan/).fill('{"categories": [], "size": {"width": 10, "height": 10}, "zones": []}');
+  await panel.getByRole('button', { name: 'Seat this concert' }).click();
+  await expect(panel.getByRole('alert')).toHaveText('the seating plan is not valid: categories is empty');
+  await panel.getByLabel(/^Plan/).fill(CLUB);
+  await panel.getByRole('button', { name: 'Seat this concert' }).click();
+  // The figures reload: each seated tier's capacity is its seats.
+  await expect(panel.locator('tr[data-tier="front_row"] .available')).toHaveText('48');
+  await expect(panel.locator('tr[data-tier="vip"] .available')).toHaveText('24');
+
+  await panel.getByLabel('Seat id').fill('club-C-1');
+  await panel.getByRole('button', { name: 'Block' }).click();
+  await expect(panel.locator('tr[data-tier="front_row"] .available')).toHaveText('47');
+  const seats = await (await fetch(`${MAIN}/api/concerts/${id}/seats`)).json();
+  expect(seats.find((s: { id: string }) => s.id === 'club-C-1').state).toBe('blocked');
+  expect(consoleErrors).toEqual([]);
+});

@@ -143,3 +143,23 @@ pub async fn admin_set_waiting_room(
         (Err(refusal), _) | (_, Err(refusal)) => Err(refusal.into()),
     })
 }
+
+/// A seating plan pasted as JSON (pretix's format): its seats per tier, or the first problem with it.
+#[server(prefix = "/_fn", endpoint = "admin_set_seating")]
+pub async fn admin_set_seating(
+    token: String,
+    concert: i64,
+    plan: String,
+) -> Result<AdminAttempt<Vec<(model::Tier, u32)>>, AppError> {
+    answer(crate::backend::admin()?.set_seating(&token, concert, &plan).await)
+}
+
+#[server(prefix = "/_fn", endpoint = "admin_set_seat_blocked")]
+pub async fn admin_set_seat_blocked(
+    token: String,
+    concert: i64,
+    seat: String,
+    blocked: bool,
+) -> Result<AdminAttempt<()>, AppError> {
+    answer(crate::backend::admin()?.set_seat_blocked(&token, concert, seat.trim().to_owned(), blocked).await)
+}

@@ -54,6 +54,10 @@ pub trait Admin: Send + Sync + 'static {
     async fn orders_csv(&self, token: &str, concert: i64) -> Result<String, AppError>;
     /// The concert's on-sale as it runs, for the live charts.
     async fn live_sales(&self, token: &str, concert: i64) -> Result<model::LiveSales, AppError>;
+    /// Gives the concert the seating plan `plan` (its JSON); its seats per tier.
+    async fn set_seating(&self, token: &str, concert: i64, plan: &str) -> Result<Vec<(Tier, u32)>, AppError>;
+    /// Blocks a free seat or frees a blocked one.
+    async fn set_seat_blocked(&self, token: &str, concert: i64, seat: String, blocked: bool) -> Result<(), AppError>;
     /// New settings for the concert's running waiting room.
     async fn set_waiting_room(
         &self,

@@ -13,6 +13,9 @@ pub struct TierSales {
     pub sold: u32,
     /// In holds that have not run out.
     pub held: u32,
+    /// Seats the operator took off sale (a seated tier's).
+    #[serde(default)]
+    pub blocked: u32,
     pub available: u32,
     pub on_sale: bool,
     /// What the paid orders of this tier add up to.

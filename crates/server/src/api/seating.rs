@@ -23,9 +23,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 /// Largest seating plan accepted (a 2,000-seat hall is about 250 KB).
 pub const MAX_PLAN_BYTES: usize = 2 * 1024 * 1024;
 
-/// Whether a request is a plan's upload: its body may be up to [`MAX_PLAN_BYTES`].
+/// Whether a request is a plan's upload (the API's, or the admin page's call): its body may be up to
+/// [`MAX_PLAN_BYTES`].
 pub fn is_plan_upload(method: &axum::http::Method, path: &str) -> bool {
-    method == axum::http::Method::PUT && path.starts_with("/api/admin/concerts/") && path.ends_with("/seating")
+    (method == axum::http::Method::PUT && path.starts_with("/api/admin/concerts/") && path.ends_with("/seating"))
+        || (method == axum::http::Method::POST && path == "/_fn/admin_set_seating")
 }
 
 /// The routes everyone may call.

@@ -12,6 +12,7 @@ struct SalesRow {
     capacity: i64,
     sold: i64,
     held: i64,
+    blocked: i64,
     on_sale: i64,
     revenue_cents: i64,
 }
@@ -55,7 +56,7 @@ impl Store {
     /// Each tier's capacity, sold, held (running holds), available, on sale, and revenue, VIP first.
     pub async fn sales(&self, event_id: i64) -> Result<Vec<TierSales>, StoreError> {
         let rows: Vec<SalesRow> = sqlx::query_as(
-            "SELECT tier, capacity, sold, on_sale,
+            "SELECT tier, capacity, sold, on_sale, blocked,
                     CAST((SELECT COALESCE(SUM(quantity), 0) FROM holds h
                           WHERE h.event_id = tiers.event_id AND h.tier = tiers.tier
                             AND h.status = 'held' AND h.expires_at_ms > $2) AS BIGINT) AS held,
@@ -71,12 +72,14 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 let (capacity, sold, held) = (count(row.capacity)?, count(row.sold)?, count(row.held)?);
+                let blocked = count(row.blocked)?;
                 Ok(TierSales {
                     tier: Tier::parse(&row.tier)?,
                     capacity,
                     sold,
                     held,
-                    available: capacity.saturating_sub(sold + held),
+                    blocked,
+                    available: capacity.saturating_sub(sold + held + blocked),
                     on_sale: row.on_sale != 0,
                     revenue_cents: Cents(row.revenue_cents),
                 })

@@ -259,6 +259,13 @@ async fn a_plan_keeps_every_seat_in_use_and_blocked_seats_are_off_sale() {
     let (status, _) = block("nope", true).await;
     assert_eq!(status, 404);
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.blocked, 1);
+    let (_, sales) = admin(&app, Method::GET, "/api/admin/sales", None).await;
+    let vip = sales.as_array().unwrap().iter().find(|t| t["tier"] == "vip").unwrap().clone();
+    assert_eq!(
+        (vip["blocked"].as_u64(), vip["held"].as_u64(), vip["available"].as_u64()),
+        (Some(1), Some(1), Some(22)),
+        "{vip}"
+    );
     assert_conserved(&app.store).await;
     let (status, _) = block("club-A-2", false).await;
     assert_eq!(status, 200);

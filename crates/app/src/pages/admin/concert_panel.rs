@@ -54,6 +54,7 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
                 </tbody>
             </table>
             <CsvExport concert token />
+            <super::seating_admin::SeatingAdmin concert token on_change />
         </section>
     }
     .into_any()

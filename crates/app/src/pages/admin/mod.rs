@@ -7,6 +7,7 @@ mod bar_chart;
 mod concert_panel;
 mod new_concert;
 mod on_sale_live;
+mod seating_admin;
 
 use crate::admin_fns::admin_overview;
 use concert_panel::ConcertPanel;
