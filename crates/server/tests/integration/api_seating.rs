@@ -381,3 +381,50 @@ async fn the_server_seats_the_default_concert_from_its_plan_file_once() {
         );
     }
 }
+
+/// The admin page's upload is a server function call whose body (the hall: 190 KB as a form) is over the
+/// 64 KiB every other body gets: it has the plan's limit too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_uploads_a_plan_larger_than_other_bodies() {
+    let app = spawn_app(capacities(5, 5, 50)).await;
+    let concert = app.store.default_event_id().to_string();
+    assert!(HALL.len() > 64 * 1024, "the hall is larger than the common limit");
+    let form = [("token", crate::helpers::ADMIN_TOKEN), ("concert", concert.as_str()), ("plan", HALL)];
+    let response = app
+        .client
+        .post(app.url("/_fn/admin_set_seating"))
+        .header("accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer, json!({"Ok": [["vip", 200], ["front_row", 1800]]}), "{answer}");
+    assert_eq!(seat_states(&app).await.len(), 2_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quantity_must_count_the_seats_and_a_tier_sold_by_quantity_is_not_seated() {
+    let app = spawn_app(capacities(5, 5, 50)).await;
+    // VIP sold by quantity first: a plan may not seat it any more.
+    let body = json!({ "tier": "vip", "quantity": 1, "name": "Ada", "email": "ada@example.org" });
+    assert_eq!(app.post_json("/api/holds", body).await.status(), 201);
+    let concert = app.store.default_event_id();
+    let path = format!("/api/admin/concerts/{concert}/seating");
+    let (status, refused) = admin(&app, Method::PUT, &path, Some(plan(CLUB))).await;
+    assert_eq!((status, refused["error"].as_str()), (409, Some("seats_in_use")), "{refused}");
+    assert!(seat_states(&app).await.is_empty(), "nothing stored");
+
+    let app = spawn_app(capacities(5, 5, 50)).await;
+    seated(&app, CLUB).await;
+    let body = json!({ "tier": "vip", "seats": ["club-A-1", "club-A-2"], "quantity": 3, "name": "Ada", "email": "ada@example.org" });
+    let refused: Value = app.post_json("/api/holds", body).await.json().await.unwrap();
+    assert_eq!(refused["error"], "invalid_quantity", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("number of seats chosen (2)"), "{refused}");
+    let body = json!({ "tier": "vip", "seats": ["club-A-1", "club-A-1"], "name": "Ada", "email": "ada@example.org" });
+    let refused: Value = app.post_json("/api/holds", body).await.json().await.unwrap();
+    assert_eq!(refused["error"], "invalid_seats", "a seat named twice: {refused}");
+    assert!(seat_states(&app).await.iter().all(|(_, state)| state == "free"));
+    assert_conserved(&app.store).await;
+}
