@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a seat stands, as everyone may see it (who holds it is not shown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SeatStatus {
     Free,
@@ -41,7 +42,9 @@ impl SeatStatus {
     }
 }
 
+/// A seat as the map shows it (and `GET /api/concerts/{id}/seats`): where it is and whether it can be had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MapSeat {
     pub id: String,
     pub tier: Tier,
@@ -50,7 +53,7 @@ pub struct MapSeat {
     pub number: String,
     pub x: f64,
     pub y: f64,
-    pub status: SeatStatus,
+    pub state: SeatStatus,
 }
 
 /// A drawn area: the stage, a bar.
@@ -109,7 +112,7 @@ impl SeatMap {
         }
         for (seat, letter) in self.seats.iter_mut().zip(letters.chars()) {
             if let Some(status) = SeatStatus::from_letter(letter) {
-                seat.status = status;
+                seat.state = status;
             }
         }
         true

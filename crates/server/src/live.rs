@@ -303,10 +303,9 @@ mod tests {
         vec![(1, tier)]
     }
 
-    /// The guard against one stall per interval: a change reaches the groups one after another, a step
-    /// apart, every group within the interval, none twice.
-    #[tokio::test(start_paused = true)]
-    async fn a_change_reaches_the_groups_one_after_another_across_the_interval() {
+    /// A live task over a catalog of one tier with `available` tickets, its groups, and its change signal:
+    /// 32 streams within 16 frames a second, an interval of 2 s, a step of 125 ms; settled (3 s on).
+    async fn settled_feed() -> (Arc<Mutex<u32>>, Arc<Notify>, Vec<watch::Receiver<Arc<Snapshot>>>) {
         let available = Arc::new(Mutex::new(100));
         let read = {
             let available = available.clone();
@@ -316,12 +315,19 @@ mod tests {
             }
         };
         let first = Snapshot::new((tier(100), Vec::new(), Vec::new()));
-        let (publishers, mut shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
+        let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
         let changed = Arc::new(Notify::new());
-        // 32 streams within 16 frames a second: an interval of 2 s, a step of 125 ms.
         let (fan_out, streams) = (FanOut { frames_per_second: 16 }, Arc::new(AtomicUsize::new(32)));
         tokio::spawn(publish_changes(changed.clone(), read, publishers, fan_out, streams));
         tokio::time::sleep(Duration::from_millis(3_000)).await;
+        (available, changed, shards)
+    }
+
+    /// The guard against one stall per interval: a change reaches the groups one after another, a step
+    /// apart, every group within the interval, none twice.
+    #[tokio::test(start_paused = true)]
+    async fn a_change_reaches_the_groups_one_after_another_across_the_interval() {
+        let (available, changed, mut shards) = settled_feed().await;
 
         *available.lock().unwrap() = 99;
         changed.notify_one();
@@ -354,20 +360,7 @@ mod tests {
     /// not a quiet second later (a pause then a resume left pages showing "not on sale").
     #[tokio::test(start_paused = true)]
     async fn a_change_read_mid_round_reaches_the_groups_dealt_before_it_next_round() {
-        let available = Arc::new(Mutex::new(100));
-        let read = {
-            let available = available.clone();
-            move || {
-                let now = *available.lock().unwrap();
-                async move { Ok((tier(now), Vec::new(), Vec::new())) }
-            }
-        };
-        let first = Snapshot::new((tier(100), Vec::new(), Vec::new()));
-        let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
-        let changed = Arc::new(Notify::new());
-        let (fan_out, streams) = (FanOut { frames_per_second: 16 }, Arc::new(AtomicUsize::new(32)));
-        tokio::spawn(publish_changes(changed.clone(), read, publishers, fan_out, streams));
-        tokio::time::sleep(Duration::from_millis(3_000)).await;
+        let (available, changed, shards) = settled_feed().await;
 
         *available.lock().unwrap() = 99;
         changed.notify_one();

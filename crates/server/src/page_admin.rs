@@ -79,26 +79,8 @@ impl Admin for PageAdmin {
         self.check(token)?;
         let plan: model::SeatingPlan = serde_json::from_str(plan)
             .map_err(|error| AppError::Booking(model::BookingError::InvalidSeatingPlan(error.to_string())))?;
-        let offered: Vec<(Tier, String)> = self
-            .store
-            .concert_by_id(concert)
-            .await
-            .map_err(to_page_error)?
-            .tiers
-            .into_iter()
-            .map(|t| (t.tier, t.name))
-            .collect();
-        let seats = plan.checked(&offered)?;
-        let mut per_tier: Vec<(Tier, u32)> = Vec::new();
-        for seat in &seats {
-            match per_tier.iter_mut().find(|(tier, _)| *tier == seat.tier) {
-                Some((_, count)) => *count += 1,
-                None => per_tier.push((seat.tier, 1)),
-            }
-        }
-        let json = serde_json::to_string(&plan).map_err(|_| AppError::Unavailable)?;
-        self.store.set_seating(concert, seats, json).await.map_err(to_page_error)?;
-        Ok(per_tier)
+        let per_tier = self.store.set_seating_plan(concert, &plan).await.map_err(to_page_error)?;
+        Ok(per_tier.into_iter().collect())
     }
 
     async fn set_seat_blocked(&self, token: &str, concert: i64, seat: String, blocked: bool) -> Result<(), AppError> {

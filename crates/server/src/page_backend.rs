@@ -59,19 +59,6 @@ impl Backend for PageBackend {
             AppError::Unavailable
         })?;
         let seats = self.store.seats(concert).await.map_err(to_page_error)?;
-        let seats = seats
-            .into_iter()
-            .map(|seat| model::MapSeat {
-                status: model::SeatStatus::parse(&seat.state).unwrap_or(model::SeatStatus::Blocked),
-                id: seat.id,
-                tier: seat.tier,
-                zone: seat.zone,
-                row: seat.row,
-                number: seat.number,
-                x: seat.x,
-                y: seat.y,
-            })
-            .collect();
         Ok(Some(model::SeatMap::of(&plan, seats)))
     }
 

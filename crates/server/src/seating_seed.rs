@@ -2,7 +2,7 @@
 //! VIP and Front Row this way).
 
 use crate::store::{Store, StoreError};
-use model::{SeatingPlan, Tier};
+use model::{BookingError, SeatingPlan};
 use std::path::Path;
 
 /// Gives the default concert the plan in `path` unless it has one. A plan that cannot apply (a tier
@@ -16,12 +16,13 @@ pub async fn seat_default_concert(store: &Store, path: &Path) -> Result<(), Box<
     let text = std::fs::read_to_string(path).map_err(|e| format!("the seating plan {}: {e}", path.display()))?;
     let plan: SeatingPlan =
         serde_json::from_str(&text).map_err(|e| format!("the seating plan {}: {e}", path.display()))?;
-    let offered: Vec<(Tier, String)> = store.concert().await?.tiers.iter().map(|t| (t.tier, t.name.clone())).collect();
-    let seats = plan.checked(&offered).map_err(|e| format!("the seating plan {}: {e}", path.display()))?;
-    let count = seats.len();
-    // Kept as the API keeps an uploaded plan: re-serialised, so that what `GET …/seating` serves is the schema's.
-    match store.set_seating(concert, seats, serde_json::to_string(&plan)?).await {
-        Ok(()) => tracing::info!(seats = count, plan = %path.display(), "the default concert is seated"),
+    match store.set_seating_plan(concert, &plan).await {
+        Ok(tiers) => {
+            tracing::info!(seats = tiers.values().sum::<u32>(), plan = %path.display(), "the default concert is seated")
+        }
+        Err(StoreError::Rejected(BookingError::InvalidSeatingPlan(problem))) => {
+            return Err(format!("the seating plan {}: {problem}", path.display()).into())
+        }
         Err(StoreError::Rejected(refused)) => {
             tracing::warn!(%refused, plan = %path.display(), "the default concert keeps selling by quantity")
         }

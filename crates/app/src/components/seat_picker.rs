@@ -87,7 +87,7 @@ pub fn SeatPicker(
         .map(|(index, seat)| {
             let status = statuses.with_value(|s| s[index]);
             let mine = move || picked.with(|p| p.contains(&index));
-            let tier_code = seat_tier_code(seat.tier);
+            let tier_code = seat.tier.code();
             let words = format!(
                 "{}, row {}, seat {}, {}",
                 seat.tier.display_name(),
@@ -153,7 +153,7 @@ pub fn SeatPicker(
         .into_iter()
         .map(|tier| {
             view! {
-                <li><span class=format!("swatch tier-{}", seat_tier_code(tier))></span>
+                <li><span class=format!("swatch tier-{}", tier.code())></span>
                     {format!("{} {}", tier.display_name(), price_of(tier))}</li>
             }
         })
@@ -187,10 +187,6 @@ pub fn SeatPicker(
             </div>
         </figure>
     }
-}
-
-fn seat_tier_code(tier: Tier) -> &'static str {
-    tier.code()
 }
 
 fn state_words(status: SeatStatus) -> &'static str {

@@ -154,14 +154,12 @@ fn ConcertView(
             spawn_local(async move { map.set(get_seat_map(concert_id).await.ok().flatten()) });
         }
     });
-    let map_ids: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let picker = {
         let tiers = concert.tiers.clone();
         move || {
             map.get().map(|map| {
-                map_ids.set(map.seats.iter().map(|s| s.id.clone()).collect());
                 let statuses: Vec<RwSignal<model::SeatStatus>> =
-                    map.seats.iter().map(|s| RwSignal::new(s.status)).collect();
+                    map.seats.iter().map(|s| RwSignal::new(s.state)).collect();
                 seat_statuses.set_value(statuses.clone());
                 // Untracked: the map is drawn once; later states reach its seats through the effect above.
                 untrack(apply_letters);
@@ -173,7 +171,10 @@ fn ConcertView(
         }
     };
     let picked_ids = move || {
-        map_ids.with(|ids| picked.get().iter().filter_map(|i| ids.get(*i).cloned()).collect::<Vec<_>>().join(","))
+        map.with(|map| {
+            let Some(map) = map else { return String::new() };
+            picked.get().iter().filter_map(|i| map.seats.get(*i)).map(|s| s.id.as_str()).collect::<Vec<_>>().join(",")
+        })
     };
     let picked_count = move || picked.with(Vec::len);
     let options = concert

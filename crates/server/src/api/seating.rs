@@ -4,10 +4,7 @@
 //! state).
 
 use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
-use crate::{
-    store::{SeatView, Store},
-    AppState,
-};
+use crate::{store::Store, AppState};
 use axum::{
     extract::{DefaultBodyLimit, Path, State},
     http::header,
@@ -51,9 +48,9 @@ fn concert_id(text: &str) -> Result<i64, ApiError> {
 #[derive(Serialize, ToSchema)]
 struct PlanSummary {
     concert_id: i64,
-    seats: usize,
+    seats: u32,
     /// Seats per tier: each seated tier's capacity.
-    tiers: BTreeMap<Tier, usize>,
+    tiers: BTreeMap<Tier, u32>,
 }
 
 /// Gives the concert a seating plan (pretix's seating-plan format; a category maps to a tier by its
@@ -68,18 +65,9 @@ async fn set_plan(
     Path(id): Path<String>,
     JsonBody(plan): JsonBody<SeatingPlan>,
 ) -> Result<Json<PlanSummary>, ApiError> {
-    let concert = store.concert_by_id(concert_id(&id)?).await?;
-    let offered: Vec<(Tier, String)> = concert.tiers.iter().map(|t| (t.tier, t.name.clone())).collect();
-    let seats = plan.checked(&offered)?;
-    let mut tiers = BTreeMap::new();
-    for seat in &seats {
-        *tiers.entry(seat.tier).or_insert(0) += 1;
-    }
-    let summary = PlanSummary { concert_id: concert.id, seats: seats.len(), tiers };
-    let json =
-        serde_json::to_string(&plan).map_err(|e| ApiError::from(BookingError::InvalidSeatingPlan(e.to_string())))?;
-    store.set_seating(concert.id, seats, json).await?;
-    Ok(Json(summary))
+    let concert = concert_id(&id)?;
+    let tiers = store.set_seating_plan(concert, &plan).await?;
+    Ok(Json(PlanSummary { concert_id: concert, seats: tiers.values().sum(), tiers }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -94,13 +82,13 @@ struct BlockBody {
 #[utoipa::path(put, path = "/api/admin/concerts/{id}/seats/{seat}", tag = "seating", security(("admin_token" = [])),
     params(("id" = String, Path, description = "The concert's id"), ("seat" = String, Path, description = "The seat's id")),
     request_body = BlockBody,
-    responses((status = 200, body = SeatView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = model::MapSeat), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), super::openapi::BodyErrors))]
 async fn block_seat(
     State(store): State<Store>,
     Path((id, seat)): Path<(String, String)>,
     JsonBody(body): JsonBody<BlockBody>,
-) -> Result<Json<SeatView>, ApiError> {
+) -> Result<Json<model::MapSeat>, ApiError> {
     let concert = concert_id(&id)?;
     store.set_seat_blocked(concert, seat.clone(), body.blocked).await?;
     let seats = store.seats(concert).await?;
@@ -122,8 +110,8 @@ async fn show_plan(State(store): State<Store>, Path(id): Path<String>) -> Result
 /// an empty list for a concert without a plan.
 #[utoipa::path(get, path = "/api/concerts/{id}/seats", tag = "seating",
     params(("id" = String, Path, description = "The concert's id")),
-    responses((status = 200, body = Vec<SeatView>), super::openapi::LookupErrors))]
-async fn show_seats(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Vec<SeatView>>, ApiError> {
+    responses((status = 200, body = Vec<model::MapSeat>), super::openapi::LookupErrors))]
+async fn show_seats(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Vec<model::MapSeat>>, ApiError> {
     let concert = store.concert_by_id(concert_id(&id)?).await?;
     Ok(Json(store.seats(concert.id).await?))
 }

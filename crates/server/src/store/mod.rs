@@ -34,7 +34,6 @@ pub use admin::orders_csv;
 pub use db::{Dialect, Pool};
 pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};
 pub use model::sale::Charge;
-pub use seats::SeatView;
 pub use writer::{Decided, MAX_BATCH};
 
 use model::{BookingError, BuyerLimits, Capacities, MAX_TICKETS_PER_ORDER};

@@ -12,7 +12,7 @@
 use super::db::{Conn, Dialect, Params};
 use model::{
     sale::{Command, ConcertId, Effect, Sale, SeatRecord, SeatState},
-    TicketSeat, Tier,
+    MapSeat, SeatStatus, TicketSeat, Tier,
 };
 use sqlx::{any::AnyRow, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -171,10 +171,10 @@ enum Bind {
 
 fn state_columns(state: &SeatState) -> (&'static str, Option<&str>, Option<&str>) {
     match state {
-        SeatState::Free => ("free", None, None),
-        SeatState::Blocked => ("blocked", None, None),
-        SeatState::Held(hold) => ("held", Some(hold.as_str()), None),
-        SeatState::Sold(order) => ("sold", None, Some(order.as_str())),
+        SeatState::Free => (SeatStatus::Free.code(), None, None),
+        SeatState::Blocked => (SeatStatus::Blocked.code(), None, None),
+        SeatState::Held(hold) => (SeatStatus::Held.code(), Some(hold.as_str()), None),
+        SeatState::Sold(order) => (SeatStatus::Sold.code(), None, Some(order.as_str())),
     }
 }
 
@@ -317,23 +317,9 @@ pub(super) fn ticket_seat(row: &AnyRow) -> Result<Option<TicketSeat>, sqlx::Erro
     }))
 }
 
-/// A seat as the map shows it (`GET /api/concerts/{id}/seats`): where it is and whether it can be had.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct SeatView {
-    pub id: String,
-    pub tier: Tier,
-    pub zone: String,
-    pub row: String,
-    pub number: String,
-    pub x: f64,
-    pub y: f64,
-    /// `free`, `held`, `sold` or `blocked`.
-    pub state: String,
-}
-
 impl super::Store {
     /// Every seat of `concert`'s plan with its state, in the plan's order; none without a plan.
-    pub async fn seats(&self, concert: ConcertId) -> Result<Vec<SeatView>, super::StoreError> {
+    pub async fn seats(&self, concert: ConcertId) -> Result<Vec<MapSeat>, super::StoreError> {
         let rows = sqlx::query(
             "SELECT id, tier, zone, row_label, number, x, y, state FROM seats WHERE event_id = $1
              ORDER BY row_index, column_index",
@@ -343,8 +329,8 @@ impl super::Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let tier: String = row.try_get("tier")?;
-                Ok(SeatView {
+                let (tier, state): (String, String) = (row.try_get("tier")?, row.try_get("state")?);
+                Ok(MapSeat {
                     id: row.try_get("id")?,
                     tier: Tier::parse(&tier).map_err(|_| corrupt(format!("tier {tier}")))?,
                     zone: row.try_get("zone")?,
@@ -352,7 +338,7 @@ impl super::Store {
                     number: row.try_get("number")?,
                     x: row.try_get::<i64, _>("x")? as f64 / 100.0,
                     y: row.try_get::<i64, _>("y")? as f64 / 100.0,
-                    state: row.try_get("state")?,
+                    state: SeatStatus::parse(&state).ok_or_else(|| corrupt(format!("seat state {state}")))?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -368,7 +354,7 @@ impl super::Store {
                 .await?;
         let mut letters: Vec<(ConcertId, String)> = Vec::new();
         for (concert, state) in rows {
-            let letter = model::SeatStatus::parse(&state).map_or('b', model::SeatStatus::letter);
+            let letter = SeatStatus::parse(&state).ok_or_else(|| corrupt(format!("seat state {state}")))?.letter();
             match letters.last_mut() {
                 Some((last, text)) if *last == concert => text.push(letter),
                 _ => letters.push((concert, letter.to_string())),
@@ -404,6 +390,27 @@ impl super::Store {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(super::StoreError::from)
+    }
+
+    /// Gives `concert` the seating `plan`, checked against its tiers: its seats per tier. What the API, the
+    /// admin page and `--seating-plan` all call. Refused (`Rejected`) for a plan not sound for the concert
+    /// (`InvalidSeatingPlan`), or one the engine refuses (`SeatsInUse`, `TierHasSales`).
+    pub async fn set_seating_plan(
+        &self,
+        concert: ConcertId,
+        plan: &model::SeatingPlan,
+    ) -> Result<BTreeMap<Tier, u32>, super::StoreError> {
+        let offered: Vec<(Tier, String)> =
+            self.concert_by_id(concert).await?.tiers.into_iter().map(|t| (t.tier, t.name)).collect();
+        let seats = plan.checked(&offered).map_err(super::StoreError::Rejected)?;
+        let mut per_tier = BTreeMap::new();
+        for seat in &seats {
+            *per_tier.entry(seat.tier).or_insert(0) += 1;
+        }
+        // Kept re-serialised, so that what `GET …/seating` serves is the schema's whatever was uploaded.
+        let json = serde_json::to_string(plan).expect("a plan always serialises");
+        self.set_seating(concert, seats, json).await?;
+        Ok(per_tier)
     }
 
     /// Gives `concert` the plan `json` with its checked `seats` (the engine refuses a plan that would drop
