@@ -6,6 +6,7 @@
 
 mod booking;
 mod card;
+mod checkin;
 mod concert;
 mod error;
 mod hold;
@@ -24,6 +25,9 @@ pub mod when;
 
 pub use booking::{Booking, BookingRequest, TierAvailability};
 pub use card::{CardNumber, PaymentCard, TEST_CARDS};
+pub use checkin::{
+    DeviceRef, Direction, DoorTicket, Redeemed, Scan, ScanAnswer, ScanInvalid, ScanRefusal, MAX_NONCE, MAX_TICKET_CODE,
+};
 pub use concert::{
     parse_dollars, parse_start, Concert, ConcertTitle, NewConcert, NewTier, TierOffer, MAX_CONCERT_TEXT, MAX_PRICE,
     MAX_TIER_CAPACITY,

@@ -18,11 +18,13 @@
 //! The server's writer runs it once per batch: load a `Sale` for the whole batch, apply each command,
 //! persist the effects, commit (see ARCHITECTURE.md).
 
+mod door;
 mod queue;
 mod records;
 mod seats;
 mod steps;
 
+pub use door::{DoorRecord, ScanLog, ScanOutcome};
 pub use queue::{Joined, Queue, Visitor};
 pub use records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock};
 pub use seats::{best_available, SeatRecord, SeatState};
@@ -79,6 +81,10 @@ pub struct Sale {
     pub seats: BTreeMap<(ConcertId, String), SeatRecord>,
     /// Seating plans the batch replaced: the JSON for the map.
     pub plans: BTreeMap<ConcertId, String>,
+    /// Tickets the batch's scans name, as the door keeps them (see `door.rs`), by code.
+    pub tickets: BTreeMap<String, DoorRecord>,
+    /// The batch's concerts that let a ticket that went out back in.
+    pub reentry: std::collections::BTreeSet<ConcertId>,
     /// Answers stored under idempotency keys: (scope, key) → (fingerprint, answer).
     pub answers: BTreeMap<(String, String), (String, Answer)>,
     /// What the steps so far changed, in order: what the store writes.
@@ -143,6 +149,11 @@ pub enum Command {
         /// The plan's JSON as uploaded, kept for drawing the map.
         plan: String,
     },
+    /// A scanner device scanned a ticket at the door (its nonce is the command's idempotency key).
+    Redeem {
+        device: crate::DeviceRef,
+        scan: crate::Scan,
+    },
 }
 
 /// What a command came to; stored under its idempotency key to answer a retry.
@@ -159,6 +170,7 @@ pub enum Answer {
     Admitted(Result<u64, BookingError>),
     RoomChanged(Result<crate::WaitingRoom, BookingError>),
     SeatingChanged(Result<(), BookingError>),
+    Scanned(crate::ScanAnswer),
 }
 
 /// A change a step made, for the store to persist (the records themselves are in the [`Sale`]).
@@ -193,6 +205,10 @@ pub enum Effect {
     Seat(ConcertId, String),
     /// The concert's seating plan was replaced: its seats are the batch's.
     Seating(ConcertId),
+    /// A ticket's way through the door changed (the store guards it against what it loaded).
+    Door(String),
+    /// A scan, for the door's log.
+    Scanned(ScanLog),
 }
 
 /// An idempotency key with the fingerprint of the request it came with. `scope` is the kind of request
@@ -224,6 +240,8 @@ impl Sale {
             visitors: BTreeMap::new(),
             seats: BTreeMap::new(),
             plans: BTreeMap::new(),
+            tickets: BTreeMap::new(),
+            reentry: std::collections::BTreeSet::new(),
             answers: BTreeMap::new(),
             effects: Vec::new(),
         }
@@ -273,6 +291,7 @@ impl Sale {
             Command::SetSeating { concert, seats, plan } => {
                 Answer::SeatingChanged(self.set_seating(concert, &seats, plan))
             }
+            Command::Redeem { device, scan } => Answer::Scanned(self.redeem(&device, &scan)),
         };
         if let Some(key) = key {
             self.answers.insert((key.scope.clone(), key.key.clone()), (key.fingerprint.clone(), answer.clone()));

@@ -272,6 +272,7 @@ impl Sale {
         stock.sold -= quantity;
         self.add_bought(concert, tier, &user, -i64::from(quantity));
         self.move_seats(concert, &seats, &SeatState::Free);
+        self.cancel_at_door(code);
         let order = self.orders.get_mut(code).expect("read above");
         order.status = OrderStatus::Cancelled;
         order.cancelled_at = Some(self.now);

@@ -81,7 +81,11 @@ pub(super) async fn load(
             | Command::SetWaitingRoom { concert, .. }
             | Command::SetSeatBlocked { concert, .. }
             | Command::SetSeating { concert, .. } => Some(*concert),
-            Command::Pay { .. } | Command::Release { .. } | Command::Cancel { .. } | Command::Expire => None,
+            Command::Pay { .. }
+            | Command::Release { .. }
+            | Command::Cancel { .. }
+            | Command::Expire
+            | Command::Redeem { .. } => None,
         })
         .collect();
     concerts.extend(sale.holds.values().map(|hold| hold.concert));
@@ -98,6 +102,7 @@ pub(super) async fn load(
         .collect();
     super::queue::load(tx, dialect, &mut sale, &concerts, &visitors).await?;
     super::seats::load(tx, dialect, &mut sale, commands).await?;
+    super::door::load(tx, dialect, &mut sale, commands).await?;
     for concert in sale.stock.keys().map(|(concert, _)| *concert).collect::<BTreeSet<_>>() {
         let (title, opens) = titles.get(tx, concert).await?;
         sale.concerts.insert(concert, title);

@@ -62,6 +62,8 @@ impl<'a> Changed<'a> {
                 }
                 // Written by `seats::persist`, from the seats' loaded and final states.
                 Effect::Seat(..) | Effect::Seating(_) => {}
+                // Written by `door::persist`, from the tickets' loaded and final states.
+                Effect::Door(_) | Effect::Scanned(_) => {}
             }
         }
         // A record new in this batch is inserted as it ends; only those that were there get updated.
@@ -80,11 +82,17 @@ pub(super) struct Loaded {
     pub stock: BTreeMap<(ConcertId, Tier), Stock>,
     pub queues: BTreeMap<ConcertId, model::sale::Queue>,
     pub seats: BTreeMap<(ConcertId, String), model::sale::SeatRecord>,
+    pub tickets: BTreeMap<String, model::sale::DoorRecord>,
 }
 
 impl Loaded {
     pub fn of(sale: &Sale) -> Loaded {
-        Loaded { stock: sale.stock.clone(), queues: sale.queues.clone(), seats: sale.seats.clone() }
+        Loaded {
+            stock: sale.stock.clone(),
+            queues: sale.queues.clone(),
+            seats: sale.seats.clone(),
+            tickets: sale.tickets.clone(),
+        }
     }
 }
 
@@ -104,6 +112,7 @@ pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sa
     mark_holds_paid(tx, dialect, sale, &changed.paid_holds).await?;
     super::seats::persist(tx, &loaded.seats, sale).await?;
     cancel_orders(tx, dialect, sale.now, &changed.cancelled_orders).await?;
+    super::door::persist(tx, dialect, &loaded.tickets, sale).await?;
     insert_payments(tx, dialect, &changed.payments).await?;
     insert_answers(tx, dialect, sale, &changed.answers).await?;
     super::queue::persist(tx, dialect, &loaded.queues, sale, &changed.queue).await?;

@@ -160,3 +160,40 @@ async fn a_seat_taken_underneath_refuses_the_batch_and_writes_nothing() {
     assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM holds").await, 0, "no hold written");
     assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM seats WHERE state = 'held'").await, 0);
 }
+
+#[tokio::test]
+async fn a_ticket_let_in_underneath_refuses_the_batch_and_writes_nothing() {
+    let fixture = fixture().await;
+    let booking = match decide_then_persist(&fixture, Command::Book(request("general")), "").await {
+        Ok(Answer::Booked(Ok(booking))) => booking,
+        other => panic!("expected a booking, got {other:?}"),
+    };
+    let store = Store::open(&fixture.url, Capacities::default()).await.expect("the store opens");
+    let device = store.create_device("Door 1".into()).await.expect("a device");
+    store.close().await;
+    let ticket = scalar_text(&fixture, &format!("SELECT code FROM tickets WHERE order_id = '{}'", booking.id)).await;
+    let scan = model::Scan::parse(
+        &ticket,
+        fixture.rules.default_concert,
+        "n-1",
+        chrono::Utc::now(),
+        false,
+        model::Direction::Entry,
+    )
+    .expect("a scan");
+    let command = Command::Redeem { device: model::DeviceRef { id: device.id, name: "Door 1".into() }, scan };
+    // Another writer let the ticket in after this batch loaded it outside: its update must match nothing.
+    let result = decide_then_persist(
+        &fixture,
+        command,
+        &format!("UPDATE tickets SET entries = 1, inside = 1 WHERE code = '{ticket}'"),
+    )
+    .await;
+    refused_because(result, "ticket T-");
+    assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM checkins").await, 0, "no scan logged");
+}
+
+async fn scalar_text(fixture: &Fixture, sql: &str) -> String {
+    let mut connection = db::connect(&fixture.url, db::Dialect::Sqlite).await.expect("a connection");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut connection).await.expect("a text")
+}

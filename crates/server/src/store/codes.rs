@@ -50,6 +50,18 @@ pub fn new_visitor_id() -> String {
     format!("v_{}{}", time_prefix(), hex(16))
 }
 
+/// A scanner device's pairing code, typed or scanned once: 16 symbols from 30 (≈ 78 bits) in groups of
+/// four, valid for a day.
+pub fn new_pairing_code() -> String {
+    let code = symbols(16);
+    format!("{}-{}-{}-{}", &code[..4], &code[4..8], &code[8..12], &code[12..])
+}
+
+/// A scanner device's token: 256 random bits, kept by the device and stored only as its hash.
+pub fn new_device_token() -> String {
+    format!("dev_{}", hex(32))
+}
+
 /// A signing key: 256 random bits, in hex.
 pub fn new_signing_key() -> String {
     hex(32)

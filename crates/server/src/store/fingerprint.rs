@@ -68,6 +68,19 @@ pub fn cancellation(code: &str, secret: &str) -> String {
     digest(&[("code", code.to_owned()), ("secret", secret.to_owned())])
 }
 
+/// A scan at the door: `POST /api/checkin/redeem` (its device is in its key). `scanned_at` as sent: a
+/// retry that leaves it out, as its first try did, is the same scan.
+pub fn scan(scan: &model::Scan, scanned_at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    digest(&[
+        ("ticket", scan.ticket.clone()),
+        ("concert_id", scan.concert.to_string()),
+        ("nonce", scan.nonce.clone()),
+        ("scanned_at", scanned_at.map(|at| at.to_rfc3339()).unwrap_or_default()),
+        ("offline", scan.offline.to_string()),
+        ("direction", scan.direction.code().to_owned()),
+    ])
+}
+
 fn digest(fields: &[(&str, String)]) -> String {
     let canonical = serde_json::to_string(fields).expect("pairs of strings always serialise");
     hex::encode(Sha256::digest(canonical.as_bytes()))

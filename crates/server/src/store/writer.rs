@@ -87,6 +87,8 @@ pub enum Job {
     Decide(Command, Option<IdempotencyKey>, Responder<Result<Answer, KeyReused>>),
     /// The operator's new concert with its tiers; answers its id.
     CreateConcert(NewConcert, Responder<Decided<i64>>),
+    /// A change to the door's devices or a concert's re-entry (`devices.rs`); answers the row it touched.
+    Door(super::devices::DoorChange, Responder<super::devices::Changed>),
     /// Forget idempotency keys past their time (every batch expires run-out holds anyway); answers how
     /// many were forgotten.
     Sweep(Responder<u64>),
@@ -119,7 +121,7 @@ impl Job {
                 (Command::SetOnSale { concert: *concert, tier: *tier, on_sale: *on_sale }, None)
             }
             Job::Decide(command, k, _) => (command.clone(), key(k)),
-            Job::CreateConcert(..) | Job::Sweep(_) => return None,
+            Job::CreateConcert(..) | Job::Door(..) | Job::Sweep(_) => return None,
         })
     }
 
@@ -132,6 +134,7 @@ impl Job {
             Job::SetCapacity { reply, .. } | Job::SetOnSale { reply, .. } => drop(reply.send(Err(error))),
             Job::Decide(.., reply) => drop(reply.send(Err(error))),
             Job::CreateConcert(_, reply) => drop(reply.send(Err(error))),
+            Job::Door(_, reply) => drop(reply.send(Err(error))),
             Job::Sweep(reply) => drop(reply.send(Err(error))),
         };
     }
@@ -172,6 +175,7 @@ impl Job {
                 Outcome::Decided(Ok(Answer::TierChanged(result))),
             ) => drop(reply.send(Ok(result))),
             (Job::CreateConcert(_, reply), Outcome::Created(id)) => drop(reply.send(Ok(id))),
+            (Job::Door(_, reply), Outcome::Door(changed)) => drop(reply.send(Ok(changed))),
             (Job::Sweep(reply), Outcome::Swept(forgotten)) => drop(reply.send(Ok(forgotten))),
             (job, Outcome::Decided(Ok(answer))) => job.fail(mismatch(&answer)),
             (job, outcome) => {
@@ -188,6 +192,7 @@ impl Job {
 enum Outcome {
     Decided(Result<Answer, KeyReused>),
     Created(Decided<i64>),
+    Door(super::devices::Changed),
     Swept(u64),
 }
 
@@ -370,6 +375,7 @@ async fn commit_batch(
                 moved_stock |= created.is_ok();
                 Outcome::Created(created)
             }
+            (Job::Door(change, _), None) => Outcome::Door(super::devices::apply(&mut tx, change, now).await?),
             (_, None) => Outcome::Swept(idempotency::forget_old(&mut tx, now.timestamp_millis()).await?),
         });
     }

@@ -106,6 +106,7 @@ fn summary(answer: &Result<Answer, KeyReused>) -> String {
         Ok(Answer::Admitted(result)) => format!("admitted: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::RoomChanged(result)) => format!("room changed: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::SeatingChanged(result)) => format!("seating changed: {:?}", result.as_ref().map_err(refusal)),
+        Ok(Answer::Scanned(answer)) => format!("scanned: {answer:?}"),
     }
 }
 

@@ -1,0 +1,202 @@
+//! The door's part of a batch: each scanned ticket's record loaded for the engine (`model::sale` `door.rs`),
+//! and what the scans did written back.
+//!
+//! - **Load**: the tickets the batch's scans name, with their order's concert, tier, buyer and status and
+//!   their way through the door so far, locked on PostgreSQL (ticket and order, after the tiers and seats,
+//!   so a cancellation and a scan of the same order on two instances run one after the other); and which
+//!   of the scanned concerts let people back in.
+//! - **Persist**: each ticket that moved is written with an update conditional on the entries and the
+//!   inside flag the batch loaded, so two batches or instances can never both let one ticket in; every
+//!   scan goes to the log (unique per device and nonce, a second guard behind the idempotency key); and
+//!   the devices that scanned are marked seen.
+
+use super::db::{millis, Conn, Dialect, Params};
+use chrono::{TimeZone, Utc};
+use model::{
+    sale::{Command, ConcertId, DoorRecord, Effect, Sale, ScanLog},
+    DeviceRef, DoorTicket, OrderStatus, Redeemed, TicketSeat, Tier,
+};
+use sqlx::Row;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Most values one `IN (…)` list binds (as the batch's other loads).
+const PER_STATEMENT: usize = 1_000;
+
+/// Loads into `sale` the tickets the batch's scans name, and its concerts' re-entry policy.
+pub(super) async fn load(
+    tx: &mut Conn,
+    dialect: Dialect,
+    sale: &mut Sale,
+    commands: &[(&Command, Option<&model::sale::Key>)],
+) -> Result<(), sqlx::Error> {
+    let mut codes = BTreeSet::new();
+    let mut concerts = BTreeSet::new();
+    for (command, _) in commands {
+        if let Command::Redeem { scan, .. } = command {
+            codes.insert(scan.ticket.as_str());
+            concerts.insert(scan.concert);
+        }
+    }
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let concerts: Vec<ConcertId> = concerts.into_iter().collect();
+    for chunk in concerts.chunks(PER_STATEMENT) {
+        let sql =
+            format!("SELECT id FROM events WHERE reentry = 1 AND id IN ({})", Params::new(dialect).list(chunk.len()));
+        let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for concert in chunk {
+            query = query.bind(*concert);
+        }
+        sale.reentry.extend(query.fetch_all(&mut *tx).await?);
+    }
+    let lock = match dialect {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE OF t, o",
+    };
+    let codes: Vec<&str> = codes.into_iter().collect();
+    for chunk in codes.chunks(PER_STATEMENT) {
+        let sql = format!(
+            "SELECT t.code, t.order_id, o.event_id, o.tier, o.buyer_name, o.status,
+                    t.seat_id, t.seat_zone, t.seat_row, t.seat_number,
+                    t.entries, t.inside, t.first_entry_at_ms, t.first_entry_device, d.name AS device_name
+             FROM tickets t JOIN orders o ON o.id = t.order_id
+             LEFT JOIN devices d ON d.id = t.first_entry_device
+             WHERE t.code IN ({}) ORDER BY t.code{lock}",
+            Params::new(dialect).list(chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for code in chunk {
+            query = query.bind(*code);
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            let record = record_of(&row)?;
+            sale.tickets.insert(record.ticket.code.clone(), record);
+        }
+    }
+    Ok(())
+}
+
+fn record_of(row: &sqlx::any::AnyRow) -> Result<DoorRecord, sqlx::Error> {
+    let corrupt = |what: &str| sqlx::Error::Protocol(format!("a ticket's {what} does not read"));
+    let tier: String = row.try_get("tier")?;
+    let status: String = row.try_get("status")?;
+    let seat = match row.try_get::<Option<String>, _>("seat_id")? {
+        Some(id) => Some(TicketSeat {
+            id,
+            zone: row.try_get::<Option<String>, _>("seat_zone")?.unwrap_or_default(),
+            row: row.try_get::<Option<String>, _>("seat_row")?.unwrap_or_default(),
+            number: row.try_get::<Option<String>, _>("seat_number")?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let entries: i64 = row.try_get("entries")?;
+    let first_entry = match (
+        row.try_get::<Option<i64>, _>("first_entry_at_ms")?,
+        row.try_get::<Option<i64>, _>("first_entry_device")?,
+    ) {
+        (Some(at), Some(device)) => Some(Redeemed {
+            at: Utc.timestamp_millis_opt(at).single().ok_or_else(|| corrupt("first entry"))?,
+            device: DeviceRef {
+                id: device,
+                name: row.try_get::<Option<String>, _>("device_name")?.unwrap_or_default(),
+            },
+        }),
+        _ => None,
+    };
+    Ok(DoorRecord {
+        ticket: DoorTicket {
+            code: row.try_get("code")?,
+            concert_id: row.try_get("event_id")?,
+            tier: Tier::parse(&tier).map_err(|_| corrupt("tier"))?,
+            seat,
+            buyer_name: row.try_get("buyer_name")?,
+        },
+        order: row.try_get("order_id")?,
+        order_status: match status.as_str() {
+            "paid" => OrderStatus::Paid,
+            "cancelled" => OrderStatus::Cancelled,
+            _ => return Err(corrupt("order status")),
+        },
+        entries: u32::try_from(entries).map_err(|_| corrupt("entries"))?,
+        inside: row.try_get::<i64, _>("inside")? != 0,
+        first_entry,
+    })
+}
+
+fn changed_under_us(code: &str) -> sqlx::Error {
+    // The code is a ticket's secret-ish key: named by its first characters only.
+    let shown: String = code.chars().take(6).collect();
+    sqlx::Error::Protocol(format!("ticket {shown}… changed under the writer: the batch is not written"))
+}
+
+/// Writes the tickets `sale`'s scans moved since `loaded`, logs every scan, marks the devices seen.
+pub(super) async fn persist(
+    tx: &mut Conn,
+    dialect: Dialect,
+    loaded: &BTreeMap<String, DoorRecord>,
+    sale: &Sale,
+) -> Result<(), sqlx::Error> {
+    let moved: BTreeSet<&str> = sale
+        .effects
+        .iter()
+        .filter_map(|e| if let Effect::Door(code) = e { Some(code.as_str()) } else { None })
+        .collect();
+    for code in moved {
+        let (before, after) = (&loaded[code], &sale.tickets[code]);
+        if (before.entries, before.inside, &before.first_entry) == (after.entries, after.inside, &after.first_entry) {
+            continue;
+        }
+        let written = sqlx::query(
+            "UPDATE tickets SET entries = $1, inside = $2, first_entry_at_ms = $3, first_entry_device = $4
+             WHERE code = $5 AND entries = $6 AND inside = $7",
+        )
+        .bind(i64::from(after.entries))
+        .bind(i64::from(after.inside))
+        .bind(after.first_entry.as_ref().map(|first| millis(first.at)))
+        .bind(after.first_entry.as_ref().map(|first| first.device.id))
+        .bind(code)
+        .bind(i64::from(before.entries))
+        .bind(i64::from(before.inside))
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() != 1 {
+            return Err(changed_under_us(code));
+        }
+    }
+    let scans: Vec<&ScanLog> =
+        sale.effects.iter().filter_map(|e| if let Effect::Scanned(log) = e { Some(log) } else { None }).collect();
+    for chunk in scans.chunks(PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO checkins (event_id, ticket, device_id, nonce, direction, outcome, offline, scanned_at_ms,
+                                   recorded_at_ms) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 9)
+        );
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for scan in chunk {
+            insert = insert
+                .bind(scan.concert)
+                .bind(scan.ticket.as_str())
+                .bind(scan.device.id)
+                .bind(scan.nonce.as_str())
+                .bind(scan.direction.code())
+                .bind(scan.outcome.code())
+                .bind(i64::from(scan.offline))
+                .bind(millis(scan.scanned_at))
+                .bind(millis(scan.recorded_at));
+        }
+        insert.execute(&mut *tx).await?;
+    }
+    let devices: Vec<i64> = scans.iter().map(|scan| scan.device.id).collect::<BTreeSet<_>>().into_iter().collect();
+    for chunk in devices.chunks(PER_STATEMENT) {
+        let mut params = Params::new(dialect);
+        let at = params.one();
+        let sql = format!("UPDATE devices SET last_seen_at_ms = {at} WHERE id IN ({})", params.list(chunk.len()));
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(sale.now));
+        for device in chunk {
+            update = update.bind(*device);
+        }
+        update.execute(&mut *tx).await?;
+    }
+    Ok(())
+}
