@@ -78,6 +78,7 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
         .routes(routes!(live_sales))
         .routes(routes!(change_waiting_room))
         .merge(super::seating::admin_router())
+        .merge(super::checkin::admin_router())
         .route_layer(middleware::from_fn(move |request: Request, next: Next| {
             let token = token.clone();
             async move { authorize(&token, request, next).await }

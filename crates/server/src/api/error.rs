@@ -16,6 +16,9 @@ pub enum ApiError {
     /// The body is not the JSON we expect: its status (400, 413, 415 or 422) and why, from the extractor.
     #[error("{message}")]
     BadBody { status: StatusCode, code: &'static str, message: String },
+    /// Refused with its own status and code (the door's: a device's token, a scan that cannot be one).
+    #[error("{message}")]
+    Refused { status: StatusCode, code: &'static str, message: String },
     /// A booking rule refused the request, or the stock is short.
     #[error(transparent)]
     Booking(#[from] BookingError),
@@ -85,7 +88,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let message = self.to_string();
         let (status, body) = match &self {
-            ApiError::BadBody { status, code, .. } => (*status, json!({ "error": code, "message": message })),
+            ApiError::BadBody { status, code, .. } | ApiError::Refused { status, code, .. } => {
+                (*status, json!({ "error": code, "message": message }))
+            }
             ApiError::Booking(BookingError::NotOnSaleYet { sales_open_at }) => (
                 StatusCode::CONFLICT,
                 json!({ "error": "not_on_sale_yet", "sales_open_at": sales_open_at, "message": message }),

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod bookings;
+mod checkin;
 mod concerts;
 mod error;
 mod events;
@@ -62,6 +63,7 @@ fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> 
         .merge(health::router())
         .merge(events::router())
         .merge(seating::router())
+        .merge(checkin::router())
         .merge(admin::router(admin_token))
 }
 

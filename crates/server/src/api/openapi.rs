@@ -46,6 +46,7 @@ pub struct QueueTokenHeader {
         (name = "orders", description = "Orders, by code and secret"),
         (name = "bookings", description = "The one-step sale of the system boxoffice replaces"),
         (name = "operations", description = "Health, readiness and metrics"),
+        (name = "checkin", description = "The door: scanner devices, scans, counts"),
         (name = "admin", description = "The operator's: figures, orders, capacity, pause and resume (bearer token)"),
     )
 )]
@@ -59,7 +60,9 @@ impl utoipa::Modify for AdminTokenScheme {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         let bearer = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
-        components.add_security_scheme("admin_token", SecurityScheme::Http(bearer));
+        components.add_security_scheme("admin_token", SecurityScheme::Http(bearer.clone()));
+        // A scanner device's token, from `POST /api/devices/pair`.
+        components.add_security_scheme("device_token", SecurityScheme::Http(bearer));
     }
 }
 

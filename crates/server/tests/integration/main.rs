@@ -9,6 +9,7 @@ mod api_admin_live;
 mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
+mod api_checkin;
 mod api_checkout;
 mod api_queue;
 mod api_seating;

@@ -1,0 +1,344 @@
+//! The door over REST (pretix's check-in API is the model): the operator's scanner devices
+//! (`/api/admin/devices`), a device's pairing (`POST /api/devices/pair`), the scan
+//! (`POST /api/checkin/redeem`, with the device's token) and the counts (`GET /api/checkin/status`).
+//!
+//! A scan's answer is 200 whether the ticket is let in or turned away (`status` says which): the scanner
+//! shows either. Only a scan that cannot be one (a garbled code, no nonce, a time far off) is a 4xx, and
+//! nothing is recorded for it; a missing, wrong or revoked token is 401.
+
+use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
+use crate::{
+    store::{devices, fingerprint, scan_key, NotADevice, Store},
+    AppState,
+};
+use axum::{
+    extract::{Path, Query, State},
+    http::{header, HeaderMap, StatusCode},
+    Json,
+};
+use chrono::{DateTime, TimeDelta, Utc};
+use model::{DeviceRef, Direction, DoorTicket, Redeemed, Scan, ScanAnswer};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// How far ahead of the server's clock a scan's time may be (a device's clock drifts).
+const AHEAD: TimeDelta = TimeDelta::minutes(5);
+/// How old an offline scan uploaded now may be.
+const BEHIND: TimeDelta = TimeDelta::days(7);
+
+/// The scanners' routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(pair)).routes(routes!(redeem)).routes(routes!(status))
+}
+
+/// The operator's routes (the admin router puts them behind its token).
+pub fn admin_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_device, list_devices))
+        .routes(routes!(revoke_device))
+        .routes(routes!(set_door))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DeviceBody {
+    /// What door staff call it ("Door 1").
+    #[schema(min_length = 1, max_length = 80)]
+    name: String,
+}
+
+/// A new device and its one-time pairing code (shown only here), valid for a day.
+#[derive(Serialize, ToSchema)]
+struct NewDeviceView {
+    id: i64,
+    name: String,
+    pairing_code: String,
+    pairing_expires_at: DateTime<Utc>,
+}
+
+/// Creates a scanner device; the answer carries its pairing code, which the device trades for its token.
+#[utoipa::path(post, path = "/api/admin/devices", tag = "checkin", security(("admin_token" = [])),
+    request_body = DeviceBody,
+    responses((status = 201, body = NewDeviceView), (status = 401, body = ErrorBody), super::openapi::BodyErrors))]
+async fn create_device(
+    State(store): State<Store>,
+    JsonBody(body): JsonBody<DeviceBody>,
+) -> Result<(StatusCode, Json<NewDeviceView>), ApiError> {
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > devices::MAX_DEVICE_NAME || name.chars().any(char::is_control) {
+        return Err(ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_name",
+            message: format!("name must be 1 to {} characters of text", devices::MAX_DEVICE_NAME),
+        });
+    }
+    let device = store.create_device(name.to_owned()).await?;
+    let view = NewDeviceView {
+        id: device.id,
+        name: device.name,
+        pairing_code: device.pairing_code,
+        pairing_expires_at: device.pairing_expires_at,
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A device as the operator sees it (never its token or pairing code).
+#[derive(Serialize, ToSchema)]
+struct DeviceView {
+    id: i64,
+    name: String,
+    created_at: DateTime<Utc>,
+    paired_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_seen_at: Option<DateTime<Utc>>,
+}
+
+impl From<devices::Device> for DeviceView {
+    fn from(d: devices::Device) -> DeviceView {
+        DeviceView {
+            id: d.id,
+            name: d.name,
+            created_at: d.created_at,
+            paired_at: d.paired_at,
+            revoked_at: d.revoked_at,
+            last_seen_at: d.last_seen_at,
+        }
+    }
+}
+
+/// Every scanner device, newest first.
+#[utoipa::path(get, path = "/api/admin/devices", tag = "checkin", security(("admin_token" = [])),
+    responses((status = 200, body = Vec<DeviceView>), (status = 401, body = ErrorBody)))]
+async fn list_devices(State(store): State<Store>) -> Result<Json<Vec<DeviceView>>, ApiError> {
+    Ok(Json(store.devices().await?.into_iter().map(DeviceView::from).collect()))
+}
+
+/// Revokes a device: its token scans no more (401 `revoked_device`), its pairing code pairs no more.
+#[utoipa::path(delete, path = "/api/admin/devices/{id}", tag = "checkin", security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The device's id")),
+    responses((status = 200, body = DeviceView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn revoke_device(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<DeviceView>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    if !store.revoke_device(id).await? {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(store.device(id).await?.ok_or(ApiError::NotFound)?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PairBody {
+    #[schema(max_length = 64)]
+    pairing_code: String,
+}
+
+/// A paired device's token: shown only here; the device sends it as `Authorization: Bearer <token>`.
+#[derive(Serialize, ToSchema)]
+struct PairedView {
+    device_id: i64,
+    name: String,
+    token: String,
+}
+
+/// Trades a pairing code for the device's token, once per code. An unknown, used, expired or revoked code
+/// is one answer (404 `pairing_code_unknown`): a guess learns nothing.
+#[utoipa::path(post, path = "/api/devices/pair", tag = "checkin", request_body = PairBody,
+    responses((status = 201, body = PairedView), (status = 404, body = ErrorBody), super::openapi::BodyErrors))]
+async fn pair(
+    State(store): State<Store>,
+    JsonBody(body): JsonBody<PairBody>,
+) -> Result<(StatusCode, Json<PairedView>), ApiError> {
+    let unknown = || ApiError::Refused {
+        status: StatusCode::NOT_FOUND,
+        code: "pairing_code_unknown",
+        message: "that pairing code is not valid: it is used, expired or mistyped; ask for a new one".into(),
+    };
+    if body.pairing_code.len() > 64 {
+        return Err(unknown());
+    }
+    let paired = store.pair_device(&body.pairing_code.to_ascii_uppercase()).await?.ok_or_else(unknown)?;
+    Ok((StatusCode::CREATED, Json(PairedView { device_id: paired.device_id, name: paired.name, token: paired.token })))
+}
+
+/// The device a request's `Authorization: Bearer <token>` names.
+pub(super) async fn device_of(store: &Store, headers: &HeaderMap) -> Result<DeviceRef, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .filter(|token| !token.is_empty() && token.len() <= 128);
+    let unauthorized = |code: &'static str, message: &str| ApiError::Refused {
+        status: StatusCode::UNAUTHORIZED,
+        code,
+        message: message.to_owned(),
+    };
+    let Some(token) = token else {
+        return Err(unauthorized("unauthorized", "send the device's token as `Authorization: Bearer <token>`"));
+    };
+    match store.authenticate_device(token).await? {
+        Ok(device) => Ok(device),
+        Err(NotADevice::Unknown) => {
+            Err(unauthorized("unauthorized", "that is not a device's token: pair the device again"))
+        }
+        Err(NotADevice::Revoked) => Err(unauthorized("revoked_device", "this device was revoked by the operator")),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct RedeemBody {
+    /// The ticket's code as scanned (its QR code's text).
+    #[schema(max_length = 200)]
+    ticket: String,
+    concert_id: i64,
+    /// Made by the scanner, new for every scan: a retry with the same nonce gets the first answer.
+    #[schema(max_length = 64)]
+    nonce: String,
+    /// When it was scanned (RFC 3339); the server's clock when absent. At most 5 minutes ahead, 7 days back.
+    #[serde(default)]
+    scanned_at: Option<DateTime<Utc>>,
+    /// Decided on the device while offline: recorded whatever the rules say now (a conflict if they disagree).
+    #[serde(default)]
+    offline: bool,
+    #[serde(default)]
+    direction: Direction,
+}
+
+/// A scan's answer: `ok` (let them through), or `error` with the reason and, for `already_redeemed`, when
+/// and through which device the ticket went in.
+#[derive(Serialize, ToSchema)]
+pub struct RedeemView {
+    /// `ok` or `error`.
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    /// What the scanner shows in big letters.
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<Direction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket: Option<DoorTicket>,
+    /// The ticket's first way in, for `already_redeemed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redeemed: Option<Redeemed>,
+    /// An offline scan admitted on the device although the ticket was in already: the other way in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conflict: Option<Redeemed>,
+}
+
+impl RedeemView {
+    pub fn of(answer: ScanAnswer) -> RedeemView {
+        match answer {
+            ScanAnswer::Admitted { ticket, direction, conflict } => RedeemView {
+                status: "ok",
+                reason: None,
+                message: match (direction, &conflict) {
+                    (_, Some(_)) => "Checked in offline; it was in already: recorded as a conflict".into(),
+                    (Direction::Entry, None) => "Valid: let in".into(),
+                    (Direction::Exit, None) => "Checked out".into(),
+                },
+                direction: Some(direction),
+                ticket: Some(ticket),
+                redeemed: None,
+                conflict,
+            },
+            ScanAnswer::Refused { reason, ticket, redeemed } => RedeemView {
+                status: "error",
+                reason: Some(reason.code()),
+                message: reason.words().into(),
+                direction: None,
+                ticket,
+                redeemed,
+                conflict: None,
+            },
+        }
+    }
+}
+
+/// Scans a ticket in (or out): exactly once, whichever devices and instances scan it at the same instant.
+#[utoipa::path(post, path = "/api/checkin/redeem", tag = "checkin", security(("device_token" = [])),
+    request_body = RedeemBody,
+    responses((status = 200, body = RedeemView), (status = 401, body = ErrorBody, description = "`unauthorized` or `revoked_device`"),
+              (status = 422, body = ErrorBody, description = "`invalid_ticket_code`, `invalid_nonce`, `invalid_scanned_at`, `idempotency_key_reused`"),
+              super::openapi::BodyErrors))]
+async fn redeem(
+    State(store): State<Store>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<RedeemBody>,
+) -> Result<Json<RedeemView>, ApiError> {
+    let device = device_of(&store, &headers).await?;
+    let now = Utc::now();
+    let scanned_at = body.scanned_at.unwrap_or(now);
+    if scanned_at > now + AHEAD || scanned_at < now - BEHIND {
+        return Err(ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_scanned_at",
+            message: "scanned_at must be within the last 7 days and not in the future: check the device's clock".into(),
+        });
+    }
+    let scan = Scan::parse(&body.ticket, body.concert_id, &body.nonce, scanned_at, body.offline, body.direction)
+        .map_err(|invalid| ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: invalid.code(),
+            message: invalid.to_string(),
+        })?;
+    // Over the scan as sent (a retry without a time is the same scan, whenever it comes).
+    let fingerprint = fingerprint::scan(&scan, body.scanned_at);
+    let key = scan_key(&device, &scan.nonce, fingerprint);
+    Ok(Json(RedeemView::of(store.redeem(device, scan, key).await?)))
+}
+
+/// A concert's figures at the door.
+#[derive(Serialize, ToSchema)]
+struct DoorStatus {
+    concert_id: i64,
+    tiers: Vec<crate::store::DoorFigures>,
+}
+
+/// Per tier: tickets sold, checked in, inside now, and conflicts from offline scans. For the concert's
+/// scanner devices and the operator (either token).
+#[utoipa::path(get, path = "/api/checkin/status", tag = "checkin", security(("device_token" = []), ("admin_token" = [])),
+    params(super::concerts::ConcertQuery),
+    responses((status = 200, body = DoorStatus), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<DoorStatus>, ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if state.admin_token.check(given).is_err() {
+        device_of(&state.store, &headers).await?;
+    }
+    let concert = super::concerts::concert_of(&query)?.unwrap_or(state.store.default_event_id());
+    let concert = state.store.concert_by_id(concert).await?.id;
+    Ok(Json(DoorStatus { concert_id: concert, tiers: state.store.door_figures(concert).await? }))
+}
+
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct DoorSettings {
+    /// `true`: a ticket that went out (an exit scan) may come back in; `false` (the default): one entry.
+    reentry: bool,
+}
+
+/// Sets the concert's re-entry policy.
+#[utoipa::path(put, path = "/api/admin/concerts/{id}/checkin", tag = "checkin", security(("admin_token" = [])),
+    params(("id" = String, Path, description = "The concert's id")), request_body = DoorSettings,
+    responses((status = 200, body = DoorSettings), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              super::openapi::BodyErrors))]
+async fn set_door(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+    JsonBody(settings): JsonBody<DoorSettings>,
+) -> Result<Json<DoorSettings>, ApiError> {
+    let concert: i64 = id.parse().map_err(|_| model::BookingError::ConcertNotFound)?;
+    if !store.set_reentry(concert, settings.reentry).await? {
+        return Err(model::BookingError::ConcertNotFound.into());
+    }
+    Ok(Json(settings))
+}
