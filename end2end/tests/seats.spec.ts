@@ -41,7 +41,9 @@ test('pick three seats on the map and buy them; a second browser sees them taken
     await seat(page, chosen).click();
   }
   await expect(seat(page, 'club-C-6')).toHaveAttribute('aria-checked', 'true');
-  await expect(page.locator('.chosen-seats')).toHaveText('3 seats chosen');
+  await expect(page.locator('.chosen-seats')).toHaveText(
+    '3 seats chosen: Front Row row C seat 5, Front Row row C seat 6, Front Row row C seat 7. Total $150.00',
+  );
   await expect(page.locator('#tier-front_row')).toBeChecked();
   await page.getByLabel('Your name').fill('Ada Lovelace');
   await page.getByLabel('Email').fill('ada@example.org');
@@ -126,10 +128,13 @@ test('the operator seats a concert from the admin page and blocks a seat', async
   // The figures reload: each seated tier's capacity is its seats.
   await expect(panel.locator('tr[data-tier="front_row"] .available')).toHaveText('48');
   await expect(panel.locator('tr[data-tier="vip"] .available')).toHaveText('24');
+  // The answer outlasts the figures' reload that redraws the panel.
+  await expect(panel.locator('.seating-admin [role="status"]')).toHaveText('Seated: 24 VIP seats, 48 Front Row seats.');
 
   await panel.getByLabel('Seat id').fill('club-C-1');
   await panel.getByRole('button', { name: 'Block' }).click();
   await expect(panel.locator('tr[data-tier="front_row"] .available')).toHaveText('47');
+  await expect(panel.locator('.seating-admin [role="status"]')).toHaveText('Done.');
   const seats = await (await fetch(`${MAIN}/api/concerts/${id}/seats`)).json();
   expect(seats.find((s: { id: string }) => s.id === 'club-C-1').state).toBe('blocked');
   expect(consoleErrors).toEqual([]);

@@ -177,6 +177,27 @@ fn ConcertView(
         })
     };
     let picked_count = move || picked.with(Vec::len);
+    // What the buyer will pay for the picked seats, before holding them (each seat at its tier's price).
+    let prices: Vec<(Tier, model::Cents)> = concert.tiers.iter().map(|t| (t.tier, t.price_cents)).collect();
+    let picked_summary = move || {
+        map.with(|map| {
+            let Some(map) = map else { return String::new() };
+            let seats: Vec<&model::MapSeat> = picked.get().iter().filter_map(|i| map.seats.get(*i)).collect();
+            let total = seats
+                .iter()
+                .filter_map(|seat| prices.iter().find(|(tier, _)| *tier == seat.tier).map(|(_, price)| price.0))
+                .sum::<i64>();
+            let named: Vec<String> =
+                seats.iter().map(|s| format!("{} row {} seat {}", s.tier.display_name(), s.row, s.number)).collect();
+            let count = seats.len();
+            format!(
+                "{count} seat{} chosen: {}. Total {}",
+                if count == 1 { "" } else { "s" },
+                named.join(", "),
+                model::Cents(total)
+            )
+        })
+    };
     let options = concert
         .tiers
         .into_iter()
@@ -226,7 +247,7 @@ fn ConcertView(
             {picker}
             <input type="hidden" name="seats" prop:value=picked_ids />
             <p class="chosen-seats" aria-live="polite" hidden=move || picked_count() == 0>
-                {move || format!("{} seat{} chosen", picked_count(), if picked_count() == 1 { "" } else { "s" })}
+                {picked_summary}
             </p>
             <div class="fields">
                 <label hidden={move || picked_count() > 0}>
