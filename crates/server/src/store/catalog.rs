@@ -69,7 +69,13 @@ impl Store {
         if let Some(concerts) = self.catalog.get() {
             return Ok(concerts);
         }
+        let _refilling = self.catalog.refill.lock().await;
+        if let Some(concerts) = self.catalog.get() {
+            return Ok(concerts);
+        }
         let (generation, read_at, now_ms) = (self.catalog.generation(), Instant::now(), Utc::now().timestamp_millis());
+        self.catalog.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        metrics::counter!("boxoffice_catalog_reads_total").increment(1);
         // Not one transaction: the tiers are read in one statement, and a concert's name and date have
         // nothing to agree with, so a BEGIN and COMMIT would buy nothing.
         let mut conn = self.pool.acquire().await?;
@@ -109,6 +115,11 @@ impl Store {
         Ok(concerts)
     }
 
+    /// How many times the catalog was read from the database since the store opened.
+    pub fn catalog_reads(&self) -> u64 {
+        self.catalog.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The default concert's tiers with their availability, VIP first.
     pub async fn tiers(&self) -> Result<Vec<TierAvailability>, StoreError> {
         Ok(self.concert().await?.tiers)
@@ -129,17 +140,29 @@ impl Store {
 
 /// Every concert's tiers with availability, most expensive first within a concert.
 async fn tiers_in(conn: &mut Conn) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
-    // Holds past their expiry count as available at once, before the sweeper marks them.
     let rows: Vec<TierRow> = sqlx::query_as(
-        "SELECT event_id, tier, name, price_cents, capacity, sold, on_sale, seated, blocked,
-                CAST(held - COALESCE((SELECT SUM(h.quantity) FROM holds h
-                                      WHERE h.status = 'held' AND h.expires_at_ms <= $1
-                                        AND h.event_id = tiers.event_id AND h.tier = tiers.tier), 0)
-                     AS BIGINT) AS held
+        "SELECT event_id, tier, name, price_cents, capacity, sold, held, on_sale, seated, blocked
          FROM tiers ORDER BY event_id, price_cents DESC, tier",
     )
-    .bind(Utc::now().timestamp_millis())
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter().map(|row| Ok((row.event_id, row.into_availability()?))).collect()
+    // Holds past their expiry count as available at once, before the sweeper marks them. Read apart, by
+    // expiry (the running holds' index: only those already out are read), not as a sum per tier over its
+    // holds, which read every running hold on each catalog read and sank the page's rate under an on-sale.
+    let ran_out: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT event_id, tier, CAST(SUM(quantity) AS BIGINT) FROM holds
+         WHERE status = 'held' AND expires_at_ms <= $1 GROUP BY event_id, tier",
+    )
+    .bind(Utc::now().timestamp_millis())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|mut row| {
+            if let Some((.., out)) = ran_out.iter().find(|(event, tier, _)| *event == row.event_id && *tier == row.tier)
+            {
+                row.held -= out;
+            }
+            Ok((row.event_id, row.into_availability()?))
+        })
+        .collect()
 }

@@ -23,6 +23,12 @@ pub const MAX_AGE: Duration = Duration::from_secs(1);
 pub struct CatalogCache {
     generation: AtomicU64,
     entry: Mutex<Option<Entry>>,
+    /// Held by the one read that refills an empty entry: the others wait for it instead of each reading
+    /// the database at once (64 renders missing together each ran the whole read, and the page's rate
+    /// fell from thousands a second to about a hundred).
+    pub refill: tokio::sync::Mutex<()>,
+    /// Reads of the catalog from the database, for `/metrics` and the test that keeps them single.
+    pub reads: AtomicU64,
 }
 
 #[derive(Debug)]

@@ -31,6 +31,7 @@ mod scale_out;
 mod scale_out_admission;
 mod store_batches;
 mod store_bookings;
+mod store_catalog;
 mod store_checkout;
 mod store_engine;
 mod store_queue;
