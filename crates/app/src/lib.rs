@@ -13,6 +13,9 @@ mod live;
 mod pages;
 mod query_error;
 mod running_hold;
+// Browser-only: on the server its calls are inert and some go unused.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod scanner;
 pub mod server_fns;
 mod submission;
 mod text;
@@ -92,6 +95,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/checkout/:hold") view={Lazy::<pages::CheckoutRoute>::new()} ssr=SsrMode::Async />
                 <Route path=path!("/orders") view={Lazy::<pages::FindOrderRoute>::new()} />
                 <Route path=path!("/admin") view={Lazy::<pages::AdminRoute>::new()} />
+                <Route path=path!("/scan") view={Lazy::<pages::ScanRoute>::new()} />
                 <Route
                     path=path!("/orders/:code/:secret")
                     view={Lazy::<pages::OrderRoute>::new()}

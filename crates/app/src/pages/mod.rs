@@ -28,6 +28,7 @@ mod home;
 mod not_found;
 mod order;
 mod queue;
+mod scan;
 
 pub use admin::AdminRoute;
 pub use checkout::CheckoutRoute;
@@ -36,6 +37,7 @@ pub use home::{ConcertPage, HomePage};
 pub use not_found::{NotFound, NothingHere};
 pub use order::OrderRoute;
 pub use queue::QueueRoute;
+pub use scan::ScanRoute;
 
 /// `true` once the page runs in the browser (effects run only there): pages put it on `main` as
 /// `data-hydrated`, so tests know when the WASM has taken over.

@@ -5,6 +5,7 @@
 
 mod bar_chart;
 mod concert_panel;
+mod door_admin;
 mod new_concert;
 mod on_sale_live;
 mod seating_admin;
@@ -22,6 +23,7 @@ fn AdminPage() -> impl IntoView {
     let hydrated = super::hydration_mark();
     let draft = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
+    provide_context(seating_admin::SeatingNotices::default());
     let overview = Action::new(|token: &String| admin_overview(token.clone()));
     let refresh = Callback::new(move |_: ()| {
         overview.dispatch(token.get_untracked());
@@ -59,6 +61,9 @@ fn AdminPage() -> impl IntoView {
                     }
                 }}
             </div>
+            <Show when=move || matches!(overview.value().get(), Some(Ok(Ok(_))))>
+                <door_admin::DoorAdmin token />
+            </Show>
             // Outside the figures, which a refresh redraws: the form keeps its answer across one.
             <Show when=move || matches!(overview.value().get(), Some(Ok(Ok(_))))>
                 <NewConcertForm token on_created=refresh />

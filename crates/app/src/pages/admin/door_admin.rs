@@ -1,0 +1,141 @@
+//! The door on the admin page: scanner devices (create one and read its one-time pairing code out to door
+//! staff, revoke one), and each concert's counts at the door. Calls the REST API from the browser with the
+//! operator's token in the `Authorization` header (never in a URL).
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+/// A device as `GET /api/admin/devices` lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct DeviceLine {
+    id: i64,
+    name: String,
+    #[serde(default)]
+    paired_at: Option<String>,
+    #[serde(default)]
+    revoked_at: Option<String>,
+    #[serde(default)]
+    last_seen_at: Option<String>,
+}
+
+/// A device just created, with the code shown this once.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Created {
+    name: String,
+    pairing_code: String,
+}
+
+#[cfg(feature = "hydrate")]
+async fn call<T: serde::de::DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Result<T, String> {
+    use gloo_net::http::RequestBuilder;
+    let request = RequestBuilder::new(path)
+        .method(method.parse().map_err(|_| "a bad method".to_owned())?)
+        .header("Authorization", &format!("Bearer {token}"));
+    let request = match body {
+        Some(body) => request.json(&body).map_err(|e| e.to_string())?,
+        None => request.build().map_err(|e| e.to_string())?,
+    };
+    let response = request.send().await.map_err(|_| "no connection to the server: try again".to_owned())?;
+    if !response.ok() {
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        return Err(body["message"].as_str().unwrap_or("the server refused").to_owned());
+    }
+    response.json().await.map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn call<T>(_: &str, _: &str, _: &str, _: Option<serde_json::Value>) -> Result<T, String> {
+    Err("only in the browser".into())
+}
+
+#[component]
+pub fn DoorAdmin(token: RwSignal<String>) -> AnyView {
+    let devices = RwSignal::new(Vec::<DeviceLine>::new());
+    let created = RwSignal::new(None::<Created>);
+    let problem = RwSignal::new(None::<String>);
+    let name = RwSignal::new(String::new());
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            match call::<Vec<DeviceLine>>("GET", "/api/admin/devices", &token.get_untracked(), None).await {
+                Ok(list) => devices.set(list),
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    Effect::new(move |_| reload());
+    let create = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let body = serde_json::json!({ "name": name.get_untracked() });
+        leptos::task::spawn_local(async move {
+            match call::<Created>("POST", "/api/admin/devices", &token.get_untracked(), Some(body)).await {
+                Ok(device) => {
+                    problem.set(None);
+                    name.set(String::new());
+                    created.set(Some(device));
+                    reload();
+                }
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    let revoke = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/admin/devices/{id}");
+            match call::<serde_json::Value>("DELETE", &path, &token.get_untracked(), None).await {
+                Ok(_) => reload(),
+                Err(message) => problem.set(Some(message)),
+            }
+        });
+    };
+    view! {
+        <section class="door-admin" aria-labelledby="door-admin-heading">
+            <h2 id="door-admin-heading">"Door scanners"</h2>
+            <form class="inline" on:submit=create>
+                <label>"Device name" <input type="text" name="device_name" bind:value=name required maxlength="80" /></label>
+                <button type="submit" class="secondary">"Add a scanner"</button>
+            </form>
+            <div aria-live="polite">
+                {move || created.get().map(|device| view! {
+                    <p class="notice pairing" role="status">
+                        {format!("Pairing code for {}: ", device.name)}
+                        <strong class="pairing-code">{device.pairing_code}</strong>
+                        ". Open /scan on the device and enter it (valid for a day, once)."
+                    </p>
+                })}
+                {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            </div>
+            <table class="admin-devices">
+                {super::concert_panel::column_headings(&["Device", "Paired", "Last scan", ""])}
+                <tbody>
+                    {move || devices.get().into_iter().map(|device| {
+                        let id = device.id;
+                        let state = match (&device.revoked_at, &device.paired_at) {
+                            (Some(_), _) => "revoked".to_owned(),
+                            (None, Some(at)) => at.clone(),
+                            (None, None) => "not yet".to_owned(),
+                        };
+                        let revoked = device.revoked_at.is_some();
+                        view! {
+                            <tr data-device=id>
+                                <td>{device.name}</td>
+                                <td>{state}</td>
+                                <td>{device.last_seen_at.unwrap_or_else(|| "never".into())}</td>
+                                <td>
+                                    <button type="button" class="secondary" hidden=revoked on:click=move |_| revoke(id)>
+                                        "Revoke"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}

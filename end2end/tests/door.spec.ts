@@ -1,0 +1,159 @@
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, Page } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ADMIN_TOKEN, MAIN } from '../playwright.config';
+import { expect, openHydrated, test } from './fixtures';
+
+type Ticket = { code: string; qr_svg: string };
+
+/** A paid order of `quantity` General Admission tickets at the default concert, over the API. */
+async function paidTickets(quantity: number, email: string): Promise<Ticket[]> {
+  const hold = await (
+    await fetch(`${MAIN}/api/holds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tier: 'general', quantity, name: 'Grace Hopper', email }),
+    })
+  ).json();
+  const order = await (
+    await fetch(`${MAIN}/api/holds/${hold.id}/payment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ card_number: '4242424242424242', expiry: '12/35', cvc: '123' }),
+    })
+  ).json();
+  // The order as its page shows it carries each ticket's QR code.
+  const shown = await (await fetch(`${MAIN}/api/orders/${order.code}/${order.secret}`)).json();
+  return shown.tickets;
+}
+
+/** The operator adds a scanner on the admin page; resolves to its pairing code as the page shows it. */
+async function addScanner(page: Page, name: string): Promise<string> {
+  await openHydrated(page, `${MAIN}/admin`);
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByLabel('Device name').fill(name);
+  await page.getByRole('button', { name: 'Add a scanner' }).click();
+  const code = page.locator('.pairing-code');
+  await expect(code).toHaveText(/^[2-9A-Z]{4}(-[2-9A-Z]{4}){3}$/);
+  return (await code.textContent()) ?? '';
+}
+
+async function pair(page: Page, code: string) {
+  await openHydrated(page, `${MAIN}/scan`);
+  await page.getByLabel('Pairing code').fill(code);
+  await page.getByRole('button', { name: 'Pair this device' }).click();
+  await expect(page.locator('.device')).toContainText('This device: ');
+}
+
+/**
+ * A video of `svg` (a ticket's QR code) for Chromium's fake camera: the code drawn on white in a page,
+ * its pixels turned into Y4M frames (4:2:0, the chroma planes grey).
+ */
+async function qrVideo(page: Page, svg: string): Promise<string> {
+  const [width, height] = [640, 480];
+  const rgba: number[] = await page.evaluate(
+    async ({ svg, width, height }) => {
+      const image = new Image();
+      // Embedded in the order page, the SVG has no namespace; as a file it needs one.
+      const file = svg.includes('xmlns=') ? svg : svg.replace('<svg', '<svg xmlns="http://www.w3.org/2000/svg"');
+      image.src = `data:image/svg+xml;base64,${btoa(file)}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = width;
+      canvas.height = height;
+      const context = canvas.getContext('2d')!;
+      context.fillStyle = '#fff';
+      context.fillRect(0, 0, width, height);
+      context.drawImage(image, (width - 360) / 2, (height - 360) / 2, 360, 360);
+      return Array.from(context.getImageData(0, 0, width, height).data);
+    },
+    { svg, width, height },
+  );
+  const luma = Buffer.alloc(width * height);
+  for (let i = 0; i < width * height; i++) {
+    luma[i] = Math.round(0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2]);
+  }
+  const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
+  const frames = [Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`)];
+  for (let n = 0; n < 10; n++) frames.push(Buffer.from('FRAME\n'), luma, chroma, chroma);
+  const path = join(mkdtempSync(join(tmpdir(), 'door-')), 'ticket.y4m');
+  writeFileSync(path, Buffer.concat(frames));
+  return path;
+}
+
+test('a scanner paired from the admin page reads a ticket with the camera, once', async ({ page }) => {
+  const code = await addScanner(page, `Camera door ${Date.now()}`);
+  const [ticket] = await paidTickets(1, 'camera@example.org');
+  const video = await qrVideo(page, ticket.qr_svg);
+  const camera = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  try {
+    const scanner = await (await camera.newContext({ permissions: ['camera'] })).newPage();
+    const errors: string[] = [];
+    scanner.on('pageerror', (error) => errors.push(error.message));
+    await pair(scanner, code);
+    await scanner.getByRole('button', { name: 'Start the camera' }).click();
+    const verdict = scanner.locator('.verdict');
+    await expect(verdict).toHaveClass(/\bok\b/, { timeout: 15_000 });
+    await expect(verdict.locator('.verdict-words')).toHaveText('Valid: let in');
+    await expect(verdict.locator('.verdict-ticket')).toHaveText('General Admission · Grace Hopper');
+    // Still in view a few seconds later, the same ticket is read again: now it is in already.
+    await expect(verdict).toHaveClass(/\brefused\b/, { timeout: 15_000 });
+    await expect(verdict.locator('.verdict-words')).toHaveText('Already checked in');
+    await expect(verdict.locator('.verdict-first')).toContainText('through Camera door');
+    await scanner.getByRole('button', { name: 'Stop the camera' }).click();
+    expect(errors).toEqual([]);
+  } finally {
+    await camera.close();
+  }
+});
+
+test('door staff type a damaged ticket in, see why one is refused, and a revoked scanner stops', async ({ page, browser, consoleErrors }) => {
+  const code = await addScanner(page, `Manual door ${Date.now()}`);
+  const tickets = await paidTickets(2, 'manual@example.org');
+  const scanner = await (await browser.newContext()).newPage();
+  await pair(scanner, code);
+  const verdict = scanner.locator('.verdict');
+  const type = async (text: string) => {
+    await scanner.getByLabel('Ticket code').fill(text);
+    await scanner.getByRole('button', { name: 'Check in' }).click();
+  };
+
+  await type(tickets[0].code);
+  await expect(verdict).toHaveClass(/\bok\b/);
+  await expect(verdict.locator('.verdict-words')).toHaveText('Valid: let in');
+  await expect(scanner.locator('.door-counts')).toContainText('checked in of');
+  await type(tickets[0].code);
+  await expect(verdict).toHaveClass(/\brefused\b/);
+  await expect(verdict.locator('.verdict-words')).toHaveText('Already checked in');
+  await type('T-0000000000000000000000000000000000ff');
+  await expect(verdict.locator('.verdict-words')).toHaveText('Not a valid ticket');
+  await expect(scanner.locator('.last-scans li')).toHaveCount(3);
+  await expect(scanner.locator('.last-scans li.ok')).toHaveCount(1);
+
+  const axe = await new AxeBuilder({ page: scanner }).analyze();
+  expect(axe.violations).toEqual([]);
+  await scanner.setViewportSize({ width: 390, height: 844 });
+  await scanner.screenshot({ path: 'test-results/scanner-phone.png', fullPage: true });
+
+  // The operator revokes the device: its next scan is refused and it must pair again.
+  const row = page.locator('.admin-devices tr', { hasText: 'Manual door' });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+  await type(tickets[1].code);
+  await expect(verdict.locator('.verdict-words')).toHaveText('This device was revoked or is unknown: pair it again.');
+  await scanner.reload();
+  await expect(scanner.getByLabel('Pairing code')).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
