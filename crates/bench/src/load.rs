@@ -27,11 +27,13 @@ pub struct Target {
     pub path: &'static str,
     pub body: Option<PerRequest>,
     pub key: Option<PerRequest>,
+    /// A bearer token for request `n` (a scanner device's, say).
+    pub auth: Option<PerRequest>,
 }
 
 impl Target {
     pub fn get(path: &'static str) -> Target {
-        Target { method: Method::GET, path, body: None, key: None }
+        Target { method: Method::GET, path, body: None, key: None, auth: None }
     }
 
     fn request(&self, n: u64) -> Request<Full<Bytes>> {
@@ -43,6 +45,9 @@ impl Target {
             .header("content-type", "application/json");
         if let Some(key) = &self.key {
             request = request.header("idempotency-key", key(n));
+        }
+        if let Some(auth) = &self.auth {
+            request = request.header("authorization", format!("Bearer {}", auth(n)));
         }
         request.body(Full::new(Bytes::from(body))).expect("a valid request")
     }

@@ -3,6 +3,7 @@
 //! `bench/RESULTS.md`. Figures, never assertions: these machines are shared and noisy. The only checks are
 //! of correctness: every 201 is a sold ticket, and `sold + available == capacity`.
 
+mod door;
 mod flash_sale;
 mod load;
 
@@ -73,6 +74,9 @@ struct Args {
     /// Only run the seat holds (with a healthz run for their ratio) and print their report.
     #[arg(long)]
     only_seats: bool,
+    /// Only run the door's redeems (with a healthz run for their ratio) and print their report.
+    #[arg(long)]
+    only_door: bool,
 }
 
 const CAPACITY: u64 = 50_000_000;
@@ -109,6 +113,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let healthz = get_row(&server, addr, "/healthz", 64, duration, "GET /healthz", "").await;
         let _ = server.kill().await;
         let section = seats_section(&args, data.path(), addr, healthz.report.rate(), duration).await?;
+        println!("healthz {:.0}/s{section}", healthz.report.rate());
+        return Ok(());
+    }
+    if args.only_door {
+        let healthz = get_row(&server, addr, "/healthz", 64, duration, "GET /healthz", "").await;
+        let _ = server.kill().await;
+        let section = door::door_section(&args, data.path(), addr, healthz.report.rate(), duration).await?;
         println!("healthz {:.0}/s{section}", healthz.report.rate());
         return Ok(());
     }
@@ -327,6 +338,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let seats = seats_section(&args, data.path(), addr, healthz_rate, duration).await?;
+    let door = door::door_section(&args, data.path(), addr, healthz_rate, duration).await?;
     let flash = flash_section(&args, data.path(), addr).await?;
     let wasm = wasm_sizes(&args.site_root)?;
     let memory = Memory {
@@ -336,7 +348,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         without_streams: rss_without_streams,
         with_streams: rss_with_streams,
     };
-    let table = render(&rows, created, sold, conserved, &memory, wasm) + &seats + &flash;
+    let table = render(&rows, created, sold, conserved, &memory, wasm) + &seats + &door + &flash;
     println!("{table}");
     if let Some(folder) = args.out.parent() {
         std::fs::create_dir_all(folder)?;
@@ -508,6 +520,7 @@ fn booking_target(connections: usize) -> Target {
             format!(r#"{{"user_id":"bench-{connections}-{n}","tier":"general","quantity":1}}"#)
         })),
         key: None,
+        auth: None,
     }
 }
 
@@ -521,6 +534,7 @@ fn keyed_vip_target(label: &'static str, connections: usize) -> Target {
             format!(r#"{{"user_id":"vip-{label}-{connections}-{n}","tier":"vip","quantity":1}}"#)
         })),
         key: Some(Arc::new(move |n| format!("book-{label}-{connections}-{n}"))),
+        auth: None,
     }
 }
 
@@ -866,6 +880,7 @@ async fn seats_section(
             )
         })),
         key: Some(Arc::new(|n| format!("seat-hold-{n}"))),
+        auth: None,
     };
     let page = get_row(&server, addr, "/", 64, duration, "GET / (seated)", "").await;
     let (report, cpu) = measured(&server, load::run(addr, target, 64, duration)).await;
