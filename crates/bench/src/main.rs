@@ -911,7 +911,7 @@ async fn seats_section(
     let _ = writeln!(
         out,
         "- The seat map the page draws (one call, `/_fn/seat_map`): {:.0} KiB, {:.0} KiB gzip; the page itself renders at {:.0}/s \
-         (p99 {:.1} ms), {:.0}/s (p99 {:.1} ms) with the holds above running (the catalog sums running holds per tier).",
+         (p99 {:.1} ms), {:.0}/s (p99 {:.1} ms) with the holds above running.",
         map.len() as f64 / 1024.0,
         map_gzip as f64 / 1024.0,
         page.report.rate(),
