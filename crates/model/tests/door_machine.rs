@@ -13,39 +13,15 @@
 
 use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use model::{
-    sale::{Answer, Command, DoorRecord, Effect, Fresh, Key, Rules, Sale, ScanOutcome, Stock},
+    sale::{Answer, Command, DoorRecord, Effect, Key, Rules, Sale, ScanOutcome, Stock},
     BookingRequest, BuyerLimits, Cents, ConcertTitle, DeviceRef, Direction, DoorTicket, OrderStatus, Quantity, Scan,
     ScanAnswer, ScanRefusal, Tier,
 };
 use proptest::prelude::*;
 use std::{collections::BTreeMap, time::Duration};
 
-struct Counter(u64);
-
-impl Fresh for Counter {
-    fn hold_id(&mut self) -> String {
-        self.0 += 1;
-        format!("h_{}", self.0)
-    }
-    fn order_code(&mut self) -> String {
-        self.0 += 1;
-        format!("BX-{}", self.0)
-    }
-    fn order_secret(&mut self) -> String {
-        self.0 += 1;
-        format!("secret-{}", self.0)
-    }
-    fn ticket_code(&mut self) -> String {
-        self.0 += 1;
-        format!("T-{}", self.0)
-    }
-    fn visitor_id(&mut self) -> String {
-        unreachable!("no waiting room here")
-    }
-    fn draw(&mut self) -> i64 {
-        unreachable!("no waiting room here")
-    }
-}
+mod common;
+use common::Counter;
 
 const DOOR: i64 = 1;
 const ELSEWHERE: i64 = 2;

@@ -10,43 +10,14 @@
 
 use chrono::{TimeZone, Utc};
 use model::{
-    sale::{Answer, Charge, Command, Effect, Fresh, Key, KeyReused, Rules, Sale, Stock},
+    sale::{Answer, Charge, Command, Effect, Key, KeyReused, Rules, Sale, Stock},
     BookingError, BookingRequest, BuyerLimits, Cents, ConcertTitle, HoldStatus, OrderStatus, Quantity, Tier,
 };
 use proptest::prelude::*;
 use std::{collections::BTreeMap, time::Duration};
 
-/// Codes from a counter: the engine takes whatever it is given.
-struct Counter(u64);
-
-impl Counter {
-    fn next(&mut self, prefix: &str) -> String {
-        self.0 += 1;
-        format!("{prefix}{}", self.0)
-    }
-}
-
-impl Fresh for Counter {
-    fn hold_id(&mut self) -> String {
-        self.next("h_")
-    }
-    fn order_code(&mut self) -> String {
-        self.next("BX-")
-    }
-    fn order_secret(&mut self) -> String {
-        self.next("secret-")
-    }
-    fn ticket_code(&mut self) -> String {
-        self.next("T-")
-    }
-    fn visitor_id(&mut self) -> String {
-        self.next("v_")
-    }
-    fn draw(&mut self) -> i64 {
-        self.0 += 1;
-        self.0 as i64
-    }
-}
+mod common;
+use common::Counter;
 
 const TIERS: [Tier; 3] = [Tier::Vip, Tier::FrontRow, Tier::General];
 /// Concerts 1 and 2 exist (2 offers no front row); 3 does not.

@@ -12,39 +12,15 @@
 
 use chrono::{TimeZone, Utc};
 use model::{
-    sale::{Answer, Charge, Command, Fresh, Rules, Sale, SeatState, Stock},
+    sale::{Answer, Charge, Command, Rules, Sale, SeatState, Stock},
     BookingError, BookingRequest, BuyerLimits, Cents, ConcertTitle, HoldStatus, OrderStatus, PlanCategory, PlanRow,
     PlanSeat, PlanZone, Point, Quantity, SeatingPlan, Size, Tier,
 };
 use proptest::prelude::*;
 use std::{collections::BTreeMap, time::Duration};
 
-struct Counter(u64);
-
-impl Fresh for Counter {
-    fn hold_id(&mut self) -> String {
-        self.0 += 1;
-        format!("h_{}", self.0)
-    }
-    fn order_code(&mut self) -> String {
-        self.0 += 1;
-        format!("BX-{}", self.0)
-    }
-    fn order_secret(&mut self) -> String {
-        self.0 += 1;
-        format!("secret-{}", self.0)
-    }
-    fn ticket_code(&mut self) -> String {
-        self.0 += 1;
-        format!("T-{}", self.0)
-    }
-    fn visitor_id(&mut self) -> String {
-        unreachable!("no waiting room here")
-    }
-    fn draw(&mut self) -> i64 {
-        unreachable!("no waiting room here")
-    }
-}
+mod common;
+use common::Counter;
 
 const CONCERT: i64 = 1;
 const ROWS: usize = 3;
