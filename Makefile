@@ -75,7 +75,7 @@ $(VENV)/.installed: Makefile
 
 # The release build, redone only when a source it is built from changed (wasm-opt alone takes a minute).
 BUILD_SOURCES := $(shell find crates style public -type f -not -path 'crates/model/fuzz/*' \
-  -not -path 'crates/bench/*' -not -path 'crates/server/tests/*') Cargo.toml Cargo.lock
+  -not -path 'crates/bench/*' -not -path 'crates/*/tests/*') Cargo.toml Cargo.lock
 BUILT := target/release/.built
 build: $(BUILT)
 $(BUILT): $(BUILD_SOURCES) | setup-run
