@@ -113,26 +113,15 @@ async fn paid_order(client: &reqwest::Client, base: &str, n: usize) -> Result<Ve
     let hold = serde_json::json!({
         "tier": "general", "quantity": PER_ORDER, "name": "Bench", "email": format!("door-{n}@example.org")
     });
-    let hold: serde_json::Value = client
-        .post(format!("{base}/api/holds"))
-        .json(&hold)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let hold = post(client, &format!("{base}/api/holds"), &hold).await?;
     let id = hold["id"].as_str().ok_or_else(|| format!("no hold: {hold}"))?;
     let card = serde_json::json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
-    let order: serde_json::Value = client
-        .post(format!("{base}/api/holds/{id}/payment"))
-        .json(&card)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
+    let order = post(client, &format!("{base}/api/holds/{id}/payment"), &card).await?;
     let tickets = order["tickets"].as_array().ok_or_else(|| format!("no order: {order}"))?;
     Ok(tickets.iter().filter_map(|t| t["code"].as_str().map(str::to_owned)).collect())
+}
+
+async fn post(client: &reqwest::Client, url: &str, body: &serde_json::Value) -> Result<serde_json::Value, String> {
+    let response = client.post(url).json(body).send().await.map_err(|e| e.to_string())?;
+    response.json().await.map_err(|e| e.to_string())
 }

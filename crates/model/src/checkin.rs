@@ -47,14 +47,6 @@ impl Direction {
             Direction::Exit => "exit",
         }
     }
-
-    pub fn parse(text: &str) -> Option<Direction> {
-        match text {
-            "entry" => Some(Direction::Entry),
-            "exit" => Some(Direction::Exit),
-            _ => None,
-        }
-    }
 }
 
 /// A scan that cannot be one, refused before it is decided (answered 422, nothing recorded).
@@ -193,20 +185,6 @@ impl ScanRefusal {
             ScanRefusal::NoReentry => "No re-entry at this concert",
         }
     }
-
-    pub fn parse(code: &str) -> Option<ScanRefusal> {
-        [
-            ScanRefusal::AlreadyRedeemed,
-            ScanRefusal::Invalid,
-            ScanRefusal::Canceled,
-            ScanRefusal::Unpaid,
-            ScanRefusal::WrongConcert,
-            ScanRefusal::NotInside,
-            ScanRefusal::NoReentry,
-        ]
-        .into_iter()
-        .find(|r| r.code() == code)
-    }
 }
 
 /// What the door answered a scan.
@@ -237,13 +215,5 @@ mod tests {
         assert_eq!(parse("abc", ""), Err(ScanInvalid::NonceMissing));
         assert_eq!(parse("abc", &"n".repeat(MAX_NONCE + 1)), Err(ScanInvalid::NonceInvalid));
         assert_eq!(parse("abc", "a b"), Err(ScanInvalid::NonceInvalid));
-    }
-
-    #[test]
-    fn every_refusal_reads_back_from_its_code() {
-        for reason in [ScanRefusal::AlreadyRedeemed, ScanRefusal::Canceled, ScanRefusal::NoReentry] {
-            assert_eq!(ScanRefusal::parse(reason.code()), Some(reason));
-        }
-        assert_eq!(ScanRefusal::parse("nope"), None);
     }
 }

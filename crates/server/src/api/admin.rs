@@ -85,14 +85,17 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
         }))
 }
 
-async fn authorize(token: &AdminToken, request: Request, next: Next) -> Response {
-    let given = request
-        .headers()
+/// The token of `Authorization: Bearer <token>`; empty without one.
+pub(super) fn bearer(headers: &axum::http::HeaderMap) -> &str {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    match token.check(given) {
+        .unwrap_or_default()
+}
+
+async fn authorize(token: &AdminToken, request: Request, next: Next) -> Response {
+    match token.check(bearer(request.headers())) {
         Ok(()) => return next.run(request).await,
         Err(Denied::Off) => {
             let body =

@@ -13,7 +13,7 @@ use crate::{
 };
 use axum::{
     extract::{Path, Query, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode},
     Json,
 };
 use chrono::{DateTime, TimeDelta, Utc};
@@ -163,11 +163,7 @@ async fn pair(
 
 /// The device a request's `Authorization: Bearer <token>` names.
 pub(super) async fn device_of(store: &Store, headers: &HeaderMap) -> Result<DeviceRef, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .filter(|token| !token.is_empty() && token.len() <= 128);
+    let token = Some(super::admin::bearer(headers)).filter(|token| !token.is_empty() && token.len() <= 128);
     let unauthorized = |code: &'static str, message: &str| ApiError::Refused {
         status: StatusCode::UNAUTHORIZED,
         code,
@@ -306,12 +302,7 @@ async fn status(
     headers: HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<DoorStatus>, ApiError> {
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if state.admin_token.check(given).is_err() {
+    if state.admin_token.check(super::admin::bearer(&headers)).is_err() {
         device_of(&state.store, &headers).await?;
     }
     let concert = super::concerts::concert_of(&query)?.unwrap_or(state.store.default_event_id());

@@ -119,7 +119,8 @@ pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sa
     Ok(())
 }
 
-fn changed_under_us(what: String) -> sqlx::Error {
+/// The error that fails a batch whose conditional update matched no row (`what` names the row).
+pub(super) fn changed_under_us(what: String) -> sqlx::Error {
     sqlx::Error::Protocol(format!("{what} changed under the writer: the batch is not written"))
 }
 

@@ -78,8 +78,8 @@ pub enum DoorChange {
 /// What a change came to: the device it made or touched, or `None` for no such device (or code).
 pub type Changed = Option<i64>;
 
-pub fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+fn hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// Runs `change` in the writer's transaction at `now`.

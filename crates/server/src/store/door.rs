@@ -124,10 +124,10 @@ fn record_of(row: &sqlx::any::AnyRow) -> Result<DoorRecord, sqlx::Error> {
     })
 }
 
+/// A ticket that moved underneath, named by its code's first characters only (the code is what gets in).
 fn changed_under_us(code: &str) -> sqlx::Error {
-    // The code is a ticket's secret-ish key: named by its first characters only.
     let shown: String = code.chars().take(6).collect();
-    sqlx::Error::Protocol(format!("ticket {shown}… changed under the writer: the batch is not written"))
+    super::batch_persist::changed_under_us(format!("ticket {shown}…"))
 }
 
 /// Writes the tickets `sale`'s scans moved since `loaded`, logs every scan, marks the devices seen.

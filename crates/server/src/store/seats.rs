@@ -178,10 +178,6 @@ fn state_columns(state: &SeatState) -> (&'static str, Option<&str>, Option<&str>
     }
 }
 
-fn changed_under_us(what: String) -> sqlx::Error {
-    sqlx::Error::Protocol(format!("{what} changed under the writer: the batch is not written"))
-}
-
 /// Writes the seats `sale` moved since `loaded`, and the plans it replaced. Runs after the batch's new
 /// holds and orders are inserted (a seat names its holder).
 pub(super) async fn persist(
@@ -224,7 +220,7 @@ pub(super) async fn persist(
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() != 1 {
-            return Err(changed_under_us(format!("seat {} of concert {}", key.1, key.0)));
+            return Err(super::batch_persist::changed_under_us(format!("seat {} of concert {}", key.1, key.0)));
         }
     }
     Ok(())
@@ -253,7 +249,7 @@ async fn replace_plan(
         .execute(&mut *tx)
         .await?;
         if gone.rows_affected() != 1 || hold.is_some() || order.is_some() {
-            return Err(changed_under_us(format!("seat {id} of concert {concert}")));
+            return Err(super::batch_persist::changed_under_us(format!("seat {id} of concert {concert}")));
         }
     }
     for seat in sale.seats.range((concert, String::new())..).map(|(_, s)| s).take_while(|s| s.concert == concert) {
@@ -292,7 +288,7 @@ async fn replace_plan(
             query = query.bind(was).bind(was_hold.unwrap_or("")).bind(was_order.unwrap_or(""));
         }
         if query.execute(&mut *tx).await?.rows_affected() != 1 {
-            return Err(changed_under_us(format!("seat {} of concert {concert}", seat.id)));
+            return Err(super::batch_persist::changed_under_us(format!("seat {} of concert {concert}", seat.id)));
         }
     }
     let plan = sale.plans.get(&concert).map(String::as_str).unwrap_or("{}");

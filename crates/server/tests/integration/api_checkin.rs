@@ -28,13 +28,7 @@ pub async fn scanner(app: &TestApp, name: &str) -> Scanner {
 
 /// A paid order of `quantity` General Admission tickets at `concert`: its code, secret and ticket codes.
 async fn paid(app: &TestApp, concert: i64, quantity: u32, email: &str) -> (String, String, Vec<String>) {
-    let body = json!({ "concert_id": concert, "tier": "general", "quantity": quantity, "name": "Ada", "email": email });
-    let hold: Value = app.post_json("/api/holds", body).await.json().await.unwrap();
-    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
-    let path = format!("/api/holds/{}/payment", hold["id"].as_str().expect("a hold"));
-    let order: Value = app.post_json(&path, card).await.json().await.unwrap();
-    let tickets = order["tickets"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect();
-    (order["code"].as_str().unwrap().to_owned(), order["secret"].as_str().unwrap().to_owned(), tickets)
+    crate::helpers::paid_order_at(&app.client, &app.base, Some(concert), quantity, email).await
 }
 
 pub async fn scan(client: &reqwest::Client, url: &str, token: &str, body: Value) -> (u16, Value) {
@@ -302,19 +296,10 @@ async fn three_instances_let_a_ticket_in_exactly_once() {
         tokens.push(store.pair_device(&device.pairing_code).await.unwrap().expect("a fresh code pairs").token);
     }
     let client = reqwest::Client::new();
-    let hold: Value = client
-        .post(instances[0].url("/api/holds"))
-        .json(&json!({ "tier": "general", "quantity": 1, "name": "Ada", "email": "ada@example.org" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
-    let path = format!("/api/holds/{}/payment", hold["id"].as_str().expect("a hold"));
-    let order: Value = client.post(instances[1].url(&path)).json(&card).send().await.unwrap().json().await.unwrap();
-    let ticket = order["tickets"][0]["code"].as_str().unwrap().to_owned();
+    // Sold on one instance; scanned below through all three.
+    let (_, _, tickets) =
+        crate::helpers::paid_order_at(&client, &instances[0].url(""), None, 1, "ada@example.org").await;
+    let ticket = tickets[0].clone();
 
     let instances = std::sync::Arc::new(instances);
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));

@@ -104,23 +104,9 @@ async fn a_malformed_idempotency_key_is_400() {
     assert_eq!(tier_counts(&app.store, Tier::Vip).await.sold, 0);
 }
 
-/// A paid order over REST: its code, secret and ticket codes.
+/// A paid order of two tickets over REST: its code, secret and ticket codes.
 async fn paid_order(app: &crate::helpers::TestApp, email: &str) -> (String, String, Vec<String>) {
-    let hold: Value = app
-        .post_json("/api/holds", json!({ "tier": "general", "quantity": 2, "name": "Ada", "email": email }))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
-    let order: Value = app
-        .post_json(&format!("/api/holds/{}/payment", hold["id"].as_str().unwrap()), card)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let tickets = order["tickets"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect();
-    (order["code"].as_str().unwrap().to_owned(), order["secret"].as_str().unwrap().to_owned(), tickets)
+    crate::helpers::paid_order_at(&app.client, &app.base, None, 2, email).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -415,3 +415,24 @@ async fn a_test_database_is_gone_once_its_guard_is_dropped() {
         }
     }
 }
+
+/// A paid order of `quantity` General Admission tickets over REST at `base` (at `concert`, or the default
+/// concert), bought by Ada: its code, secret and ticket codes.
+pub async fn paid_order_at(
+    client: &reqwest::Client,
+    base: &str,
+    concert: Option<i64>,
+    quantity: u32,
+    email: &str,
+) -> (String, String, Vec<String>) {
+    let mut hold = serde_json::json!({ "tier": "general", "quantity": quantity, "name": "Ada", "email": email });
+    if let Some(concert) = concert {
+        hold["concert_id"] = concert.into();
+    }
+    let hold: serde_json::Value = json_of(client.post(format!("{base}/api/holds")).json(&hold)).await;
+    let card = serde_json::json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
+    let path = format!("{base}/api/holds/{}/payment", hold["id"].as_str().expect("a hold"));
+    let order = json_of(client.post(path).json(&card)).await;
+    let tickets = order["tickets"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect();
+    (order["code"].as_str().unwrap().to_owned(), order["secret"].as_str().unwrap().to_owned(), tickets)
+}
