@@ -195,6 +195,9 @@ pub enum ScanAnswer {
     Admitted { ticket: DoorTicket, direction: Direction, conflict: Option<Redeemed> },
     /// Turned away; `ticket` when the code is a ticket, `redeemed` its first way in when that is the reason.
     Refused { reason: ScanRefusal, ticket: Option<DoorTicket>, redeemed: Option<Redeemed> },
+    /// The device was revoked (or is no device the batch knows): the scan is not decided, not logged, and
+    /// not remembered under its key, so revoking a scanner stops even the retries of its earlier scans.
+    DeviceRevoked,
 }
 
 #[cfg(test)]

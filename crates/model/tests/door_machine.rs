@@ -9,7 +9,8 @@
 //! - a retried scan (the same device and nonce) gets its first answer and changes nothing;
 //! - each ticket's entries are the entries it was admitted, it is inside as the last admitted scan left it,
 //!   and its first entry is the earliest of them (the first scan wins);
-//! - every new scan is logged once, a retry not at all.
+//! - every new scan is logged once, a retry not at all;
+//! - a revoked device's scans, new or retried, are `DeviceRevoked`: not decided, logged or remembered.
 
 use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use model::{
@@ -79,6 +80,7 @@ fn opening(reentry: bool) -> (Sale, Vec<(String, String)>) {
             sale.tickets.insert(ticket.code.clone(), record);
         }
     }
+    sale.active_devices.extend((0..3).map(|n| device(n).id));
     sale.effects.clear();
     (sale, orders)
 }
@@ -101,6 +103,10 @@ enum Op {
     Cancel {
         order: usize,
     },
+    /// The operator revokes a device (as the store loads it for the next batch: not active).
+    Revoke {
+        device: usize,
+    },
     Later {
         minutes: i64,
     },
@@ -115,6 +121,8 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         3 => (0usize..40).prop_map(|scan| Op::Retry { scan }),
         1 => (0..ORDERS).prop_map(|order| Op::Cancel { order }),
+        // Only the third device is ever revoked: the other two keep scanning to the end.
+        1 => Just(Op::Revoke { device: 2 }),
         2 => (0i64..10).prop_map(|minutes| Op::Later { minutes }),
     ]
 }
@@ -191,6 +199,7 @@ proptest! {
         let mut seen: BTreeMap<String, Seen> = BTreeMap::new();
         let mut cancelled = std::collections::BTreeSet::new();
         let mut sent: Vec<(DeviceRef, Scan, ScanAnswer)> = Vec::new();
+        let mut revoked = std::collections::BTreeSet::new();
         for (step, op) in ops.into_iter().enumerate() {
             sale.effects.clear();
             match op {
@@ -211,6 +220,13 @@ proptest! {
                     let Ok(Answer::Scanned(answer)) = sale.apply(
                         Command::Redeem { device: device.clone(), scan: scan.clone() }, Some(&key(&device, &scan)), &mut fresh,
                     ) else { panic!("a scan is answered as one") };
+                    if revoked.contains(&n) {
+                        prop_assert_eq!(answer, ScanAnswer::DeviceRevoked);
+                        prop_assert_eq!(&sale.tickets, &before, "a revoked device's scan changes no ticket");
+                        prop_assert!(sale.effects.is_empty(), "a revoked device's scan leaves nothing: {:?}", sale.effects);
+                        check_tickets(&sale, &seen)?;
+                        continue;
+                    }
                     let first_before = reference.first;
                     match (&want, &answer) {
                         (Expect::Admitted, ScanAnswer::Admitted { conflict: None, direction: d, ticket }) => {
@@ -260,7 +276,8 @@ proptest! {
                     let again = sale.apply(
                         Command::Redeem { device: device.clone(), scan: scan.clone() }, Some(&key(&device, &scan)), &mut fresh,
                     );
-                    prop_assert_eq!(again, Ok(Answer::Scanned(first)), "a retried scan gets its first answer");
+                    let want = if revoked.contains(&((device.id - 1) as usize)) { ScanAnswer::DeviceRevoked } else { first };
+                    prop_assert_eq!(again, Ok(Answer::Scanned(want)), "a retried scan gets its first answer");
                     prop_assert_eq!(&sale.tickets, &before, "a retry changes nothing");
                     prop_assert!(sale.effects.is_empty(), "a retry is not logged again: {:?}", sale.effects);
                 }
@@ -270,6 +287,10 @@ proptest! {
                     if matches!(answer, Ok(Answer::Cancelled(Ok(_)))) {
                         cancelled.insert(code);
                     }
+                }
+                Op::Revoke { device: n } => {
+                    sale.active_devices.remove(&device(n).id);
+                    revoked.insert(n);
                 }
                 Op::Later { minutes } => sale.now += Span::minutes(minutes),
             }

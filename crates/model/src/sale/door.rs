@@ -77,6 +77,8 @@ impl Sale {
             ScanAnswer::Admitted { conflict: Some(_), .. } => ScanOutcome::Conflict,
             ScanAnswer::Admitted { .. } => ScanOutcome::Admitted,
             ScanAnswer::Refused { reason, .. } => ScanOutcome::Refused(*reason),
+            // Not a scan the door decided (`apply` answers it before the rules): nothing to log.
+            ScanAnswer::DeviceRevoked => return answer,
         };
         self.effects.push(Effect::Scanned(ScanLog {
             ticket: scan.ticket.clone(),

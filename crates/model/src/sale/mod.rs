@@ -85,6 +85,9 @@ pub struct Sale {
     pub tickets: BTreeMap<String, DoorRecord>,
     /// The batch's concerts that let a ticket that went out back in.
     pub reentry: std::collections::BTreeSet<ConcertId>,
+    /// The scanning devices of the batch's scans that are paired and not revoked (a scan from any other is
+    /// refused): the batch is where a revocation takes effect, whatever a caller's cache believes.
+    pub active_devices: std::collections::BTreeSet<i64>,
     /// Answers stored under idempotency keys: (scope, key) → (fingerprint, answer).
     pub answers: BTreeMap<(String, String), (String, Answer)>,
     /// What the steps so far changed, in order: what the store writes.
@@ -242,6 +245,7 @@ impl Sale {
             plans: BTreeMap::new(),
             tickets: BTreeMap::new(),
             reentry: std::collections::BTreeSet::new(),
+            active_devices: std::collections::BTreeSet::new(),
             answers: BTreeMap::new(),
             effects: Vec::new(),
         }
@@ -255,6 +259,11 @@ impl Sale {
         if let (Command::Cancel { code, secret }, Some(_)) = (&command, key) {
             if !self.orders.get(code).is_some_and(|order| secret_matches(&order.secret, secret)) {
                 return Ok(Answer::Cancelled(Err(BookingError::OrderNotFound)));
+            }
+        }
+        if let Command::Redeem { device, .. } = &command {
+            if !self.active_devices.contains(&device.id) {
+                return Ok(Answer::Scanned(crate::ScanAnswer::DeviceRevoked));
             }
         }
         if let Some(key) = key {

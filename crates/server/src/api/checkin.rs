@@ -161,8 +161,24 @@ async fn pair(
     Ok((StatusCode::CREATED, Json(PairedView { device_id: paired.device_id, name: paired.name, token: paired.token })))
 }
 
+fn revoked() -> ApiError {
+    ApiError::Refused {
+        status: StatusCode::UNAUTHORIZED,
+        code: "revoked_device",
+        message: "this device was revoked by the operator".into(),
+    }
+}
+
+/// How a request's device is known: read each time (`Checked`), or from this instance's memory of tokens
+/// (`ForScan`: only a scan, whose batch checks the device is still paired).
+#[derive(Clone, Copy)]
+enum Lookup {
+    Checked,
+    ForScan,
+}
+
 /// The device a request's `Authorization: Bearer <token>` names.
-pub(super) async fn device_of(store: &Store, headers: &HeaderMap) -> Result<DeviceRef, ApiError> {
+async fn device_of(store: &Store, headers: &HeaderMap, lookup: Lookup) -> Result<DeviceRef, ApiError> {
     let token = Some(super::admin::bearer(headers)).filter(|token| !token.is_empty() && token.len() <= 128);
     let unauthorized = |code: &'static str, message: &str| ApiError::Refused {
         status: StatusCode::UNAUTHORIZED,
@@ -172,12 +188,16 @@ pub(super) async fn device_of(store: &Store, headers: &HeaderMap) -> Result<Devi
     let Some(token) = token else {
         return Err(unauthorized("unauthorized", "send the device's token as `Authorization: Bearer <token>`"));
     };
-    match store.authenticate_device(token).await? {
+    let found = match lookup {
+        Lookup::Checked => store.authenticate_device(token).await?,
+        Lookup::ForScan => store.scanning_device(token).await?,
+    };
+    match found {
         Ok(device) => Ok(device),
         Err(NotADevice::Unknown) => {
             Err(unauthorized("unauthorized", "that is not a device's token: pair the device again"))
         }
-        Err(NotADevice::Revoked) => Err(unauthorized("revoked_device", "this device was revoked by the operator")),
+        Err(NotADevice::Revoked) => Err(revoked()),
     }
 }
 
@@ -224,7 +244,8 @@ pub struct RedeemView {
 }
 
 impl RedeemView {
-    pub fn of(answer: ScanAnswer) -> RedeemView {
+    /// The view of a scan's answer (the handler answers a revoked device's with a 401 instead).
+    fn of(answer: ScanAnswer) -> RedeemView {
         match answer {
             ScanAnswer::Admitted { ticket, direction, conflict } => RedeemView {
                 status: "ok",
@@ -248,6 +269,15 @@ impl RedeemView {
                 redeemed,
                 conflict: None,
             },
+            ScanAnswer::DeviceRevoked => RedeemView {
+                status: "error",
+                reason: Some("revoked_device"),
+                message: "This scanner was revoked".into(),
+                direction: None,
+                ticket: None,
+                redeemed: None,
+                conflict: None,
+            },
         }
     }
 }
@@ -263,7 +293,7 @@ async fn redeem(
     headers: HeaderMap,
     JsonBody(body): JsonBody<RedeemBody>,
 ) -> Result<Json<RedeemView>, ApiError> {
-    let device = device_of(&store, &headers).await?;
+    let device = device_of(&store, &headers, Lookup::ForScan).await?;
     let now = Utc::now();
     let scanned_at = body.scanned_at.unwrap_or(now);
     if scanned_at > now + AHEAD || scanned_at < now - BEHIND {
@@ -282,7 +312,10 @@ async fn redeem(
     // Over the scan as sent (a retry without a time is the same scan, whenever it comes).
     let fingerprint = fingerprint::scan(&scan, body.scanned_at);
     let key = scan_key(&device, &scan.nonce, fingerprint);
-    Ok(Json(RedeemView::of(store.redeem(device, scan, key).await?)))
+    match store.redeem(device, scan, key).await? {
+        ScanAnswer::DeviceRevoked => Err(revoked()),
+        answer => Ok(Json(RedeemView::of(answer))),
+    }
 }
 
 /// A concert's figures at the door.
@@ -303,7 +336,7 @@ async fn status(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<DoorStatus>, ApiError> {
     if state.admin_token.check(super::admin::bearer(&headers)).is_err() {
-        device_of(&state.store, &headers).await?;
+        device_of(&state.store, &headers, Lookup::Checked).await?;
     }
     let concert = super::concerts::concert_of(&query)?.unwrap_or(state.store.default_event_id());
     let concert = state.store.concert_by_id(concert).await?.id;

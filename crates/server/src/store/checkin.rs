@@ -30,8 +30,14 @@ pub fn scan_key(device: &DeviceRef, nonce: &str, fingerprint: String) -> Idempot
 impl Store {
     /// Decides a scan: exactly one `ok` per entry, whichever devices and instances scan the ticket at once.
     pub async fn redeem(&self, device: DeviceRef, scan: Scan, key: IdempotencyKey) -> Result<ScanAnswer, StoreError> {
+        let id = device.id;
         let command = Command::Redeem { device, scan };
         match self.writer.ask(|reply| Job::Decide(command, Some(key), reply)).await? {
+            Ok(Answer::Scanned(ScanAnswer::DeviceRevoked)) => {
+                // Revoked on another instance: this one's memory of the token goes too.
+                self.device_tokens.forget(id);
+                Ok(ScanAnswer::DeviceRevoked)
+            }
             Ok(Answer::Scanned(answer)) => Ok(answer),
             Ok(other) => Err(StoreError::BatchFailed(format!("a scan answered as {other:?}"))),
             Err(KeyReused) => Err(StoreError::IdempotencyKeyReused),

@@ -78,7 +78,7 @@ pub enum DoorChange {
 /// What a change came to: the device it made or touched, or `None` for no such device (or code).
 pub type Changed = Option<i64>;
 
-fn hash(secret: &str) -> String {
+pub(super) fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
@@ -189,7 +189,9 @@ impl Store {
 
     /// Revokes the device: its token no longer scans, its pairing code no longer pairs. `false`: no such device.
     pub async fn revoke_device(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(self.writer.ask(|reply| Job::Door(DoorChange::Revoke { id }, reply)).await?.is_some())
+        let revoked = self.writer.ask(|reply| Job::Door(DoorChange::Revoke { id }, reply)).await?.is_some();
+        self.device_tokens.forget(id);
+        Ok(revoked)
     }
 
     pub async fn device(&self, id: i64) -> Result<Option<Device>, StoreError> {

@@ -3,8 +3,9 @@
 //!
 //! - **Load**: the tickets the batch's scans name, with their order's concert, tier, buyer and status and
 //!   their way through the door so far, locked on PostgreSQL (ticket and order, after the tiers and seats,
-//!   so a cancellation and a scan of the same order on two instances run one after the other); and which
-//!   of the scanned concerts let people back in.
+//!   so a cancellation and a scan of the same order on two instances run one after the other); which
+//!   of the scanned concerts let people back in; and which of the scanning devices are still paired (a
+//!   revoked one's scans are refused here, whatever the caller's cache of tokens said).
 //! - **Persist**: each ticket that moved is written with an update conditional on the entries and the
 //!   inside flag the batch loaded, so two batches or instances can never both let one ticket in; every
 //!   scan goes to the log (unique per device and nonce, a second guard behind the idempotency key); and
@@ -31,14 +32,30 @@ pub(super) async fn load(
 ) -> Result<(), sqlx::Error> {
     let mut codes = BTreeSet::new();
     let mut concerts = BTreeSet::new();
+    let mut devices = BTreeSet::new();
     for (command, _) in commands {
-        if let Command::Redeem { scan, .. } = command {
+        if let Command::Redeem { device, scan } = command {
             codes.insert(scan.ticket.as_str());
             concerts.insert(scan.concert);
+            devices.insert(device.id);
         }
     }
     if codes.is_empty() {
         return Ok(());
+    }
+    // A caller names the device from its cache of tokens; here, in the scan's transaction, is where a
+    // revocation (on any instance) is seen.
+    let devices: Vec<i64> = devices.into_iter().collect();
+    for chunk in devices.chunks(PER_STATEMENT) {
+        let sql = format!(
+            "SELECT id FROM devices WHERE revoked_at_ms IS NULL AND token_hash IS NOT NULL AND id IN ({})",
+            Params::new(dialect).list(chunk.len())
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for device in chunk {
+            query = query.bind(*device);
+        }
+        sale.active_devices.extend(query.fetch_all(&mut *tx).await?);
     }
     let concerts: Vec<ConcertId> = concerts.into_iter().collect();
     for chunk in concerts.chunks(PER_STATEMENT) {

@@ -16,6 +16,7 @@ mod catalog_cache;
 mod checkin;
 mod codes;
 mod db;
+mod device_tokens;
 pub mod devices;
 mod door;
 mod durable;
@@ -106,6 +107,8 @@ pub struct Store {
     catalog: Arc<catalog_cache::CatalogCache>,
     /// Whether this instance runs the admission job (see `leader.rs`).
     leadership: Arc<leader::Leadership>,
+    /// Scanner tokens seen to pass (see `device_tokens.rs`).
+    device_tokens: Arc<device_tokens::DeviceTokens>,
 }
 
 impl Store {
@@ -146,6 +149,7 @@ impl Store {
             in_flight: InFlight::default(),
             catalog,
             leadership,
+            device_tokens: Arc::default(),
         })
     }
 

@@ -107,14 +107,18 @@ async fn a_pairing_code_pairs_once_and_a_revoked_device_scans_no_more() {
     let (status, listed) = admin(&app, Method::GET, "/api/admin/devices", None).await;
     assert_eq!(status, 200);
     assert!(listed.to_string().contains("Door 2") && !listed.to_string().contains(&token), "never the token: {listed}");
+    let (status, first_scan) = scan(&app.client, &url, &token, body("ok")).await;
+    assert_eq!((status, first_scan["status"].as_str()), (200, Some("ok")), "{first_scan}");
 
     let id = device["id"].as_i64().unwrap();
     let (status, revoked) = admin(&app, Method::DELETE, &format!("/api/admin/devices/{id}"), None).await;
     assert_eq!(status, 200);
     assert!(revoked["revoked_at"].is_string(), "{revoked}");
-    let (status, answer) = scan(&app.client, &url, &token, body("c")).await;
-    assert_eq!((status, answer["error"].as_str()), (401, Some("revoked_device")), "{answer}");
-    assert_eq!(scans_logged(&app).await, 0, "no scan by a device that is none is recorded");
+    for nonce in ["c", "ok"] {
+        let (status, answer) = scan(&app.client, &url, &token, body(nonce)).await;
+        assert_eq!((status, answer["error"].as_str()), (401, Some("revoked_device")), "{nonce}: {answer}");
+    }
+    assert_eq!(scans_logged(&app).await, 1, "only the scan made before the revocation is recorded");
     let (status, _) = admin(&app, Method::DELETE, "/api/admin/devices/99999", None).await;
     assert_eq!(status, 404);
 }
@@ -291,9 +295,12 @@ async fn three_instances_let_a_ticket_in_exactly_once() {
     let instances = crate::scale_out::start_three(&database.url, "vip=5,front_row=5,general=20").await;
     let store = crate::helpers::open_store_at(&database.url).await;
     let mut tokens = Vec::new();
+    let mut last_device = 0;
     for n in 0..21 {
         let device = store.create_device(format!("Door {n}")).await.unwrap();
-        tokens.push(store.pair_device(&device.pairing_code).await.unwrap().expect("a fresh code pairs").token);
+        let paired = store.pair_device(&device.pairing_code).await.unwrap().expect("a fresh code pairs");
+        last_device = paired.device_id;
+        tokens.push(paired.token);
     }
     let client = reqwest::Client::new();
     // Sold on one instance; scanned below through all three.
@@ -340,4 +347,15 @@ async fn three_instances_let_a_ticket_in_exactly_once() {
     )
     .await;
     assert_eq!(last["reason"], "already_redeemed", "{last}");
+
+    // Revoked through another instance: the instance that knows the token from its scan refuses it too, in
+    // the scan's batch, and so does one that never saw it; even a retry of the scan it made before.
+    let logged = store.checkins_logged().await.unwrap();
+    assert!(store.revoke_device(last_device).await.unwrap());
+    for (n, nonce) in [(2, "z"), (2, "y"), (0, "x")] {
+        let body = json!({ "ticket": ticket, "concert_id": store.default_event_id(), "nonce": nonce });
+        let (status, answer) = scan(&client, &instances[n].url("/api/checkin/redeem"), &tokens[20], body).await;
+        assert_eq!((status, answer["error"].as_str()), (401, Some("revoked_device")), "instance {n}: {answer}");
+    }
+    assert_eq!(store.checkins_logged().await.unwrap(), logged, "a revoked device's scans are not recorded");
 }
