@@ -200,6 +200,68 @@ pub enum ScanAnswer {
     DeviceRevoked,
 }
 
+/// A scan's answer on the wire (`POST /api/checkin/redeem`'s body, and what the scanner shows of a scan it
+/// decided offline): `ok`, or `error` with the reason's code; `message` is what the scanner shows in big
+/// letters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScanVerdict {
+    /// `ok` or `error`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<DoorTicket>,
+    /// The ticket's first way in, for `already_redeemed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeemed: Option<Redeemed>,
+    /// An offline scan admitted on the device although the ticket was in already: the other way in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Redeemed>,
+}
+
+impl ScanVerdict {
+    pub fn admitted(&self) -> bool {
+        self.status == "ok"
+    }
+}
+
+impl From<ScanAnswer> for ScanVerdict {
+    fn from(answer: ScanAnswer) -> ScanVerdict {
+        let refused = |reason: &str, message: &str| ScanVerdict {
+            status: "error".into(),
+            reason: Some(reason.into()),
+            message: message.into(),
+            direction: None,
+            ticket: None,
+            redeemed: None,
+            conflict: None,
+        };
+        match answer {
+            ScanAnswer::Admitted { ticket, direction, conflict } => ScanVerdict {
+                status: "ok".into(),
+                reason: None,
+                message: match (direction, &conflict) {
+                    (_, Some(_)) => "Checked in offline; it was in already: recorded as a conflict".into(),
+                    (Direction::Entry, None) => "Valid: let in".into(),
+                    (Direction::Exit, None) => "Checked out".into(),
+                },
+                direction: Some(direction),
+                ticket: Some(ticket),
+                redeemed: None,
+                conflict,
+            },
+            ScanAnswer::Refused { reason, ticket, redeemed } => {
+                ScanVerdict { ticket, redeemed, ..refused(reason.code(), reason.words()) }
+            }
+            ScanAnswer::DeviceRevoked => refused("revoked_device", "This scanner was revoked"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

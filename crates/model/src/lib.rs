@@ -8,6 +8,7 @@ mod booking;
 mod card;
 mod checkin;
 mod concert;
+mod door_list;
 mod error;
 mod hold;
 mod money;
@@ -26,12 +27,14 @@ pub mod when;
 pub use booking::{Booking, BookingRequest, TierAvailability};
 pub use card::{CardNumber, PaymentCard, TEST_CARDS};
 pub use checkin::{
-    DeviceRef, Direction, DoorTicket, Redeemed, Scan, ScanAnswer, ScanInvalid, ScanRefusal, MAX_NONCE, MAX_TICKET_CODE,
+    DeviceRef, Direction, DoorTicket, Redeemed, Scan, ScanAnswer, ScanInvalid, ScanRefusal, ScanVerdict, MAX_NONCE,
+    MAX_TICKET_CODE,
 };
 pub use concert::{
     parse_dollars, parse_start, Concert, ConcertTitle, NewConcert, NewTier, TierOffer, MAX_CONCERT_TEXT, MAX_PRICE,
     MAX_TIER_CAPACITY,
 };
+pub use door_list::{DoorList, DoorListPage, ListedTicket};
 pub use error::BookingError;
 pub use hold::{Hold, HoldStatus};
 pub use money::Cents;

@@ -17,7 +17,7 @@ use axum::{
     Json,
 };
 use chrono::{DateTime, TimeDelta, Utc};
-use model::{DeviceRef, Direction, DoorTicket, Redeemed, Scan, ScanAnswer};
+use model::{DeviceRef, Direction, DoorListPage, Scan, ScanAnswer, ScanVerdict};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,7 +29,11 @@ const BEHIND: TimeDelta = TimeDelta::days(7);
 
 /// The scanners' routes.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(pair)).routes(routes!(redeem)).routes(routes!(status))
+    OpenApiRouter::new()
+        .routes(routes!(pair))
+        .routes(routes!(redeem))
+        .routes(routes!(status))
+        .routes(routes!(door_list))
 }
 
 /// The operator's routes (the admin router puts them behind its token).
@@ -221,78 +225,17 @@ struct RedeemBody {
     direction: Direction,
 }
 
-/// A scan's answer: `ok` (let them through), or `error` with the reason and, for `already_redeemed`, when
-/// and through which device the ticket went in.
-#[derive(Serialize, ToSchema)]
-pub struct RedeemView {
-    /// `ok` or `error`.
-    status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'static str>,
-    /// What the scanner shows in big letters.
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    direction: Option<Direction>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ticket: Option<DoorTicket>,
-    /// The ticket's first way in, for `already_redeemed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    redeemed: Option<Redeemed>,
-    /// An offline scan admitted on the device although the ticket was in already: the other way in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    conflict: Option<Redeemed>,
-}
-
-impl RedeemView {
-    /// The view of a scan's answer (the handler answers a revoked device's with a 401 instead).
-    fn of(answer: ScanAnswer) -> RedeemView {
-        match answer {
-            ScanAnswer::Admitted { ticket, direction, conflict } => RedeemView {
-                status: "ok",
-                reason: None,
-                message: match (direction, &conflict) {
-                    (_, Some(_)) => "Checked in offline; it was in already: recorded as a conflict".into(),
-                    (Direction::Entry, None) => "Valid: let in".into(),
-                    (Direction::Exit, None) => "Checked out".into(),
-                },
-                direction: Some(direction),
-                ticket: Some(ticket),
-                redeemed: None,
-                conflict,
-            },
-            ScanAnswer::Refused { reason, ticket, redeemed } => RedeemView {
-                status: "error",
-                reason: Some(reason.code()),
-                message: reason.words().into(),
-                direction: None,
-                ticket,
-                redeemed,
-                conflict: None,
-            },
-            ScanAnswer::DeviceRevoked => RedeemView {
-                status: "error",
-                reason: Some("revoked_device"),
-                message: "This scanner was revoked".into(),
-                direction: None,
-                ticket: None,
-                redeemed: None,
-                conflict: None,
-            },
-        }
-    }
-}
-
 /// Scans a ticket in (or out): exactly once, whichever devices and instances scan it at the same instant.
 #[utoipa::path(post, path = "/api/checkin/redeem", tag = "checkin", security(("device_token" = [])),
     request_body = RedeemBody,
-    responses((status = 200, body = RedeemView), (status = 401, body = ErrorBody, description = "`unauthorized` or `revoked_device`"),
+    responses((status = 200, body = ScanVerdict), (status = 401, body = ErrorBody, description = "`unauthorized` or `revoked_device`"),
               (status = 422, body = ErrorBody, description = "`invalid_ticket_code`, `invalid_nonce`, `invalid_scanned_at`, `idempotency_key_reused`"),
               super::openapi::BodyErrors))]
 async fn redeem(
     State(store): State<Store>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<RedeemBody>,
-) -> Result<Json<RedeemView>, ApiError> {
+) -> Result<Json<ScanVerdict>, ApiError> {
     let device = device_of(&store, &headers, Lookup::ForScan).await?;
     let now = Utc::now();
     let scanned_at = body.scanned_at.unwrap_or(now);
@@ -314,7 +257,7 @@ async fn redeem(
     let key = scan_key(&device, &scan.nonce, fingerprint);
     match store.redeem(device, scan, key).await? {
         ScanAnswer::DeviceRevoked => Err(revoked()),
-        answer => Ok(Json(RedeemView::of(answer))),
+        answer => Ok(Json(answer.into())),
     }
 }
 
@@ -341,6 +284,32 @@ async fn status(
     let concert = super::concerts::concert_of(&query)?.unwrap_or(state.store.default_event_id());
     let concert = state.store.concert_by_id(concert).await?.id;
     Ok(Json(DoorStatus { concert_id: concert, tiers: state.store.door_figures(concert).await? }))
+}
+
+/// The concert's tickets for a scanner's offline copy: all of them, or with `since` (the last answer's
+/// `cursor`) those that changed after it. The device's token only (the copy holds the codes that get in).
+#[utoipa::path(get, path = "/api/checkin/tickets", tag = "checkin", security(("device_token" = [])),
+    params(super::concerts::ConcertQuery,
+           ("since" = Option<i64>, Query, description = "The cursor of the last answer merged")),
+    responses((status = 200, body = DoorListPage), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`invalid_since`")))]
+async fn door_list(
+    State(store): State<Store>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<DoorListPage>, ApiError> {
+    device_of(&store, &headers, Lookup::Checked).await?;
+    let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
+    let concert = store.concert_by_id(concert).await?.id;
+    let since = match query.iter().find(|(name, _)| name == "since") {
+        None => 0,
+        Some((_, value)) => value.parse::<i64>().ok().filter(|since| *since >= 0).ok_or_else(|| ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_since",
+            message: "since must be the cursor of an earlier answer: a whole number, 0 or more".into(),
+        })?,
+    };
+    Ok(Json(store.door_list(concert, since).await?))
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]

@@ -218,8 +218,9 @@ async fn insert_orders(tx: &mut Conn, dialect: Dialect, sale: &Sale, codes: &[&s
         codes.iter().flat_map(|code| sale.orders[*code].tickets.iter().map(move |ticket| (*code, ticket))).collect();
     for chunk in tickets.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO tickets (code, order_id, seat, seat_id, seat_zone, seat_row, seat_number) VALUES {}",
-            Params::new(dialect).rows(chunk.len(), 7)
+            "INSERT INTO tickets (code, order_id, seat, seat_id, seat_zone, seat_row, seat_number, changed_ms)
+             VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 8)
         );
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (order, ticket) in chunk {
@@ -231,7 +232,8 @@ async fn insert_orders(tx: &mut Conn, dialect: Dialect, sale: &Sale, codes: &[&s
                 .bind(seat.map(|s| s.id.as_str()))
                 .bind(seat.map(|s| s.zone.as_str()))
                 .bind(seat.map(|s| s.row.as_str()))
-                .bind(seat.map(|s| s.number.as_str()));
+                .bind(seat.map(|s| s.number.as_str()))
+                .bind(millis(sale.now));
         }
         insert.execute(&mut *tx).await?;
     }
@@ -296,6 +298,15 @@ async fn cancel_orders(tx: &mut Conn, dialect: Dialect, now: DateTime<Utc>, code
         if update.execute(&mut *tx).await?.rows_affected() != chunk.len() as u64 {
             return Err(changed_under_us(format!("one of {} orders being cancelled", chunk.len())));
         }
+        // The scanners' copies learn of it by delta (see `door_list.rs`).
+        let mut params = Params::new(dialect);
+        let at = params.one();
+        let sql = format!("UPDATE tickets SET changed_ms = {at} WHERE order_id IN ({})", params.list(chunk.len()));
+        let mut stamp = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(now));
+        for code in chunk {
+            stamp = stamp.bind(*code);
+        }
+        stamp.execute(&mut *tx).await?;
     }
     Ok(())
 }

@@ -165,7 +165,8 @@ pub(super) async fn persist(
             continue;
         }
         let written = sqlx::query(
-            "UPDATE tickets SET entries = $1, inside = $2, first_entry_at_ms = $3, first_entry_device = $4
+            "UPDATE tickets SET entries = $1, inside = $2, first_entry_at_ms = $3, first_entry_device = $4,
+                                changed_ms = $8
              WHERE code = $5 AND entries = $6 AND inside = $7",
         )
         .bind(i64::from(after.entries))
@@ -175,6 +176,7 @@ pub(super) async fn persist(
         .bind(code)
         .bind(i64::from(before.entries))
         .bind(i64::from(before.inside))
+        .bind(millis(sale.now))
         .execute(&mut *tx)
         .await?;
         if written.rows_affected() != 1 {

@@ -19,6 +19,7 @@ mod db;
 mod device_tokens;
 pub mod devices;
 mod door;
+mod door_list;
 mod durable;
 pub mod fingerprint;
 mod idempotency;

@@ -11,6 +11,7 @@ mod api_bookings;
 mod api_catalog;
 mod api_checkin;
 mod api_checkout;
+mod api_door_list;
 mod api_queue;
 mod api_seating;
 mod bounded_responses;

@@ -51,6 +51,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "GET /api/admin/sales",
             "GET /api/bookings/{id}",
             "GET /api/checkin/status",
+            "GET /api/checkin/tickets",
             "GET /api/concerts",
             "GET /api/concerts/{id}",
             "GET /api/concerts/{id}/queue/{visitor}",
