@@ -157,3 +157,52 @@ test('door staff type a damaged ticket in, see why one is refused, and a revoked
   await expect(scanner.getByLabel('Pairing code')).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
+
+test('offline, a scanner decides from its own ticket list and uploads what it let in once back', async ({ page, browser }) => {
+  const code = await addScanner(page, `Offline door ${Date.now()}`);
+  const tickets = await paidTickets(2, 'offline@example.org');
+  const context = await browser.newContext();
+  const scanner = await context.newPage();
+  const errors: string[] = [];
+  scanner.on('pageerror', (error) => errors.push(error.message));
+  await pair(scanner, code);
+  const sync = scanner.locator('.door-sync');
+  await expect(sync).toContainText(/Ticket list on this device: \d+ tickets/);
+  const verdict = scanner.locator('.verdict');
+  const type = async (text: string) => {
+    await scanner.getByLabel('Ticket code').fill(text);
+    await scanner.getByRole('button', { name: 'Check in' }).click();
+  };
+
+  // The venue's network drops.
+  await context.setOffline(true);
+  await type(tickets[0].code);
+  await expect(verdict).toHaveClass(/\bok\b/);
+  await expect(verdict.locator('.verdict-words')).toHaveText('Valid: let in');
+  await expect(verdict.locator('.verdict-offline')).toHaveText("Decided offline, from this device's ticket list");
+  await expect(sync.locator('.waiting')).toHaveText('1 scan made offline is waiting to upload.');
+  await type(tickets[0].code);
+  await expect(verdict).toHaveClass(/\brefused\b/);
+  await expect(verdict.locator('.verdict-words')).toHaveText('Already checked in');
+  await type('T-0000000000000000000000000000000000ff');
+  await expect(verdict.locator('.verdict-words')).toHaveText('Not a valid ticket');
+  await expect(sync.locator('.waiting')).toHaveText('1 scan made offline is waiting to upload.');
+  await scanner.screenshot({ path: 'test-results/scanner-offline.png', fullPage: true });
+
+  // Back online: the scan uploads by itself, and the server knows the ticket went in through this device.
+  await context.setOffline(false);
+  await expect(sync.locator('.waiting')).toHaveCount(0, { timeout: 15_000 });
+  await type(tickets[0].code);
+  await expect(verdict.locator('.verdict-words')).toHaveText('Already checked in');
+  await expect(verdict.locator('.verdict-offline')).toHaveCount(0);
+  await expect(verdict.locator('.verdict-first')).toContainText('through Offline door');
+  await type(tickets[1].code);
+  await expect(verdict.locator('.verdict-words')).toHaveText('Valid: let in');
+  const status = await (
+    await fetch(`${MAIN}/api/checkin/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).json();
+  const general = status.tiers.find((t: { tier: string }) => t.tier === 'general');
+  expect(general.checked_in).toBeGreaterThanOrEqual(2);
+  expect(errors).toEqual([]);
+  await context.close();
+});

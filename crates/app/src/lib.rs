@@ -16,6 +16,7 @@ mod running_hold;
 // Browser-only: on the server its calls are inert and some go unused.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod scanner;
+mod scanner_offline;
 pub mod server_fns;
 mod submission;
 mod text;

@@ -1,11 +1,12 @@
 //! The door scanner's browser side: the paired device (its token kept in this browser's `localStorage`, as
 //! a door phone must survive a reload; never in a URL), the REST calls it makes with that token
-//! (`/api/devices/pair`, `/api/checkin/redeem`, `/api/checkin/status`), the camera read frame by frame and
+//! (`/api/devices/pair`, `/api/checkin/redeem`, `/api/checkin/status`; the offline copy is in
+//! `scanner_offline.rs`), the camera read frame by frame and
 //! decoded in WASM (`rqrr`: no decoder fetched from anywhere, the same on every browser), and a beep.
 //!
 //! Everything here runs only in the browser; on the server the functions are inert.
 
-use model::{Direction, DoorTicket, Redeemed};
+use model::ScanVerdict;
 use serde::{Deserialize, Serialize};
 
 /// This browser's scanner device, as pairing gave it.
@@ -16,33 +17,10 @@ pub struct PairedDevice {
     pub token: String,
 }
 
-/// A scan's answer, as `POST /api/checkin/redeem` gives it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Verdict {
-    pub status: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    pub message: String,
-    #[serde(default)]
-    pub direction: Option<Direction>,
-    #[serde(default)]
-    pub ticket: Option<DoorTicket>,
-    #[serde(default)]
-    pub redeemed: Option<Redeemed>,
-    #[serde(default)]
-    pub conflict: Option<Redeemed>,
-}
-
-impl Verdict {
-    pub fn admitted(&self) -> bool {
-        self.status == "ok"
-    }
-}
-
 /// Why a scan got no verdict.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScanFailed {
-    #[error("No connection to the box office: the scan was not recorded. Try again.")]
+    #[error("No connection to the box office, and no ticket list on this device yet: the scan was not recorded.")]
     Offline,
     #[error("This device was revoked or is unknown: pair it again.")]
     NotPaired,
@@ -132,11 +110,11 @@ pub async fn pair(code: String) -> Result<PairedDevice, ScanFailed> {
     }
 }
 
-/// Scans `ticket` in at `concert`.
-pub async fn redeem(device: &PairedDevice, concert: i64, ticket: String) -> Result<Verdict, ScanFailed> {
+/// Scans `ticket` in at `concert`, `nonce` new for the scan (kept if it goes to the offline queue).
+pub async fn redeem(device: &PairedDevice, concert: i64, ticket: &str, nonce: &str) -> Result<ScanVerdict, ScanFailed> {
     #[cfg(feature = "hydrate")]
     {
-        let body = serde_json::json!({ "ticket": ticket, "concert_id": concert, "nonce": nonce() });
+        let body = serde_json::json!({ "ticket": ticket, "concert_id": concert, "nonce": nonce });
         let request = gloo_net::http::Request::post("/api/checkin/redeem")
             .header("Authorization", &format!("Bearer {}", device.token))
             .json(&body)
@@ -149,7 +127,7 @@ pub async fn redeem(device: &PairedDevice, concert: i64, ticket: String) -> Resu
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (device, concert, ticket);
+        let _ = (device, concert, ticket, nonce);
         Err(ScanFailed::Offline)
     }
 }

@@ -1,16 +1,35 @@
 //! `/scan`: the door's scanner, in the browser (no app to install). Pair the device once with the code the
 //! operator's page gave, choose the concert, then scan tickets with the camera or type a damaged ticket's
 //! code. Each scan's answer fills the screen (green: let in, with tier, seat and name; red: why not, in
-//! words), with a beep; the last scans and the concert's counts sit below. It needs JavaScript: the device's
-//! token lives in this browser's storage and every call is made from the page.
+//! words), with a beep; the last scans and the concert's counts sit below. When the network drops, the
+//! device decides from its own copy of the concert's tickets and uploads what it let in once it is back
+//! (`scanner_offline.rs`). It needs JavaScript: the device's token lives in this browser's storage and
+//! every call is made from the page.
 
-use crate::scanner::{self, Counts, PairedDevice, ScanFailed, Verdict};
+use crate::{
+    scanner::{self, Counts, PairedDevice, ScanFailed},
+    scanner_offline::{self, Pending},
+};
 use leptos::prelude::*;
+use model::{Direction, DoorList, ScanVerdict};
 
 super::lazy_page!(ScanRoute, ScanPage);
 
 /// How many past scans the page lists.
 const HISTORY: usize = 8;
+/// How often the page uploads waiting scans, in milliseconds; the ticket list is refreshed every
+/// `REFRESH_EVERY` of these.
+#[cfg(feature = "hydrate")]
+const TICK_MS: u32 = 3_000;
+#[cfg(feature = "hydrate")]
+const REFRESH_EVERY: u32 = 5;
+
+/// A scan's answer as the page shows it: from the server, or decided on this device while offline.
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    verdict: ScanVerdict,
+    offline: bool,
+}
 
 #[component]
 fn ScanPage() -> impl IntoView {
@@ -86,11 +105,15 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
             concerts.set(list);
         });
     });
-    let verdict = RwSignal::new(None::<Result<Verdict, ScanFailed>>);
+    let verdict = RwSignal::new(None::<Result<Shown, ScanFailed>>);
     let history = RwSignal::new(Vec::<Past>::new());
     let counts = RwSignal::new(None::<Counts>);
     let busy = RwSignal::new(false);
     let paired = StoredValue::new(paired);
+    // The device's copy of the chosen concert's tickets, and the scans waiting to upload.
+    let list = RwSignal::new(DoorList::default());
+    let listed_at = RwSignal::new(None::<String>);
+    let waiting = RwSignal::new(scanner_offline::queued().len());
     let refresh_counts = move || {
         if let Some(id) = concert.get_untracked() {
             leptos::task::spawn_local(async move {
@@ -99,10 +122,72 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
             });
         }
     };
+    // Uploads what waits, then (when `refresh`) brings the ticket list up to date; quiet when offline.
+    let sync = move |refresh: bool| {
+        leptos::task::spawn_local(async move {
+            let me = paired.get_value();
+            if !scanner_offline::online() {
+                return;
+            }
+            match scanner_offline::upload(&me).await {
+                Ok(left) => {
+                    let uploaded = waiting.try_get_untracked().is_some_and(|before| before > left);
+                    waiting.try_set(left);
+                    if uploaded {
+                        refresh_counts();
+                    }
+                }
+                // A revoked device hears it at its next scan, in words; the background stays quiet.
+                Err(_) => {}
+            }
+            let Some(copy) = list.try_get_untracked().filter(|copy| refresh || !copy.synced) else { return };
+            if let Ok(page) = scanner_offline::refresh(&me, &copy).await {
+                list.try_update(|copy| {
+                    scanner_offline::merge(copy, page);
+                    scanner_offline::keep_list(copy);
+                });
+                listed_at.try_set(Some(scanner::time_of_day_now()));
+            }
+        });
+    };
     Effect::new(move |_| {
-        concert.track();
+        if let Some(id) = concert.get() {
+            list.set(scanner_offline::restore(id));
+            listed_at.set(None);
+            sync(true);
+        }
         refresh_counts();
     });
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let mut tick = 0u32;
+            // Ends with the page: its signals are gone then.
+            while list.try_get_untracked().is_some() {
+                gloo_timers::future::TimeoutFuture::new(TICK_MS).await;
+                tick += 1;
+                sync(tick.is_multiple_of(REFRESH_EVERY));
+            }
+        });
+    });
+    // Decides a scan from the device's copy: the network is down (or the answer never came).
+    let decide_offline = move |id: i64, code: &str, nonce: String| -> Result<Shown, ScanFailed> {
+        let mut answer = None;
+        list.update(|copy| {
+            if copy.synced && copy.concert_id == id {
+                answer = Some(copy.decide(code, Direction::Entry));
+            }
+        });
+        let verdict = ScanVerdict::from(answer.ok_or(ScanFailed::Offline)?);
+        if verdict.admitted() {
+            let scanned_at = scanner_offline::now_rfc3339();
+            let scan =
+                Pending { ticket: code.to_owned(), concert_id: id, nonce, scanned_at, direction: Direction::Entry };
+            scanner_offline::enqueue(scan);
+            waiting.update(|n| *n += 1);
+        }
+        Ok(Shown { verdict, offline: true })
+    };
     // One scan at a time: a code read while the last is answered is read again on the next frame.
     let scan = move |code: String| {
         let (Some(id), false) = (concert.get_untracked(), busy.get_untracked()) else { return };
@@ -112,12 +197,28 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = scanner::redeem(&paired.get_value(), id, code).await;
+            let nonce = scanner::nonce();
+            let online = if scanner_offline::online() {
+                Some(scanner::redeem(&paired.get_value(), id, &code, &nonce).await)
+            } else {
+                None
+            };
+            let result = match online {
+                None | Some(Err(ScanFailed::Offline)) => decide_offline(id, &code, nonce),
+                Some(Ok(verdict)) => {
+                    if verdict.admitted() {
+                        let direction = verdict.direction.unwrap_or_default();
+                        list.update(|copy| copy.replay(&code, direction));
+                    }
+                    Ok(Shown { verdict, offline: false })
+                }
+                Some(Err(failure)) => Err(failure),
+            };
             if let Err(ScanFailed::NotPaired) = &result {
                 scanner::forget();
             }
             let (admitted, words) = match &result {
-                Ok(verdict) => (verdict.admitted(), headline(verdict)),
+                Ok(shown) => (shown.verdict.admitted(), headline(&shown.verdict)),
                 Err(failure) => (false, failure.to_string()),
             };
             scanner::beep(admitted);
@@ -126,9 +227,12 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
                 past.insert(0, Past { when, admitted, words });
                 past.truncate(HISTORY);
             });
+            let online = matches!(&result, Ok(Shown { offline: false, .. }));
             verdict.set(Some(result));
             busy.set(false);
-            refresh_counts();
+            if online {
+                refresh_counts();
+            }
         });
     };
     let manual = RwSignal::new(String::new());
@@ -157,6 +261,24 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
             </select>
         </label>
         <VerdictPanel verdict />
+        <p class="door-sync" aria-live="polite">
+            {move || {
+                let tickets = list.with(|copy| copy.synced.then_some(copy.tickets.len()));
+                match (tickets, listed_at.get()) {
+                    (Some(n), Some(at)) => format!("Ticket list on this device: {n} tickets, updated {at}."),
+                    (Some(n), None) => format!("Ticket list on this device: {n} tickets."),
+                    _ => "No ticket list on this device yet: scans need the network.".to_owned(),
+                }
+            }}
+            {move || {
+                let words = match waiting.get() {
+                    0 => return None,
+                    1 => " 1 scan made offline is waiting to upload.".to_owned(),
+                    n => format!(" {n} scans made offline are waiting to upload."),
+                };
+                Some(view! { <strong class="waiting">{words}</strong> })
+            }}
+        </p>
         <Camera scan />
         <form class="manual" on:submit=move |event| {
             event.prevent_default();
@@ -191,7 +313,7 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
 }
 
 /// The verdict's big words.
-fn headline(verdict: &Verdict) -> String {
+fn headline(verdict: &ScanVerdict) -> String {
     match (verdict.admitted(), verdict.conflict.is_some()) {
         (true, true) => "Let in (it was in already: recorded as a conflict)".into(),
         (true, false) => verdict.message.clone(),
@@ -200,11 +322,11 @@ fn headline(verdict: &Verdict) -> String {
 }
 
 #[component]
-fn VerdictPanel(verdict: RwSignal<Option<Result<Verdict, ScanFailed>>>) -> AnyView {
+fn VerdictPanel(verdict: RwSignal<Option<Result<Shown, ScanFailed>>>) -> AnyView {
     view! {
         <div class="verdict-area" role="status" aria-live="assertive" aria-atomic="true">
             {move || verdict.get().map(|result| match result {
-                Ok(verdict) => {
+                Ok(Shown { verdict, offline }) => {
                     let class = if verdict.admitted() { "verdict ok" } else { "verdict refused" };
                     let ticket = verdict.ticket.clone().map(|t| {
                         let seat = t.seat.map(|s| format!(", row {} seat {}", s.row, s.number)).unwrap_or_default();
@@ -219,6 +341,9 @@ fn VerdictPanel(verdict: RwSignal<Option<Result<Verdict, ScanFailed>>>) -> AnyVi
                             <p class="verdict-words">{headline(&verdict)}</p>
                             {ticket.map(|t| view! { <p class="verdict-ticket">{t}</p> })}
                             {first.map(|f| view! { <p class="verdict-first">{f}</p> })}
+                            {offline.then(|| view! {
+                                <p class="verdict-offline">"Decided offline, from this device's ticket list"</p>
+                            })}
                         </div>
                     }
                     .into_any()
