@@ -218,6 +218,9 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
                 scanner::forget();
             }
             let (admitted, words) = match &result {
+                Ok(Shown { verdict, offline: true }) => {
+                    (verdict.admitted(), format!("{} (offline)", headline(verdict)))
+                }
                 Ok(shown) => (shown.verdict.admitted(), headline(&shown.verdict)),
                 Err(failure) => (false, failure.to_string()),
             };

@@ -170,6 +170,7 @@ async fn a_ticket_let_in_underneath_refuses_the_batch_and_writes_nothing() {
     };
     let store = Store::open(&fixture.url, Capacities::default()).await.expect("the store opens");
     let device = store.create_device("Door 1".into()).await.expect("a device");
+    store.pair_device(&device.pairing_code).await.expect("pairs").expect("a fresh code pairs");
     store.close().await;
     let ticket = scalar_text(&fixture, &format!("SELECT code FROM tickets WHERE order_id = '{}'", booking.id)).await;
     let scan = model::Scan::parse(
@@ -189,7 +190,7 @@ async fn a_ticket_let_in_underneath_refuses_the_batch_and_writes_nothing() {
         &format!("UPDATE tickets SET entries = 1, inside = 1 WHERE code = '{ticket}'"),
     )
     .await;
-    refused_because(result, "ticket T-");
+    refused_because(result, "of tickets T-");
     assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM checkins").await, 0, "no scan logged");
 }
 

@@ -141,10 +141,12 @@ fn record_of(row: &sqlx::any::AnyRow) -> Result<DoorRecord, sqlx::Error> {
     })
 }
 
-/// A ticket that moved underneath, named by its code's first characters only (the code is what gets in).
-fn changed_under_us(code: &str) -> sqlx::Error {
-    let shown: String = code.chars().take(6).collect();
-    super::batch_persist::changed_under_us(format!("ticket {shown}…"))
+/// Tickets that moved underneath, named by their codes' first characters only (a code is what gets in).
+fn changed_under_us(chunk: &[(&str, &DoorRecord, &DoorRecord)], written: u64) -> sqlx::Error {
+    let shown: Vec<String> =
+        chunk.iter().map(|(code, _, _)| format!("{}…", code.chars().take(6).collect::<String>())).collect();
+    let missed = chunk.len() as u64 - written;
+    super::batch_persist::changed_under_us(format!("{missed} of tickets {}", shown.join(", ")))
 }
 
 /// Writes the tickets `sale`'s scans moved since `loaded`, logs every scan, marks the devices seen.
@@ -159,28 +161,51 @@ pub(super) async fn persist(
         .iter()
         .filter_map(|e| if let Effect::Door(code) = e { Some(code.as_str()) } else { None })
         .collect();
-    for code in moved {
-        let (before, after) = (&loaded[code], &sale.tickets[code]);
-        if (before.entries, before.inside, &before.first_entry) == (after.entries, after.inside, &after.first_entry) {
-            continue;
+    let moved: Vec<(&str, &DoorRecord, &DoorRecord)> = moved
+        .into_iter()
+        .map(|code| (code, &loaded[code], &sale.tickets[code]))
+        .filter(|(_, before, after)| {
+            (before.entries, before.inside, &before.first_entry) != (after.entries, after.inside, &after.first_entry)
+        })
+        .collect();
+    // One statement for the batch's tickets (a statement each cost the writer's connection a round trip
+    // per scan), each row conditional on what the batch loaded: a row that moved underneath matches
+    // nothing, and the count tells.
+    for chunk in moved.chunks(PER_STATEMENT / 8) {
+        let mut params = Params::new(dialect);
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|_| {
+                let types = ["TEXT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT", "BIGINT"];
+                let row: Vec<String> = types.iter().map(|t| format!("CAST({} AS {t})", params.one())).collect();
+                format!("({})", row.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "WITH moved (code, entries, inside, first_at, first_device, was_entries, was_inside, changed) AS
+                  (VALUES {})
+             UPDATE tickets SET entries = moved.entries, inside = moved.inside, first_entry_at_ms = moved.first_at,
+                                first_entry_device = moved.first_device, changed_ms = moved.changed
+             FROM moved
+             WHERE tickets.code = moved.code AND tickets.entries = moved.was_entries
+               AND tickets.inside = moved.was_inside",
+            rows.join(", ")
+        );
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (code, before, after) in chunk {
+            update = update
+                .bind(*code)
+                .bind(i64::from(after.entries))
+                .bind(i64::from(after.inside))
+                .bind(after.first_entry.as_ref().map(|first| millis(first.at)))
+                .bind(after.first_entry.as_ref().map(|first| first.device.id))
+                .bind(i64::from(before.entries))
+                .bind(i64::from(before.inside))
+                .bind(millis(sale.now));
         }
-        let written = sqlx::query(
-            "UPDATE tickets SET entries = $1, inside = $2, first_entry_at_ms = $3, first_entry_device = $4,
-                                changed_ms = $8
-             WHERE code = $5 AND entries = $6 AND inside = $7",
-        )
-        .bind(i64::from(after.entries))
-        .bind(i64::from(after.inside))
-        .bind(after.first_entry.as_ref().map(|first| millis(first.at)))
-        .bind(after.first_entry.as_ref().map(|first| first.device.id))
-        .bind(code)
-        .bind(i64::from(before.entries))
-        .bind(i64::from(before.inside))
-        .bind(millis(sale.now))
-        .execute(&mut *tx)
-        .await?;
-        if written.rows_affected() != 1 {
-            return Err(changed_under_us(code));
+        let written = update.execute(&mut *tx).await?.rows_affected();
+        if written != chunk.len() as u64 {
+            return Err(changed_under_us(chunk, written));
         }
     }
     let scans: Vec<&ScanLog> =
