@@ -133,13 +133,13 @@ pub async fn upload(device: &PairedDevice) -> Result<usize, ScanFailed> {
     Ok(queue.len())
 }
 
-/// The tickets of `list`'s concert that changed since its cursor (all of them before its first answer).
-pub async fn refresh(device: &PairedDevice, list: &DoorList) -> Result<DoorListPage, ScanFailed> {
+/// The tickets of `concert` that changed since the cursor `since` (all of them without one).
+pub async fn refresh(device: &PairedDevice, concert: i64, since: Option<i64>) -> Result<DoorListPage, ScanFailed> {
     #[cfg(feature = "hydrate")]
     {
-        let mut url = format!("/api/checkin/tickets?concert={}", list.concert_id);
-        if list.synced {
-            url.push_str(&format!("&since={}", list.cursor));
+        let mut url = format!("/api/checkin/tickets?concert={concert}");
+        if let Some(since) = since {
+            url.push_str(&format!("&since={since}"));
         }
         let response = gloo_net::http::Request::get(&url)
             .header("Authorization", &format!("Bearer {}", device.token))
@@ -154,7 +154,7 @@ pub async fn refresh(device: &PairedDevice, list: &DoorList) -> Result<DoorListP
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (device, list);
+        let _ = (device, concert, since);
         Err(ScanFailed::Offline)
     }
 }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 /// The longest ticket code a scan may carry: our codes are 24 characters, a signed one about 120.
 pub const MAX_TICKET_CODE: usize = 200;
+/// What a pairing code's QR code holds before the code: the scanner's camera tells it from a ticket by it.
+pub const PAIRING_QR_PREFIX: &str = "boxoffice-pair:";
 /// The longest nonce a scanner may make (a UUID is 36 characters).
 pub const MAX_NONCE: usize = 64;
 

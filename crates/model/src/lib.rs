@@ -28,7 +28,7 @@ pub use booking::{Booking, BookingRequest, TierAvailability};
 pub use card::{CardNumber, PaymentCard, TEST_CARDS};
 pub use checkin::{
     DeviceRef, Direction, DoorTicket, Redeemed, Scan, ScanAnswer, ScanInvalid, ScanRefusal, ScanVerdict, MAX_NONCE,
-    MAX_TICKET_CODE,
+    MAX_TICKET_CODE, PAIRING_QR_PREFIX,
 };
 pub use concert::{
     parse_dollars, parse_start, Concert, ConcertTitle, NewConcert, NewTier, TierOffer, MAX_CONCERT_TEXT, MAX_PRICE,

@@ -58,6 +58,15 @@ fn PairForm(device: RwSignal<Option<PairedDevice>>, hydrated: RwSignal<bool>) ->
             device.set(Some(paired));
         }
     });
+    // The admin page's QR code holds the pairing code behind a prefix; a ticket's QR is not one.
+    let from_qr = move |text: String| {
+        if let Some(read) = text.strip_prefix(model::PAIRING_QR_PREFIX) {
+            if !pairing.pending().get_untracked() {
+                code.set(read.to_owned());
+                pairing.dispatch(read.to_owned());
+            }
+        }
+    };
     view! {
         <form class="pair" on:submit=move |event| {
             event.prevent_default();
@@ -70,6 +79,8 @@ fn PairForm(device: RwSignal<Option<PairedDevice>>, hydrated: RwSignal<bool>) ->
                     spellcheck="false" bind:value=code required />
             </label>
             <button type="submit" disabled=move || !hydrated.get() || pairing.pending().get()>"Pair this device"</button>
+            <p class="or">"Or read the pairing QR code on the admin page with this device's camera:"</p>
+            <Camera scan=from_qr label="Scan the pairing QR code" />
             <div aria-live="polite">
                 {move || match pairing.value().get() {
                     Some(Err(ScanFailed::Refused(message))) => {
@@ -129,22 +140,26 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
             if !scanner_offline::online() {
                 return;
             }
-            match scanner_offline::upload(&me).await {
-                Ok(left) => {
-                    let uploaded = waiting.try_get_untracked().is_some_and(|before| before > left);
-                    waiting.try_set(left);
-                    if uploaded {
-                        refresh_counts();
-                    }
-                }
-                // A revoked device hears it at its next scan, in words; the background stays quiet.
-                Err(_) => {}
+            // A revoked device hears it at its next scan, in words; the background stays quiet.
+            let left = scanner_offline::upload(&me).await.unwrap_or_else(|_| scanner_offline::queued().len());
+            let uploaded = waiting.try_get_untracked().is_some_and(|before| before > left);
+            waiting.try_set(left);
+            if uploaded {
+                refresh_counts();
             }
-            let Some(copy) = list.try_get_untracked().filter(|copy| refresh || !copy.synced) else { return };
-            if let Ok(page) = scanner_offline::refresh(&me, &copy).await {
+            // What to ask for, without copying the list (it may hold a stadium's tickets).
+            let ask = list.try_with_untracked(|copy| {
+                (refresh || !copy.synced).then_some((copy.concert_id, copy.synced.then_some(copy.cursor)))
+            });
+            let Some(Some((concert_id, since))) = ask else { return };
+            if let Ok(page) = scanner_offline::refresh(&me, concert_id, since).await {
+                // Written to storage only when something changed: a stadium's list is megabytes.
+                let changed = !page.tickets.is_empty() || since.is_none();
                 list.try_update(|copy| {
                     scanner_offline::merge(copy, page);
-                    scanner_offline::keep_list(copy);
+                    if changed {
+                        scanner_offline::keep_list(copy);
+                    }
                 });
                 listed_at.try_set(Some(scanner::time_of_day_now()));
             }
@@ -192,7 +207,8 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
     let scan = move |code: String| {
         let (Some(id), false) = (concert.get_untracked(), busy.get_untracked()) else { return };
         let code = code.trim().to_owned();
-        if code.is_empty() {
+        // The admin page's pairing QR in front of the camera is no ticket: not a scan to log.
+        if code.is_empty() || code.starts_with(model::PAIRING_QR_PREFIX) {
             return;
         }
         busy.set(true);
@@ -282,7 +298,7 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
                 Some(view! { <strong class="waiting">{words}</strong> })
             }}
         </p>
-        <Camera scan />
+        <Camera scan label="Start the camera" />
         <form class="manual" on:submit=move |event| {
             event.prevent_default();
             scan(manual.get_untracked());
@@ -363,7 +379,7 @@ fn VerdictPanel(verdict: RwSignal<Option<Result<Shown, ScanFailed>>>) -> AnyView
 
 /// The camera: started on request (a browser asks for permission), read a few times a second.
 #[component]
-fn Camera(scan: impl Fn(String) + Copy + Send + Sync + 'static) -> AnyView {
+fn Camera(scan: impl Fn(String) + Copy + Send + Sync + 'static, #[prop(into)] label: String) -> AnyView {
     let video = NodeRef::<leptos::html::Video>::new();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let running = RwSignal::new(false);
@@ -374,13 +390,16 @@ fn Camera(scan: impl Fn(String) + Copy + Send + Sync + 'static) -> AnyView {
             let (Some(video), Some(canvas)) = (video.get_untracked(), canvas.get_untracked()) else { return };
             leptos::task::spawn_local(async move {
                 match scanner::camera::start(&video).await {
-                    Err(message) => problem.set(Some(message)),
+                    Err(message) => {
+                        problem.try_set(Some(message));
+                    }
                     Ok(()) => {
-                        problem.set(None);
-                        running.set(true);
+                        problem.try_set(None);
+                        running.try_set(true);
                         // The same ticket held up stays in view for many frames: read once until it leaves.
                         let mut last: Option<(String, f64)> = None;
-                        while running.get_untracked() {
+                        // Ends when stopped, or with the component (its signals are gone then).
+                        while running.try_get_untracked().unwrap_or(false) {
                             gloo_timers::future::TimeoutFuture::new(200).await;
                             let Some(code) = scanner::camera::read(&video, &canvas) else { continue };
                             let now = js_sys::Date::now();
@@ -409,7 +428,7 @@ fn Camera(scan: impl Fn(String) + Copy + Send + Sync + 'static) -> AnyView {
                 }
                 .into_any()
             } else {
-                view! { <button type="button" on:click=start>"Start the camera"</button> }.into_any()
+                view! { <button type="button" on:click=start>{label.clone()}</button> }.into_any()
             }}
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
         </section>

@@ -42,6 +42,7 @@ pub fn admin_router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_device, list_devices))
         .routes(routes!(revoke_device))
         .routes(routes!(set_door))
+        .routes(routes!(conflicts))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -59,6 +60,8 @@ struct NewDeviceView {
     name: String,
     pairing_code: String,
     pairing_expires_at: DateTime<Utc>,
+    /// The pairing code as a QR code (SVG) for the scanner page's camera: it reads `boxoffice-pair:<code>`.
+    pairing_qr_svg: Option<String>,
 }
 
 /// Creates a scanner device; the answer carries its pairing code, which the device trades for its token.
@@ -81,6 +84,7 @@ async fn create_device(
     let view = NewDeviceView {
         id: device.id,
         name: device.name,
+        pairing_qr_svg: crate::qr::svg_for(&format!("{}{}", model::PAIRING_QR_PREFIX, device.pairing_code)),
         pairing_code: device.pairing_code,
         pairing_expires_at: device.pairing_expires_at,
     };
@@ -310,6 +314,21 @@ async fn door_list(
         })?,
     };
     Ok(Json(store.door_list(concert, since).await?))
+}
+
+/// The concert's conflicts from offline scans (a ticket let in offline although it was in already), newest
+/// first, at most 200: each names the device that let it in and the ticket's first way in.
+#[utoipa::path(get, path = "/api/admin/checkin/conflicts", tag = "checkin", security(("admin_token" = [])),
+    params(super::concerts::ConcertQuery),
+    responses((status = 200, body = Vec<crate::store::DoorConflict>), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn conflicts(
+    State(store): State<Store>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Json<Vec<crate::store::DoorConflict>>, ApiError> {
+    let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
+    let concert = store.concert_by_id(concert).await?.id;
+    Ok(Json(store.door_conflicts(concert).await?))
 }
 
 #[derive(Deserialize, Serialize, ToSchema)]

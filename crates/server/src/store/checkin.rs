@@ -21,6 +21,21 @@ pub struct DoorFigures {
     pub conflicts: u32,
 }
 
+/// An offline scan admitted on its device although the ticket was in already, for the operator.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct DoorConflict {
+    pub ticket: String,
+    pub tier: Tier,
+    /// The device that let it in offline, and when (its clock).
+    pub device: DeviceRef,
+    pub scanned_at: chrono::DateTime<chrono::Utc>,
+    /// The ticket's first way in (the scan that stays its entry).
+    pub first_entry: Option<model::Redeemed>,
+}
+
+/// Most conflicts the operator's list shows (newest first).
+const CONFLICTS_SHOWN: i64 = 200;
+
 /// The idempotency key of a scan: its device and nonce (a nonce is the device's, so two devices' nonces
 /// never meet), `fingerprint` covering every field of the scan as sent.
 pub fn scan_key(device: &DeviceRef, nonce: &str, fingerprint: String) -> IdempotencyKey {
@@ -75,6 +90,42 @@ impl Store {
                     checked_in: count(checked_in)?,
                     inside: count(inside)?,
                     conflicts: count(conflicts)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The concert's conflicts from offline scans, newest first.
+    pub async fn door_conflicts(&self, concert: i64) -> Result<Vec<DoorConflict>, StoreError> {
+        type Row = (String, String, i64, String, i64, Option<i64>, Option<i64>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.ticket, o.tier, c.device_id, d.name, c.scanned_at_ms, t.first_entry_at_ms,
+                    t.first_entry_device, fd.name
+             FROM checkins c
+             JOIN tickets t ON t.code = c.ticket JOIN orders o ON o.id = t.order_id
+             JOIN devices d ON d.id = c.device_id LEFT JOIN devices fd ON fd.id = t.first_entry_device
+             WHERE c.event_id = $1 AND c.outcome = 'conflict'
+             ORDER BY c.id DESC LIMIT $2",
+        )
+        .bind(concert)
+        .bind(CONFLICTS_SHOWN)
+        .fetch_all(&self.pool)
+        .await?;
+        let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        rows.into_iter()
+            .map(|(ticket, tier, device, name, scanned_ms, first_ms, first_device, first_name)| {
+                Ok(DoorConflict {
+                    ticket,
+                    tier: Tier::parse(&tier)?,
+                    device: DeviceRef { id: device, name },
+                    scanned_at: time(scanned_ms),
+                    first_entry: match (first_ms, first_device) {
+                        (Some(at), Some(id)) => Some(model::Redeemed {
+                            at: time(at),
+                            device: DeviceRef { id, name: first_name.unwrap_or_default() },
+                        }),
+                        _ => None,
+                    },
                 })
             })
             .collect()

@@ -36,7 +36,7 @@ mod titles;
 mod writer;
 
 pub use admin::orders_csv;
-pub use checkin::{scan_key, DoorFigures};
+pub use checkin::{scan_key, DoorConflict, DoorFigures};
 pub use db::{Dialect, Pool};
 pub use devices::NotADevice;
 pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};

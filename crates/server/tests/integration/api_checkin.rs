@@ -19,6 +19,7 @@ pub async fn scanner(app: &TestApp, name: &str) -> Scanner {
     let (status, device) = admin(app, Method::POST, "/api/admin/devices", Some(json!({ "name": name }))).await;
     assert_eq!(status, 201, "{device}");
     let code = device["pairing_code"].as_str().unwrap();
+    assert!(device["pairing_qr_svg"].as_str().is_some_and(|svg| svg.starts_with("<svg")), "{device}");
     let response = app.post_json("/api/devices/pair", json!({ "pairing_code": code })).await;
     assert_eq!(response.status(), 201);
     let paired: Value = response.json().await.unwrap();
@@ -263,6 +264,23 @@ async fn an_offline_scan_uploaded_later_is_kept_as_a_conflict_and_the_first_scan
     let (_, figures) = admin(&app, Method::GET, &format!("/api/checkin/status?concert={concert}"), None).await;
     let general = figures["tiers"].as_array().unwrap().iter().find(|t| t["tier"] == "general").unwrap().clone();
     assert_eq!((general["checked_in"].as_u64(), general["conflicts"].as_u64()), (Some(2), Some(2)), "{general}");
+
+    // The operator's list of them, newest first: the phone let each in offline; the first way in stays.
+    let (status, conflicts) =
+        admin(&app, Method::GET, &format!("/api/admin/checkin/conflicts?concert={concert}"), None).await;
+    assert_eq!(status, 200, "{conflicts}");
+    let seen: Vec<(&str, &str, &str)> = conflicts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let ticket = c["ticket"].as_str().unwrap();
+            (ticket, c["device"]["name"].as_str().unwrap(), c["first_entry"]["device"]["name"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(seen, [(&*tickets[1], "Phone", "Phone"), (&*tickets[0], "Phone", "Door 1")]);
+    let response = app.client.get(app.url("/api/admin/checkin/conflicts")).bearer_auth(&door.token).send().await;
+    assert_eq!(response.unwrap().status(), 401, "a device's token is not the operator's");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

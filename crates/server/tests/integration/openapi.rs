@@ -44,6 +44,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
         operations,
         [
             "DELETE /api/admin/devices/{id}",
+            "GET /api/admin/checkin/conflicts",
             "GET /api/admin/devices",
             "GET /api/admin/live",
             "GET /api/admin/orders",

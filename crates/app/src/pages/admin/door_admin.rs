@@ -23,10 +23,12 @@ struct DeviceLine {
 struct Created {
     name: String,
     pairing_code: String,
+    #[serde(default)]
+    pairing_qr_svg: Option<String>,
 }
 
 #[cfg(feature = "hydrate")]
-async fn call<T: serde::de::DeserializeOwned>(
+pub(super) async fn call<T: serde::de::DeserializeOwned>(
     method: &str,
     path: &str,
     token: &str,
@@ -49,7 +51,7 @@ async fn call<T: serde::de::DeserializeOwned>(
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn call<T>(_: &str, _: &str, _: &str, _: Option<serde_json::Value>) -> Result<T, String> {
+pub(super) async fn call<T>(_: &str, _: &str, _: &str, _: Option<serde_json::Value>) -> Result<T, String> {
     Err("only in the browser".into())
 }
 
@@ -68,6 +70,18 @@ pub fn DoorAdmin(token: RwSignal<String>) -> AnyView {
         });
     };
     Effect::new(move |_| reload());
+    // Each device's last scan, kept current while the page is open.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            while devices.try_get_untracked().is_some() {
+                gloo_timers::future::TimeoutFuture::new(10_000).await;
+                if devices.try_get_untracked().is_some() {
+                    reload();
+                }
+            }
+        });
+    });
     let create = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let body = serde_json::json!({ "name": name.get_untracked() });
@@ -104,8 +118,12 @@ pub fn DoorAdmin(token: RwSignal<String>) -> AnyView {
                     <p class="notice pairing" role="status">
                         {format!("Pairing code for {}: ", device.name)}
                         <strong class="pairing-code">{device.pairing_code}</strong>
-                        ". Open /scan on the device and enter it (valid for a day, once)."
+                        ". Open /scan on the device and enter it, or read this QR code with its camera (valid for a \
+                         day, once)."
                     </p>
+                    {device.pairing_qr_svg.map(|svg| view! {
+                        <div class="pairing-qr" role="img" aria-label="The pairing code as a QR code" inner_html=svg></div>
+                    })}
                 })}
                 {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             </div>

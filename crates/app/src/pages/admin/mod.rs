@@ -6,6 +6,7 @@
 mod bar_chart;
 mod concert_panel;
 mod door_admin;
+mod door_live;
 mod new_concert;
 mod on_sale_live;
 mod seating_admin;
@@ -63,6 +64,7 @@ fn AdminPage() -> impl IntoView {
             </div>
             <Show when=move || matches!(overview.value().get(), Some(Ok(Ok(_))))>
                 <door_admin::DoorAdmin token />
+                <door_live::DoorLive token />
             </Show>
             // Outside the figures, which a refresh redraws: the form keeps its answer across one.
             <Show when=move || matches!(overview.value().get(), Some(Ok(Ok(_))))>
