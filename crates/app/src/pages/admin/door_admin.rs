@@ -11,11 +11,11 @@ struct DeviceLine {
     id: i64,
     name: String,
     #[serde(default)]
-    paired_at: Option<String>,
+    paired_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
-    revoked_at: Option<String>,
+    revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
-    last_seen_at: Option<String>,
+    last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A device just created, with the code shown this once.
@@ -128,13 +128,15 @@ pub fn DoorAdmin(token: RwSignal<String>) -> AnyView {
                 {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             </div>
             <table class="admin-devices">
-                {super::concert_panel::column_headings(&["Device", "Paired", "Last scan", ""])}
+                {super::concert_panel::column_headings(&["Device", "Paired", "Last scan", "Access"])}
                 <tbody>
                     {move || devices.get().into_iter().map(|device| {
                         let id = device.id;
-                        let state = match (&device.revoked_at, &device.paired_at) {
-                            (Some(_), _) => "revoked".to_owned(),
-                            (None, Some(at)) => at.clone(),
+                        // On the operator's clock, as the scanners show theirs.
+                        let when = |at: chrono::DateTime<chrono::Utc>| crate::scanner::time_of_day(at);
+                        let state = match (device.revoked_at, device.paired_at) {
+                            (Some(at), _) => format!("revoked at {}", when(at)),
+                            (None, Some(at)) => format!("paired at {}", when(at)),
                             (None, None) => "not yet".to_owned(),
                         };
                         let revoked = device.revoked_at.is_some();
@@ -142,11 +144,12 @@ pub fn DoorAdmin(token: RwSignal<String>) -> AnyView {
                             <tr data-device=id>
                                 <td>{device.name}</td>
                                 <td>{state}</td>
-                                <td>{device.last_seen_at.unwrap_or_else(|| "never".into())}</td>
+                                <td>{device.last_seen_at.map_or_else(|| "never".to_owned(), when)}</td>
                                 <td>
-                                    <button type="button" class="secondary" hidden=revoked on:click=move |_| revoke(id)>
-                                        "Revoke"
-                                    </button>
+                                    // Drawn or not rather than `hidden`: the buttons' own display would show it.
+                                    {(!revoked).then(|| view! {
+                                        <button type="button" class="secondary" on:click=move |_| revoke(id)>"Revoke"</button>
+                                    })}
                                 </td>
                             </tr>
                         }
