@@ -285,9 +285,14 @@ async fn status(
     if state.admin_token.check(super::admin::bearer(&headers)).is_err() {
         device_of(&state.store, &headers, Lookup::Checked).await?;
     }
-    let concert = super::concerts::concert_of(&query)?.unwrap_or(state.store.default_event_id());
-    let concert = state.store.concert_by_id(concert).await?.id;
+    let concert = concert_named(&state.store, &query).await?;
     Ok(Json(DoorStatus { concert_id: concert, tiers: state.store.door_figures(concert).await? }))
+}
+
+/// The concert the `concert` query parameter names (the default concert without one), checked to exist.
+async fn concert_named(store: &Store, query: &[(String, String)]) -> Result<i64, ApiError> {
+    let concert = super::concerts::concert_of(query)?.unwrap_or(store.default_event_id());
+    Ok(store.concert_by_id(concert).await?.id)
 }
 
 /// The concert's tickets for a scanner's offline copy: all of them, or with `since` (the last answer's
@@ -303,8 +308,7 @@ async fn door_list(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<DoorListPage>, ApiError> {
     device_of(&store, &headers, Lookup::Checked).await?;
-    let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
-    let concert = store.concert_by_id(concert).await?.id;
+    let concert = concert_named(&store, &query).await?;
     let since = match query.iter().find(|(name, _)| name == "since") {
         None => 0,
         Some((_, value)) => value.parse::<i64>().ok().filter(|since| *since >= 0).ok_or_else(|| ApiError::Refused {
@@ -326,8 +330,7 @@ async fn conflicts(
     State(store): State<Store>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<Vec<crate::store::DoorConflict>>, ApiError> {
-    let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
-    let concert = store.concert_by_id(concert).await?.id;
+    let concert = concert_named(&store, &query).await?;
     Ok(Json(store.door_conflicts(concert).await?))
 }
 

@@ -1,7 +1,12 @@
 //! The door as callers reach it: a scan sent to the writer as the engine's `Redeem` (its nonce is its
 //! idempotency key, per device), and the counts the scanners and the operator show.
 
-use super::{devices::DoorChange, idempotency::IdempotencyKey, writer::Job, Store, StoreError};
+use super::{
+    devices::{time, DoorChange},
+    idempotency::IdempotencyKey,
+    writer::Job,
+    Store, StoreError,
+};
 use model::{
     sale::{Answer, Command, KeyReused},
     DeviceRef, Scan, ScanAnswer, Tier,
@@ -111,7 +116,6 @@ impl Store {
         .bind(CONFLICTS_SHOWN)
         .fetch_all(&self.pool)
         .await?;
-        let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
         rows.into_iter()
             .map(|(ticket, tier, device, name, scanned_ms, first_ms, first_device, first_name)| {
                 Ok(DoorConflict {

@@ -143,7 +143,8 @@ struct DeviceRow {
     last_seen_at_ms: Option<i64>,
 }
 
-fn time(ms: i64) -> DateTime<Utc> {
+/// A stored millisecond time (a corrupt one reads as the epoch rather than failing a listing).
+pub(super) fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 

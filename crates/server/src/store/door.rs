@@ -94,19 +94,22 @@ pub(super) async fn load(
     Ok(())
 }
 
+/// A ticket's seat from its row's `seat_id`, `seat_zone`, `seat_row` and `seat_number` (none unseated).
+pub(super) fn seat_of(row: &sqlx::any::AnyRow) -> Result<Option<TicketSeat>, sqlx::Error> {
+    let text = |column: &str| Ok::<_, sqlx::Error>(row.try_get::<Option<String>, _>(column)?.unwrap_or_default());
+    Ok(match row.try_get::<Option<String>, _>("seat_id")? {
+        Some(id) => {
+            Some(TicketSeat { id, zone: text("seat_zone")?, row: text("seat_row")?, number: text("seat_number")? })
+        }
+        None => None,
+    })
+}
+
 fn record_of(row: &sqlx::any::AnyRow) -> Result<DoorRecord, sqlx::Error> {
     let corrupt = |what: &str| sqlx::Error::Protocol(format!("a ticket's {what} does not read"));
     let tier: String = row.try_get("tier")?;
     let status: String = row.try_get("status")?;
-    let seat = match row.try_get::<Option<String>, _>("seat_id")? {
-        Some(id) => Some(TicketSeat {
-            id,
-            zone: row.try_get::<Option<String>, _>("seat_zone")?.unwrap_or_default(),
-            row: row.try_get::<Option<String>, _>("seat_row")?.unwrap_or_default(),
-            number: row.try_get::<Option<String>, _>("seat_number")?.unwrap_or_default(),
-        }),
-        None => None,
-    };
+    let seat = seat_of(row)?;
     let entries: i64 = row.try_get("entries")?;
     let first_entry = match (
         row.try_get::<Option<i64>, _>("first_entry_at_ms")?,

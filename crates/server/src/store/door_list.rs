@@ -5,7 +5,7 @@
 //! few rows and misses none.
 
 use super::{Store, StoreError};
-use model::{DoorListPage, ListedTicket, TicketSeat, Tier};
+use model::{DoorListPage, ListedTicket, Tier};
 use sqlx::Row;
 
 /// How far back of the newest change the next delta starts (longer than any batch's commit takes).
@@ -33,19 +33,10 @@ impl Store {
         for row in rows {
             newest = newest.max(row.try_get::<i64, _>("changed_ms")?);
             let tier: String = row.try_get("tier")?;
-            let seat = match row.try_get::<Option<String>, _>("seat_id")? {
-                Some(id) => Some(TicketSeat {
-                    id,
-                    zone: row.try_get::<Option<String>, _>("seat_zone")?.unwrap_or_default(),
-                    row: row.try_get::<Option<String>, _>("seat_row")?.unwrap_or_default(),
-                    number: row.try_get::<Option<String>, _>("seat_number")?.unwrap_or_default(),
-                }),
-                None => None,
-            };
             tickets.push(ListedTicket {
                 code: row.try_get("code")?,
                 tier: Tier::parse(&tier).map_err(|_| corrupt("tier"))?,
-                seat,
+                seat: super::door::seat_of(&row)?,
                 buyer_name: row.try_get("buyer_name")?,
                 canceled: row.try_get::<String, _>("status")? != "paid",
                 entries: u32::try_from(row.try_get::<i64, _>("entries")?).map_err(|_| corrupt("entries"))?,
