@@ -19,6 +19,7 @@ mod rules;
 pub mod sale;
 mod seat_map;
 mod seating;
+mod signed_ticket;
 mod tier;
 mod user;
 mod waiting_room;
@@ -47,6 +48,7 @@ pub use seating::{
     AreaRadius, AreaText, PlanArea, PlanCategory, PlanRow, PlanSeat, PlanZone, PlannedSeat, Point, SeatingPlan, Size,
     MAX_LABEL, MAX_SEATS, MAX_SIDE,
 };
+pub use signed_ticket::{SignedCode, TicketClaim, TicketKey, TicketSigner, SIGNED_TICKET_PREFIX};
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
 pub use waiting_room::{

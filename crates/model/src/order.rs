@@ -49,6 +49,10 @@ pub struct Ticket {
     /// Its seat, for a seated tier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seat: Option<TicketSeat>,
+    /// What the ticket's QR code carries: its code signed by the shop (`signed_ticket.rs`), so a scanner
+    /// without the concert's list can check it. Filled in by the server when it shows an order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_code: Option<String>,
     /// The ticket's QR code as an SVG document, filled in by the server when it shows an order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qr_svg: Option<String>,
@@ -74,6 +78,8 @@ struct StoredTicket {
     #[serde(default)]
     seat: Option<StoredSeat>,
     #[serde(default)]
+    signed_code: Option<String>,
+    #[serde(default)]
     qr_svg: Option<String>,
 }
 
@@ -91,7 +97,7 @@ impl From<StoredTicket> for Ticket {
             Some(StoredSeat::Seat(seat)) => (stored.number.unwrap_or(1), Some(seat)),
             None => (stored.number.unwrap_or(1), None),
         };
-        Ticket { code: stored.code, number, seat, qr_svg: stored.qr_svg }
+        Ticket { code: stored.code, number, seat, signed_code: stored.signed_code, qr_svg: stored.qr_svg }
     }
 }
 

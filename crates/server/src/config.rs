@@ -41,6 +41,11 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_BUYER_LIMITS", default_value = "vip=4")]
     pub buyer_limits: BuyerLimits,
 
+    /// The most tickets a concert may have for the scanners to keep its whole list offline; a larger
+    /// concert's scanners get only its cancelled tickets and check the others by their signed codes.
+    #[arg(long, env = "BOXOFFICE_DOOR_LIST_LIMIT", default_value_t = 20_000)]
+    pub door_list_limit: u64,
+
     /// Posts (holds, payments, bookings, form submissions) per second per client IP; 0 turns the limit off.
     #[arg(long, env = "BOXOFFICE_RATE_LIMIT", default_value_t = 10)]
     pub rate_limit: u32,
@@ -95,6 +100,7 @@ impl Config {
             hold_for: Duration::from_secs(self.hold_seconds),
             max_per_order: u32::from(self.max_per_order),
             buyer_limits: self.buyer_limits,
+            door_list_limit: self.door_list_limit,
         }
     }
 }

@@ -76,7 +76,10 @@ impl Backend for PageBackend {
     async fn pay(&self, hold_id: &str, card: PaymentCard, submission: Option<String>) -> Result<Order, AppError> {
         let (key, _in_flight) =
             claim(&self.store, "page:pay", submission, fingerprint::payment(hold_id, &card)).await?;
-        payments::pay_hold(&self.store, hold_id, &card, key).await.map(with_qr_codes).map_err(to_page_error)
+        payments::pay_hold(&self.store, hold_id, &card, key)
+            .await
+            .map(|order| with_qr_codes(order, self.store.ticket_signer()))
+            .map_err(to_page_error)
     }
 
     async fn release(&self, hold_id: &str, submission: Option<String>) -> Result<Hold, AppError> {
@@ -85,13 +88,20 @@ impl Backend for PageBackend {
     }
 
     async fn order(&self, code: &str, secret: &str) -> Result<Order, AppError> {
-        Store::order(&self.store, code, secret).await.map(with_qr_codes).map_err(to_page_error)
+        Store::order(&self.store, code, secret)
+            .await
+            .map(|order| with_qr_codes(order, self.store.ticket_signer()))
+            .map_err(to_page_error)
     }
 
     async fn cancel(&self, code: &str, secret: &str, submission: Option<String>) -> Result<Order, AppError> {
         let fingerprint = fingerprint::cancellation(code, secret);
         let (key, _in_flight) = claim(&self.store, "page:cancel", submission, fingerprint).await?;
-        self.store.cancel_order(code, secret, key).await.map(with_qr_codes).map_err(to_page_error)
+        self.store
+            .cancel_order(code, secret, key)
+            .await
+            .map(|order| with_qr_codes(order, self.store.ticket_signer()))
+            .map_err(to_page_error)
     }
 
     async fn find_order(&self, code: &str, email: &str) -> Result<Order, AppError> {

@@ -1,6 +1,7 @@
-//! QR codes for tickets, as SVG (the `qrcode` crate): what a door scanner reads is the ticket's code.
+//! QR codes for tickets, as SVG (the `qrcode` crate): what a door scanner reads is the ticket's signed code
+//! (`model::signed_ticket`), which carries the plain code and lets a scanner without the list check it.
 
-use model::Order;
+use model::{Order, TicketClaim, TicketSigner};
 use qrcode::{render::svg, QrCode};
 
 /// An SVG document encoding `text`, or `None` if it cannot be encoded (never for our ticket codes).
@@ -12,10 +13,17 @@ pub fn svg_for(text: &str) -> Option<String> {
     Some(svg[start..].to_owned())
 }
 
-/// `order` with each ticket's QR code filled in, for showing it.
-pub fn with_qr_codes(mut order: Order) -> Order {
+/// `order` with each ticket's signed code and its QR code filled in, for showing it.
+pub fn with_qr_codes(mut order: Order, signer: &TicketSigner) -> Order {
     for ticket in &mut order.tickets {
-        ticket.qr_svg = svg_for(&ticket.code);
+        let signed = signer.sign(&TicketClaim {
+            code: ticket.code.clone(),
+            concert_id: order.concert.id,
+            tier: order.tier,
+            seat: ticket.seat.clone(),
+        });
+        ticket.qr_svg = svg_for(&signed);
+        ticket.signed_code = Some(signed);
     }
     order
 }

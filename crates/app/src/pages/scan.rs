@@ -282,11 +282,15 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
         <VerdictPanel verdict />
         <p class="door-sync" aria-live="polite">
             {move || {
-                let tickets = list.with(|copy| copy.synced.then_some(copy.tickets.len()));
-                match (tickets, listed_at.get()) {
-                    (Some(n), Some(at)) => format!("Ticket list on this device: {n} tickets, updated {at}."),
-                    (Some(n), None) => format!("Ticket list on this device: {n} tickets."),
-                    _ => "No ticket list on this device yet: scans need the network.".to_owned(),
+                let copy = list.with(|copy| copy.synced.then(|| (copy.whole, copy.tickets.len())));
+                let updated = listed_at.get().map(|at| format!(", updated {at}")).unwrap_or_default();
+                match copy {
+                    Some((true, n)) => format!("Ticket list on this device: {n} tickets{updated}."),
+                    Some((false, _)) => format!(
+                        "Too many tickets to keep on this device: offline, tickets are checked by their signed \
+                         QR codes and the list of cancelled ones{updated}."
+                    ),
+                    None => "No ticket list on this device yet: scans need the network.".to_owned(),
                 }
             }}
             {move || {

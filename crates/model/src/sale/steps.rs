@@ -112,7 +112,13 @@ impl Sale {
         let code = fresh.order_code();
         let mut places = self.ticket_seats(concert, seats).into_iter();
         let tickets = (1..=quantity)
-            .map(|number| Ticket { code: fresh.ticket_code(), number, seat: places.next(), qr_svg: None })
+            .map(|number| Ticket {
+                code: fresh.ticket_code(),
+                number,
+                seat: places.next(),
+                signed_code: None,
+                qr_svg: None,
+            })
             .collect();
         self.move_seats(concert, seats, &SeatState::Sold(code.clone()));
         let order = OrderRecord {

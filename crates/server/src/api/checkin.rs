@@ -213,7 +213,7 @@ async fn device_of(store: &Store, headers: &HeaderMap, lookup: Lookup) -> Result
 #[serde(deny_unknown_fields)]
 struct RedeemBody {
     /// The ticket's code as scanned (its QR code's text).
-    #[schema(max_length = 200)]
+    #[schema(max_length = 400)]
     ticket: String,
     concert_id: i64,
     /// Made by the scanner, new for every scan: a retry with the same nonce gets the first answer.
@@ -259,6 +259,7 @@ async fn redeem(
     // Over the scan as sent (a retry without a time is the same scan, whenever it comes).
     let fingerprint = fingerprint::scan(&scan, body.scanned_at);
     let key = scan_key(&device, &scan.nonce, fingerprint);
+    let scan = scan.with_signature_checked(&[store.ticket_signer().public()]);
     match store.redeem(device, scan, key).await? {
         ScanAnswer::DeviceRevoked => Err(revoked()),
         answer => Ok(Json(answer.into())),

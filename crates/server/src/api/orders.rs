@@ -26,7 +26,7 @@ async fn show_order(
     State(store): State<Store>,
     Path((code, secret)): Path<(String, String)>,
 ) -> Result<Json<Order>, ApiError> {
-    Ok(Json(with_qr_codes(store.order(&code, &secret).await?)))
+    Ok(Json(with_qr_codes(store.order(&code, &secret).await?, store.ticket_signer())))
 }
 
 /// Cancels a paid order: refunded (simulated), its tickets back on sale.

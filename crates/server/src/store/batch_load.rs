@@ -271,6 +271,7 @@ async fn orders_by_code(
                 code: row.try_get("code")?,
                 number: count(seat, "seat")?,
                 seat: super::seats::ticket_seat(&row)?,
+                signed_code: None,
                 qr_svg: None,
             });
         }

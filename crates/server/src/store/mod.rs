@@ -80,6 +80,8 @@ pub struct SaleSettings {
     /// At most this many tickets in one order (never above [`MAX_TICKETS_PER_ORDER`]).
     pub max_per_order: u32,
     pub buyer_limits: BuyerLimits,
+    /// A concert with more tickets than this gets its scanners only the revocation list (`door_list.rs`).
+    pub door_list_limit: u64,
 }
 
 impl Default for SaleSettings {
@@ -88,6 +90,7 @@ impl Default for SaleSettings {
             hold_for: Duration::from_secs(10 * 60),
             max_per_order: MAX_TICKETS_PER_ORDER,
             buyer_limits: BuyerLimits::default(),
+            door_list_limit: 20_000,
         }
     }
 }
@@ -110,6 +113,9 @@ pub struct Store {
     leadership: Arc<leader::Leadership>,
     /// Scanner tokens seen to pass (see `device_tokens.rs`).
     device_tokens: Arc<device_tokens::DeviceTokens>,
+    /// Signs the codes tickets' QR codes carry (the key is kept in the database: see `settings.rs`).
+    signer: Arc<model::TicketSigner>,
+    door_list_limit: u64,
 }
 
 impl Store {
@@ -141,6 +147,7 @@ impl Store {
             notify::listen(url, changes.clone(), catalog.clone()).await?;
         }
         let leadership = Arc::new(leader::Leadership::new(url, dialect));
+        let signer = Arc::new(settings::ticket_signer(&pool).await?);
         Ok(Store {
             pool,
             dialect,
@@ -151,6 +158,8 @@ impl Store {
             catalog,
             leadership,
             device_tokens: Arc::default(),
+            signer,
+            door_list_limit: sale.door_list_limit,
         })
     }
 
@@ -194,6 +203,10 @@ impl Store {
     /// Requests with an idempotency key that are running now (see `idempotency.rs`).
     pub fn in_flight(&self) -> &InFlight {
         &self.in_flight
+    }
+
+    pub fn ticket_signer(&self) -> &model::TicketSigner {
+        &self.signer
     }
 
     pub fn default_event_id(&self) -> i64 {

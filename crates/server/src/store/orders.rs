@@ -74,6 +74,7 @@ pub(super) async fn order_in(tx: &mut Conn, code: &str, secret: &str) -> Result<
                 code: row.try_get("code")?,
                 number: u32::try_from(number).map_err(|_| corrupt(format!("seat {number}")))?,
                 seat: super::seats::ticket_seat(row)?,
+                signed_code: None,
                 qr_svg: None,
             })
         })

@@ -14,6 +14,7 @@ mod api_checkout;
 mod api_door_list;
 mod api_queue;
 mod api_seating;
+mod api_signed_tickets;
 mod bounded_responses;
 mod concerts;
 mod connection_bounds;
