@@ -282,7 +282,7 @@ fn Scanner(paired: PairedDevice, device: RwSignal<Option<PairedDevice>>) -> AnyV
         <VerdictPanel verdict />
         <p class="door-sync" aria-live="polite">
             {move || {
-                let copy = list.with(|copy| copy.synced.then(|| (copy.whole, copy.tickets.len())));
+                let copy = list.with(|copy| copy.synced.then_some((copy.whole, copy.tickets.len())));
                 let updated = listed_at.get().map(|at| format!(", updated {at}")).unwrap_or_default();
                 match copy {
                     Some((true, n)) => format!("Ticket list on this device: {n} tickets{updated}."),
