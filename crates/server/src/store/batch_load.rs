@@ -131,6 +131,7 @@ pub(super) async fn load(
 
     let keys: BTreeSet<&str> = commands.iter().filter_map(|(_, key)| key.map(|key| key.key.as_str())).collect();
     sale.answers = stored_answers(tx, dialect, &keys).await?;
+    super::door::load_answers(tx, dialect, &mut sale, commands).await?;
     Ok(sale)
 }
 

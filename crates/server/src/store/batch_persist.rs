@@ -50,6 +50,8 @@ impl<'a> Changed<'a> {
                 Effect::OrderPlaced(code) => changed.new_orders.push(code),
                 Effect::OrderCancelled(code) => changed.cancelled_orders.push(code),
                 Effect::Paid(payment) => changed.payments.push(payment),
+                // A scan's answer goes into its log row (`door::persist`).
+                Effect::Remembered(scope, _) if scope == super::checkin::SCAN_SCOPE => {}
                 Effect::Remembered(scope, key) => changed.answers.push((scope, key)),
                 Effect::QueueJoined(visitor) => changed.queue.joined.push(visitor),
                 Effect::Queue(concert) => {

@@ -44,7 +44,15 @@ const CONFLICTS_SHOWN: i64 = 200;
 /// The idempotency key of a scan: its device and nonce (a nonce is the device's, so two devices' nonces
 /// never meet), `fingerprint` covering every field of the scan as sent.
 pub fn scan_key(device: &DeviceRef, nonce: &str, fingerprint: String) -> IdempotencyKey {
-    IdempotencyKey { scope: "checkin", key: format!("door:{}:{nonce}", device.id), fingerprint }
+    IdempotencyKey { scope: SCAN_SCOPE, key: scan_key_name(device.id, nonce), fingerprint }
+}
+
+/// The scope of scans' idempotency keys: their answers are kept in the scan log (`door.rs`), not as rows
+/// of `idempotency_keys`.
+pub(super) const SCAN_SCOPE: &str = "checkin";
+
+pub(super) fn scan_key_name(device: i64, nonce: &str) -> String {
+    format!("door:{device}:{nonce}")
 }
 
 impl Store {

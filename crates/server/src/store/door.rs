@@ -8,10 +8,15 @@
 //!   revoked one's scans are refused here, whatever the caller's cache of tokens said).
 //! - **Persist**: each ticket that moved is written with an update conditional on the entries and the
 //!   inside flag the batch loaded, so two batches or instances can never both let one ticket in; every
-//!   scan goes to the log (unique per device and nonce, a second guard behind the idempotency key); and
-//!   the devices that scanned are marked seen.
+//!   scan goes to the log (unique per device and nonce, a second guard behind the idempotency key) with
+//!   its answer and fingerprint, which answer a retry (one row a scan, not a second one under its key);
+//!   and the devices that scanned are marked seen.
 
-use super::db::{millis, Conn, Dialect, Params};
+use super::{
+    checkin::{scan_key_name, SCAN_SCOPE},
+    db::{millis, Conn, Dialect, Params},
+    stored_answer,
+};
 use chrono::{TimeZone, Utc};
 use model::{
     sale::{Command, ConcertId, DoorRecord, Effect, Sale, ScanLog},
@@ -22,6 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Most values one `IN (…)` list binds (as the batch's other loads).
 const PER_STATEMENT: usize = 1_000;
+/// Most scans one lookup of logged answers names (an `OR` per scan, well inside SQLite's expression depth).
+const ANSWERS_PER_STATEMENT: usize = 100;
 
 /// Loads into `sale` the tickets the batch's scans name, and its concerts' re-entry policy.
 pub(super) async fn load(
@@ -89,6 +96,45 @@ pub(super) async fn load(
         for row in query.fetch_all(&mut *tx).await? {
             let record = record_of(&row)?;
             sale.tickets.insert(record.ticket.code.clone(), record);
+        }
+    }
+    Ok(())
+}
+
+/// Adds to `sale.answers` the answers of the batch's scans logged before: a retried scan is answered
+/// from its log row. Looked up by device and nonce, the log's unique index.
+pub(super) async fn load_answers(
+    tx: &mut Conn,
+    dialect: Dialect,
+    sale: &mut Sale,
+    commands: &[(&Command, Option<&model::sale::Key>)],
+) -> Result<(), sqlx::Error> {
+    let scans: Vec<(i64, &str)> = commands
+        .iter()
+        .filter_map(|(command, key)| match (command, key) {
+            (Command::Redeem { device, scan }, Some(_)) => Some((device.id, scan.nonce.as_str())),
+            _ => None,
+        })
+        .collect();
+    // An `OR` of pairs, not `(device_id, nonce) IN (VALUES …)`: SQLite scans the whole log for the latter,
+    // and looks each pair up in the unique index for the former (as does PostgreSQL).
+    for chunk in scans.chunks(ANSWERS_PER_STATEMENT) {
+        let mut params = Params::new(dialect);
+        let pairs: Vec<String> =
+            chunk.iter().map(|_| format!("(device_id = {} AND nonce = {})", params.one(), params.one())).collect();
+        let sql = format!(
+            "SELECT device_id, nonce, fingerprint, answer FROM checkins WHERE answer IS NOT NULL AND ({})",
+            pairs.join(" OR ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (device, nonce) in chunk {
+            query = query.bind(*device).bind(*nonce);
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            let stored: String = row.try_get("answer")?;
+            let answer = stored_answer::decode(&stored).map_err(|e| sqlx::Error::Decode(e.into()))?;
+            let key = scan_key_name(row.try_get("device_id")?, &row.try_get::<String, _>("nonce")?);
+            sale.answers.insert((SCAN_SCOPE.to_owned(), key), (row.try_get("fingerprint")?, answer));
         }
     }
     Ok(())
@@ -216,11 +262,13 @@ pub(super) async fn persist(
     for chunk in scans.chunks(PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO checkins (event_id, ticket, device_id, nonce, direction, outcome, offline, scanned_at_ms,
-                                   recorded_at_ms) VALUES {}",
-            Params::new(dialect).rows(chunk.len(), 9)
+                                   recorded_at_ms, fingerprint, answer) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 11)
         );
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for scan in chunk {
+            let remembered =
+                sale.answers.get(&(SCAN_SCOPE.to_owned(), scan_key_name(scan.device.id, &scan.nonce)));
             insert = insert
                 .bind(scan.concert)
                 .bind(scan.ticket.as_str())
@@ -230,7 +278,9 @@ pub(super) async fn persist(
                 .bind(scan.outcome.code())
                 .bind(i64::from(scan.offline))
                 .bind(millis(scan.scanned_at))
-                .bind(millis(scan.recorded_at));
+                .bind(millis(scan.recorded_at))
+                .bind(remembered.map(|(fingerprint, _)| fingerprint.as_str()))
+                .bind(remembered.map(|(_, answer)| stored_answer::encode(answer)));
         }
         insert.execute(&mut *tx).await?;
     }
