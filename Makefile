@@ -79,7 +79,7 @@ BUILD_SOURCES := $(shell find crates style public -type f -not -path 'crates/mod
 BUILT := target/release/.built
 build: $(BUILT)
 $(BUILT): $(BUILD_SOURCES) | setup-run
-	cargo leptos build --release --split
+	cargo leptos build --release --split --precompress
 	@touch $@
 
 run: build
@@ -114,11 +114,12 @@ test-api: build python
 # Not part of `make test`: figures, not assertions. 10,000 connections need a raised descriptor limit.
 # The PostgreSQL rows run on a throwaway cluster with PostgreSQL's durable defaults (fsync on).
 PG_BENCH_STATE := $(CURDIR)/target/pg-bench.state
-bench: build postgres
+bench: build postgres chromium end2end/node_modules/.installed
 	cargo build --release -p bench
 	@$(PG_CLUSTER) stop $(PG_BENCH_STATE)
 	@url=$$(PG_DURABLE=1 $(PG_CLUSTER) start $(PG_BENCH_STATE)) && trap '$(PG_CLUSTER) stop $(PG_BENCH_STATE)' EXIT && \
 	  ulimit -n $$(ulimit -Hn) && target/release/boxoffice-bench --postgres $$url
+	cd end2end && node bench/first-load.mjs >> ../bench/RESULTS.md
 
 # Coverage-guided fuzzing of the model's request parsing (libFuzzer via cargo-fuzz; `--sanitizer none` runs
 # on stable Rust). Not part of `make test`; a crash it finds becomes a unit test in crates/model.

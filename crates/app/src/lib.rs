@@ -24,7 +24,7 @@ mod text;
 pub use error::AppError;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, Lazy, SsrMode,
@@ -40,6 +40,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // The stylesheet by its hashed name when the build hashed it: in the shell, which only the
+                // server renders, as the name is known only there.
+                <HashedStylesheet id="leptos" options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -80,7 +83,6 @@ pub fn content_security_policy(script_sources: &str) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/boxoffice.css" />
         <Link rel="icon" href="/favicon.ico" />
         <Meta name="description" content="Tickets for the concert, with live availability." />
         <Title text="boxoffice" />

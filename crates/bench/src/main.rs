@@ -613,8 +613,13 @@ fn wasm_sizes(site_root: &std::path::Path) -> Result<(u64, u64), Box<dyn std::er
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         // The module every page loads (the workspace's `output-name`); the lazily loaded chunks beside it
-        // (`split_*.wasm`, `chunk_*.wasm`) are fetched only by the routes that need them.
-        .find(|path| path.file_name().is_some_and(|name| name == "boxoffice.wasm"))
+        // (`split_*.wasm`, `chunk_*.wasm`) are fetched only by the routes that need them. Its name carries
+        // its hash (`boxoffice.<hash>.wasm`) when the build hashes files.
+        .find(|path| {
+            path.file_name().and_then(|name| name.to_str()).is_some_and(|name| {
+                name == "boxoffice.wasm" || (name.starts_with("boxoffice.") && name.ends_with(".wasm"))
+            })
+        })
         .ok_or("no .wasm in the site's pkg folder")?;
     let raw = std::fs::read(&wasm)?;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());

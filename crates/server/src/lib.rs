@@ -21,6 +21,7 @@ pub mod queue_pass;
 pub mod response_deadline;
 pub mod router;
 pub mod seating_seed;
+pub mod static_files;
 pub mod store;
 pub mod sweeper;
 

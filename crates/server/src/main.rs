@@ -17,6 +17,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     server::observability::init_tracing(config.log_format.eq_ignore_ascii_case("json"));
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = config.addr;
+    // A binary cargo-leptos built with `hash-files` serves the hashed names it built beside it, without
+    // the environment having to say so again.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() && option_env!("LEPTOS_HASH_FILES") == Some("true") {
+        leptos_options.hash_files = true;
+    }
 
     let store = Store::open_with(&config.database_url, config.capacity, config.sale()).await?;
     if let Some(path) = &config.seating_plan {

@@ -5,7 +5,7 @@ use crate::{
     api, body_limit, hardening,
     live::Live,
     observability::{self, track_latency},
-    response_deadline,
+    response_deadline, static_files,
     store::Store,
 };
 use app::{
@@ -102,7 +102,8 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             move || shell(leptos_options.clone()),
         )
         .merge(api::router(state.admin_token.clone()))
-        .merge(admin_page_when_off(&state.admin_token))
+        .merge(admin_page_when_off(&state.admin_token, &state.leptos_options))
+        .merge(static_files::assets(&state.leptos_options))
         .route_layer(middleware::from_fn(track_latency))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state);
@@ -126,6 +127,8 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             .layer(nosniff)
             .layer(referrer)
             .layer(frames)
+            .layer(static_files::compression())
+            .layer(middleware::from_fn(static_files::revalidate_pages))
             .layer(middleware::from_fn_with_state(hardening::REQUEST_TIMEOUT, response_deadline::bound_whole_response))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, hardening::REQUEST_TIMEOUT))
             .layer(middleware::from_fn(hardening::one_host))
@@ -137,14 +140,23 @@ const ADMIN_PAGE: &str = "/admin";
 
 /// With the admin area off, `/admin` is a plain 404 page: no token form, and no WASM that would hydrate
 /// the admin page over it.
-fn admin_page_when_off(token: &api::admin::AdminToken) -> Router<AppState> {
+fn admin_page_when_off(token: &api::admin::AdminToken, options: &LeptosOptions) -> Router<AppState> {
     if token.is_on() {
         return Router::new();
     }
-    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Page not found</title>\
-        <link rel=\"stylesheet\" href=\"/pkg/boxoffice.css\"></head><body><main class=\"page\">\
-        <h1>Page not found</h1><p><a href=\"/\">Back to the tickets</a></p></main></body></html>";
-    Router::new().route(ADMIN_PAGE, get(move || async move { (StatusCode::NOT_FOUND, Html(page)) }))
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Page not found</title>\
+         <link rel=\"stylesheet\" href=\"{}\"></head><body><main class=\"page\">\
+         <h1>Page not found</h1><p><a href=\"/\">Back to the tickets</a></p></main></body></html>",
+        static_files::stylesheet_href(options)
+    );
+    Router::new().route(
+        ADMIN_PAGE,
+        get(move || {
+            let page = page.clone();
+            async move { (StatusCode::NOT_FOUND, Html(page)) }
+        }),
+    )
 }
 
 /// The page's routes, listed once per process and before any router exists. Listing renders the app with

@@ -267,8 +267,7 @@ pub(super) async fn persist(
         );
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for scan in chunk {
-            let remembered =
-                sale.answers.get(&(SCAN_SCOPE.to_owned(), scan_key_name(scan.device.id, &scan.nonce)));
+            let remembered = sale.answers.get(&(SCAN_SCOPE.to_owned(), scan_key_name(scan.device.id, &scan.nonce)));
             insert = insert
                 .bind(scan.concert)
                 .bind(scan.ticket.as_str())

@@ -185,10 +185,22 @@ pub async fn spawn_app_bounded(
     admin: Option<&str>,
     limits: Limits,
 ) -> TestApp {
+    let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
+    spawn_app_serving(capacities, sale, rate_limit, admin, limits, leptos_options).await
+}
+
+/// The app with `leptos_options` of the test's own (a site folder of its making, hashed names).
+pub async fn spawn_app_serving(
+    capacities: Capacities,
+    sale: SaleSettings,
+    rate_limit: u32,
+    admin: Option<&str>,
+    limits: Limits,
+    leptos_options: LeptosOptions,
+) -> TestApp {
     let (store, database) = fresh_store_with(capacities, sale).await;
     server::sweeper::start(store.clone());
     server::admission::start(store.clone());
-    let leptos_options = LeptosOptions::builder().output_name("boxoffice").build();
     let live = Live::start(store.clone()).await.expect("live availability starts");
     let admin_token = AdminToken::new(admin.map(str::to_owned));
     let passes = server::queue_pass::QueuePasses::new(&store.queue_signing_key().await.expect("the signing key"));

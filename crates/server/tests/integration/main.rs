@@ -16,6 +16,7 @@ mod api_queue;
 mod api_seating;
 mod api_signed_tickets;
 mod bounded_responses;
+mod compression;
 mod concerts;
 mod connection_bounds;
 mod crash_safety;
