@@ -33,7 +33,7 @@ use leptos_router::{
 /// The HTML document around the app, rendered by the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    send_content_security_policy();
+    share_page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -53,19 +53,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Where a page tells the server its nonce. The server's page middleware (`hardening::page_policy`) puts
+/// one in each request's extensions, the shell fills it, and the middleware writes the page's policy from
+/// it once the page is rendered: the header comes from the server's own layer, not from leptos'
+/// `ResponseOptions` (which once, under load in the browser tests, reached the response without it).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default, Debug)]
+pub struct PageNonce(std::sync::Arc<std::sync::OnceLock<String>>);
+
+#[cfg(feature = "ssr")]
+impl PageNonce {
+    /// The nonce the page's scripts carry, once the shell has rendered.
+    pub fn get(&self) -> Option<&str> {
+        self.0.get().map(String::as_str)
+    }
+}
+
 /// The page's Content-Security-Policy: scripts only from this origin or carrying this response's nonce
 /// (leptos puts it on its inline hydration script), the page's own WASM, and nothing framing the page.
 /// Responses that are not pages get the server's stricter default (`hardening.rs`).
 #[cfg(feature = "ssr")]
-fn send_content_security_policy() {
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
+fn share_page_nonce() {
+    let (Some(nonce), Some(parts)) = (leptos::nonce::use_nonce(), use_context::<http::request::Parts>()) else {
         return;
     };
-    let policy = content_security_policy(&format!("'nonce-{nonce}' 'wasm-unsafe-eval'"));
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    if let Some(slot) = parts.extensions.get::<PageNonce>() {
+        let _ = slot.0.set(nonce.to_string());
     }
+}
+
+/// The Content-Security-Policy of a page whose scripts carry `nonce`.
+#[cfg(feature = "ssr")]
+pub fn page_content_security_policy(nonce: &str) -> String {
+    content_security_policy(&format!("'nonce-{nonce}' 'wasm-unsafe-eval'"))
 }
 
 /// boxoffice's Content-Security-Policy: everything from this origin only, nothing framing the page, and

@@ -27,8 +27,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The headers every response gets unless it set its own. The Content-Security-Policy here allows no script
-/// but this origin's; pages set theirs, which adds the response's nonce for leptos' inline hydration script
-/// and the page's WASM (`app::shell`), so no inline script runs without that nonce.
+/// but this origin's; pages get theirs from `page_policy`, which adds the response's nonce for leptos' inline
+/// hydration script and the page's WASM, so no inline script runs without that nonce.
 pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
     let policy = HeaderValue::from_str(&app::content_security_policy("")).expect("the policy is plain ASCII");
     [
@@ -41,6 +41,23 @@ pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
         ),
         SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
     ]
+}
+
+/// A page's Content-Security-Policy, which admits its inline hydration script by the nonce leptos put on
+/// it: the request carries a slot for the nonce, the shell fills it (`app::PageNonce`), and the page's
+/// policy replaces the default here once the page is rendered. A page that did not fill the slot keeps the
+/// default, under which its inline script does not run.
+pub async fn page_policy(mut request: Request, next: Next) -> axum::response::Response {
+    let nonce = app::PageNonce::default();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    let page = response.headers().get(header::CONTENT_TYPE).is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    if let (true, Some(nonce)) = (page, nonce.get()) {
+        if let Ok(policy) = HeaderValue::from_str(&app::page_content_security_policy(nonce)) {
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
+    response
 }
 
 /// RFC 9112 §3.2: an HTTP/1.1 request carries exactly one `Host`; one without it, or with two, is 400

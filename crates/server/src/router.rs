@@ -124,6 +124,7 @@ pub fn build_router(state: AppState, rate_limit: u32) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(csp)
+            .layer(middleware::from_fn(hardening::page_policy))
             .layer(nosniff)
             .layer(referrer)
             .layer(frames)

@@ -43,12 +43,16 @@ async fn every_response_has_a_request_id_and_the_security_headers() {
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
     }
-    // A page's policy allows its inline hydration script by this response's nonce, and only by it.
-    let page = app.get("/").await;
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_owned();
-    let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+    // A page's policy allows its inline hydration script by this response's nonce, and only by it: every
+    // page, the not-found page too (it hydrates like the others).
+    for path in ["/orders", "/concerts/99", "/"] {
+        let page = app.get(path).await;
+        let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let nonce = csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_owned();
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&format!("<script type=\"module\" nonce=\"{nonce}\">")), "{path}: the script's nonce");
+    }
+    let csp = app.get("/").await.headers()["content-security-policy"].to_str().unwrap().to_owned();
     assert_ne!(app.get("/").await.headers()["content-security-policy"].to_str().unwrap(), csp, "a new nonce each time");
     let mine = app.client.get(app.url("/healthz")).header("x-request-id", "trace-me-42").send().await.unwrap();
     assert_eq!(mine.headers()["x-request-id"], "trace-me-42", "a caller's id is kept for its logs");
