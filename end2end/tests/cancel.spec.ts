@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { MAIN } from '../playwright.config';
 import { apiAvailable, expect, holdTickets, openHydrated, payWith, test } from './fixtures';
 
@@ -24,5 +25,23 @@ test('cancelling an order asks first, says what is refunded, and shows progress'
   await confirm.getByRole('button', { name: 'Yes, cancel and refund' }).click();
   await expect(page.locator('.order-status')).toHaveText('Cancelled and refunded');
   expect(await apiAvailable(MAIN, 'general')).toBe(before);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a paid order downloads as a calendar event', async ({ page, consoleErrors }) => {
+  await openHydrated(page, MAIN);
+  await holdTickets(page, 'General Admission', '1');
+  await payWith(page, '4242 4242 4242 4242');
+  await expect(page).toHaveURL(/\/orders\/BX-/);
+  const code = (await page.locator('.order-code').first().textContent())!.trim();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Add to calendar' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe(`boxoffice-${code}.ics`);
+  const text = readFileSync(await download.path(), 'utf8');
+  expect(text).toContain('BEGIN:VEVENT');
+  expect(text).toContain(`UID:${code}@boxoffice`);
+  expect(text).toContain('SUMMARY:The Midnight Orchestra');
   expect(consoleErrors).toEqual([]);
 });

@@ -127,4 +127,9 @@ impl Order {
     pub fn page_path(&self) -> String {
         format!("/orders/{}/{}", self.code, self.secret)
     }
+
+    /// Where the order's calendar file (`.ics`) is downloaded.
+    pub fn calendar_path(&self) -> String {
+        format!("/api/orders/{}/{}/calendar.ics", self.code, self.secret)
+    }
 }

@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod calendar;
 pub mod body_limit;
 pub mod config;
 pub mod connections;

@@ -61,6 +61,7 @@ fn OrderView(order: Order) -> impl IntoView {
     let confirming = move || query.read().get("cancel").as_deref() == Some("confirm");
     let confirm_path = format!("{}?cancel=confirm", order.page_path());
     let here = StoredValue::new(order.page_path());
+    let calendar = StoredValue::new(order.calendar_path());
     let refund = StoredValue::new(format!(
         "Cancel order {}: {} × {}, and refund {} to the card it was paid with?",
         order.code,
@@ -71,6 +72,9 @@ fn OrderView(order: Order) -> impl IntoView {
     view! {
         {move || view! { <OrderSummary order=current.get() /> }}
         <Show when=move || current.read().status == OrderStatus::Paid>
+            <p class="order-actions">
+                <a href=calendar.get_value() download="">"Add to calendar"</a>
+            </p>
             <Show
                 when=confirming
                 fallback={

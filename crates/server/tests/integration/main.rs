@@ -10,6 +10,7 @@ mod api_bad_input;
 mod api_bookings;
 mod api_catalog;
 mod api_checkin;
+mod api_calendar;
 mod api_checkout;
 mod api_door_list;
 mod api_queue;

@@ -61,6 +61,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "GET /api/events",
             "GET /api/holds/{id}",
             "GET /api/orders/{code}/{secret}",
+            "GET /api/orders/{code}/{secret}/calendar.ics",
             "GET /api/tickets",
             "GET /healthz",
             "GET /metrics",
