@@ -11,7 +11,12 @@ pub fn refusal_from_address() -> impl IntoView {
     move || {
         let query = query.read();
         let available = query.get("available").and_then(|n| n.parse::<u32>().ok());
-        let words = model::BookingError::words_for(&query.get("error")?, available)?;
+        let code = query.get("error")?;
+        // An expired hold's page says so in its own notice: once is enough.
+        if code == model::BookingError::HoldExpired.code() {
+            return None;
+        }
+        let words = model::BookingError::words_for(&code, available)?;
         Some(view! { <p class="error" role="alert">{words}</p> })
     }
 }

@@ -34,6 +34,26 @@ pub fn ConcertList(current: Option<i64>) -> impl IntoView {
     }
 }
 
+/// A link at the top of the page to the list of every concert (when there is more than this one), so the
+/// other concerts are found without scrolling past the booking form.
+#[component]
+pub fn ConcertsJump() -> impl IntoView {
+    let concerts = Resource::new(|| (), |_| list_concerts());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                concerts.await.ok().filter(|all| all.len() > 1).map(|all| {
+                    view! {
+                        <nav class="concerts-jump" aria-label="Other concerts">
+                            <a href="#concerts-title">{format!("All {} concerts on sale ↓", all.len())}</a>
+                        </nav>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn ConcertItem(concert: Concert, current: i64, default_id: i64) -> impl IntoView {
     let path = if concert.id == default_id { "/".to_owned() } else { concert.page_path() };
@@ -41,13 +61,14 @@ fn ConcertItem(concert: Concert, current: i64, default_id: i64) -> impl IntoView
     let from = concert.tiers.iter().map(|t| t.price_cents).min();
     let when = model::when::long_date_time(concert.starts_at);
     let summary = match (left, from) {
-        (0, _) | (_, None) => "sold out".to_owned(),
-        (_, Some(from)) => format!("from {from}"),
+        (0, _) | (_, None) => "Sold out".to_owned(),
+        (_, Some(from)) => format!("From {from}"),
     };
     view! {
         <li class="concert-item">
             <a href=path aria-current=(concert.id == current).then_some("page")>{concert.name}</a>
-            <span>{format!(" · {when} · {} · {summary}", concert.venue)}</span>
+            <span>{format!(" · {when} · {} · ", concert.venue)}</span>
+            <span class="concert-item-summary">{summary}</span>
         </li>
     }
 }

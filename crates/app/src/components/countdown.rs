@@ -45,6 +45,8 @@ pub fn Countdown(expires_at: DateTime<Utc>, expired: RwSignal<bool>) -> impl Int
             class:urgent=move || left.get().is_some_and(|s| s <= 60) && !expired.get()
             data-seconds-left=move || left.get().map(|s| s.to_string())
             role="timer"
+            // Once the hold has expired the checkout's notice says so: the timer steps aside.
+            hidden=move || expired.get()
         >
             <time datetime=expires_at.to_rfc3339()>{text}</time>
         </p>

@@ -10,7 +10,7 @@ mod seat_picker;
 mod tier_option;
 
 pub use concert_header::{ConcertHeader, LiveStatusLine};
-pub use concert_list::ConcertList;
+pub use concert_list::{ConcertList, ConcertsJump};
 pub use countdown::Countdown;
 pub use join_queue::{ChooseBefore, JoinQueueForm};
 pub use order_summary::OrderSummary;

@@ -110,11 +110,12 @@ fn Checkout(hold: Hold) -> impl IntoView {
                     <Countdown expires_at=hold.expires_at expired />
                     <Show
                         when=move || !expired.get()
-                        fallback=|| {
-                            view! {
+                        fallback={
+                            let concert_page = concert_page.clone();
+                            move || view! {
                                 <div class="expired" role="alert">
                                     <p>"Your hold has expired and the tickets went back on sale."</p>
-                                    <a class="button" href="/">"Start again"</a>
+                                    <a class="button" href=concert_page.clone()>"Start again"</a>
                                 </div>
                             }
                         }
@@ -168,6 +169,8 @@ fn Checkout(hold: Hold) -> impl IntoView {
 fn refusal_text<T>(result: Result<Attempt<T>, AppError>) -> Option<AnyView> {
     let message = match result {
         Ok(Ok(_)) => return None,
+        // The expired hold's notice says it already, once.
+        Ok(Err(BookingError::HoldExpired)) => return None,
         Ok(Err(refusal)) => refusal.to_string(),
         Err(failure) => failure.to_string(),
     };

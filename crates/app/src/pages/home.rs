@@ -7,7 +7,7 @@
 
 use crate::{
     components::{
-        open_now, ChooseBefore, ConcertHeader, ConcertList, JoinQueueForm, LiveStatusLine, SalesOpen, SeatPicker,
+        open_now, ChooseBefore, ConcertHeader, ConcertList, ConcertsJump, JoinQueueForm, LiveStatusLine, SalesOpen, SeatPicker,
         TierOption,
     },
     live::LiveStatus,
@@ -81,6 +81,7 @@ fn BookingPage(concert: Option<i64>) -> impl IntoView {
 
     view! {
         <main class="page" data-hydrated=move || hydrated.get().to_string()>
+            <ConcertsJump />
             <Suspense fallback=|| view! { <p>"Loading the concert…"</p> }>
                 {move || Suspend::new(async move {
                     match concert.await {
@@ -179,6 +180,19 @@ fn ConcertView(
     let picked_count = move || picked.with(Vec::len);
     // What the buyer will pay for the picked seats, before holding them (each seat at its tier's price).
     let prices: Vec<(Tier, model::Cents)> = concert.tiers.iter().map(|t| (t.tier, t.price_cents)).collect();
+    // The total before holding, for a tier and quantity (the seat map says its own, above).
+    let quantity = RwSignal::new(1u32);
+    let order_total = {
+        let prices = prices.clone();
+        move || {
+            let tier: Tier = selected.get()?;
+            let (_, price) = prices.iter().find(|(t, _)| *t == tier)?;
+            let count = quantity.get();
+            (1..=MAX_TICKETS_PER_ORDER).contains(&count).then(|| {
+                format!("{count} × {} = {}", tier.display_name(), model::Cents(price.0 * i64::from(count)))
+            })
+        }
+    };
     let picked_summary = move || {
         map.with(|map| {
             let Some(map) = map else { return String::new() };
@@ -260,11 +274,15 @@ fn ConcertView(
                         value="1"
                         inputmode="numeric"
                         required
+                        on:input=move |event| quantity.set(event_target_value(&event).trim().parse().unwrap_or(0))
                     />
                 </label>
                 <label>"Your name" <input type="text" name="name" autocomplete="name" required /></label>
                 <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
             </div>
+            <p class="purchase-total" aria-live="polite" hidden={move || picked_count() > 0 || order_total().is_none()}>
+                "Total: " {order_total.clone()}
+            </p>
             // `formnovalidate`: the server's rules answer in words, the same with JavaScript on or off.
             <button
                 type="submit"

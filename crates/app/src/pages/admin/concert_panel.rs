@@ -109,7 +109,7 @@ fn TierRow(concert: i64, tier: TierSales, token: RwSignal<String>, on_change: Ca
                 >
                     {if on_sale { "Pause" } else { "Resume" }}
                 </button>
-                {(!on_sale).then_some(view! { <span class="paused">" paused"</span> })}
+                {(!on_sale).then_some(view! { <span class="paused">"Paused"</span> })}
             </td>
         </tr>
         {move || message.get().map(|text| view! {
