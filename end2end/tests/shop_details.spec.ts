@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import { ADMIN_TOKEN, MAIN, SCARCE } from '../playwright.config';
 import { createConcert, expect, holdTickets, openHydrated, payWith, test } from './fixtures';
 
@@ -45,9 +44,24 @@ test('"Sold out" is at AA contrast', async ({ page, consoleErrors }) => {
   expect([201, 409]).toContain(response.status);
   await openHydrated(page, SCARCE);
   await expect(page.locator('#availability-general')).toHaveText('Sold out');
-  const results = await new AxeBuilder({ page }).include('.tier.sold-out').withRules(['color-contrast']).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.failureSummary).join('; ')}`)).toEqual([]);
-  expect(results.passes.length, 'the rule looked at the sold-out tier').toBeGreaterThan(0);
+  // Measured here, not by axe: axe skips the label of a disabled control, which a sold-out tier is.
+  const ratio = await page.locator('#availability-general').evaluate((text) => {
+    const rgb = (css: string) => css.match(/[\d.]+/g)!.map(Number);
+    let opacity = 1;
+    let background: number[] | null = null;
+    for (let e: Element | null = text; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      opacity *= Number(style.opacity);
+      const fill = rgb(style.backgroundColor);
+      if (!background && (fill.length < 4 || fill[3] > 0)) background = fill;
+    }
+    const shown = rgb(getComputedStyle(text).color).slice(0, 3).map((v, i) => v * opacity + background![i] * (1 - opacity));
+    const channel = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    const luminance = ([r, g, b]: number[]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const [light, dark] = [luminance(shown), luminance(background!)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+  });
+  expect(ratio, 'WCAG AA for text: 4.5:1').toBeGreaterThanOrEqual(4.5);
   expect(consoleErrors).toEqual([]);
 });
 

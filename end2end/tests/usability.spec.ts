@@ -5,7 +5,11 @@ import { expect, holdTickets, openHydrated, payWith, test } from './fixtures';
 test('a buyer can hold and pay with the keyboard alone', async ({ page, consoleErrors }) => {
   await openHydrated(page, MAIN);
   await page.locator('body').focus();
-  await page.keyboard.press('Tab'); // the first tier's radio button
+  await page.keyboard.press('Tab');
+  // Past the link to the other concerts, there when the shop has several, to the first tier's radio button.
+  if (await page.locator('.concerts-jump a').evaluate((a) => a === document.activeElement).catch(() => false)) {
+    await page.keyboard.press('Tab');
+  }
   await expect(page.getByLabel('VIP')).toBeFocused();
   await page.keyboard.press('ArrowDown'); // Front Row
   await page.keyboard.press('ArrowDown'); // General Admission, checked by moving to it
