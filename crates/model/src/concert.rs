@@ -85,11 +85,11 @@ pub struct TierOffer<'a> {
     pub capacity: i64,
 }
 
-fn invalid(problem: impl Into<String>) -> BookingError {
+pub(crate) fn invalid(problem: impl Into<String>) -> BookingError {
     BookingError::ConcertInvalid(problem.into())
 }
 
-fn text(field: &str, value: &str) -> Result<String, BookingError> {
+pub(crate) fn text(field: &str, value: &str) -> Result<String, BookingError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(invalid(format!("{field} is missing")));

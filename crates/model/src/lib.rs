@@ -8,6 +8,7 @@ mod booking;
 mod card;
 mod checkin;
 mod concert;
+mod concert_edit;
 mod door_list;
 mod error;
 mod hold;
@@ -35,6 +36,7 @@ pub use concert::{
     parse_dollars, parse_start, Concert, ConcertTitle, NewConcert, NewTier, TierOffer, MAX_CONCERT_TEXT, MAX_PRICE,
     MAX_TIER_CAPACITY,
 };
+pub use concert_edit::{check_unpublish, ConcertEdit, PriceOffer, StoredConcert, TierTaken};
 pub use door_list::{DoorList, DoorListPage, ListedTicket};
 pub use error::BookingError;
 pub use hold::{Hold, HoldStatus};
