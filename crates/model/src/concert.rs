@@ -40,7 +40,14 @@ pub struct Concert {
     /// Its waiting room, when the operator turned one on: holds and bookings then need a pass from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_room: Option<crate::WaitingRoom>,
+    /// Listed on the shop; `false`: the operator took it off (buyers see no such concert).
+    #[serde(default = "listed")]
+    pub published: bool,
     pub tiers: Vec<TierAvailability>,
+}
+
+fn listed() -> bool {
+    true
 }
 
 impl Concert {

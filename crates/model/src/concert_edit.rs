@@ -97,7 +97,7 @@ impl ConcertEdit {
             }
             let taken = now.sold + now.held;
             if taken > 0 {
-                return Err(invalid(format!(
+                return Err(BookingError::ConcertHasSales(format!(
                     "the price of {} cannot change: {taken} of its tickets {} sold or held",
                     tier.display_name(),
                     if taken == 1 { "is" } else { "are" }
@@ -117,7 +117,7 @@ pub fn check_unpublish(stored: &StoredConcert) -> Result<(), BookingError> {
     }
     match stored.taken() {
         0 => Ok(()),
-        taken => Err(invalid(format!(
+        taken => Err(BookingError::ConcertHasSales(format!(
             "a concert with tickets sold or held cannot be unpublished ({taken} {})",
             if taken == 1 { "ticket" } else { "tickets" }
         ))),

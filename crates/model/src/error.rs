@@ -80,6 +80,9 @@ pub enum BookingError {
     TierNotOffered(crate::Tier),
     #[error("{0}")]
     ConcertInvalid(String),
+    /// A change the concert's sold or held tickets forbid (a price, unpublishing); says which.
+    #[error("{0}")]
+    ConcertHasSales(String),
     #[error("this concert has no waiting room")]
     NoWaitingRoom,
     #[error("the waiting room opens on {}", crate::when::long_date_time(*.opens_at))]
@@ -159,6 +162,7 @@ impl BookingError {
             BookingError::ConcertNotFound => "concert_not_found",
             BookingError::TierNotOffered(_) => "tier_not_offered",
             BookingError::ConcertInvalid(_) => "invalid_concert",
+            BookingError::ConcertHasSales(_) => "concert_has_sales",
             BookingError::NoWaitingRoom => "no_waiting_room",
             BookingError::QueueNotOpenYet { .. } => "queue_not_open_yet",
             BookingError::QueueRequired => "queue_required",

@@ -35,7 +35,7 @@ impl Admin for PageAdmin {
     async fn overview(&self, token: &str) -> Result<Vec<ConcertSales>, AppError> {
         self.check(token)?;
         let mut overview = Vec::new();
-        for concert in self.store.concerts().await.map_err(to_page_error)? {
+        for concert in self.store.upcoming().await.map_err(to_page_error)? {
             overview.push(ConcertSales {
                 tiers: self.store.sales(concert.id).await.map_err(to_page_error)?,
                 recent_orders: self.store.order_lines(concert.id, Some(RECENT_ORDERS)).await.map_err(to_page_error)?,

@@ -42,7 +42,7 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 impl Backend for PageBackend {
     async fn concert(&self, id: Option<i64>) -> Result<Concert, AppError> {
         match id {
-            Some(id) => self.store.concert_by_id(id).await,
+            Some(id) => self.store.listed_concert(id).await,
             None => Store::concert(&self.store).await,
         }
         .map_err(to_page_error)

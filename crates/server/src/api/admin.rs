@@ -77,6 +77,7 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
         .routes(routes!(resume))
         .routes(routes!(live_sales))
         .routes(routes!(change_waiting_room))
+        .merge(super::admin_concerts::router())
         .merge(super::seating::admin_router())
         .merge(super::checkin::admin_router())
         .route_layer(middleware::from_fn(move |request: Request, next: Next| {

@@ -27,7 +27,7 @@ async fn list_concerts(State(store): State<Store>) -> Result<Json<Vec<Concert>>,
 async fn show_concert(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Concert>, ApiError> {
     // Read as text so that `/api/concerts/abc` is a 404 like any unknown concert, not a decoder's 400.
     let id = id.parse().map_err(|_| BookingError::ConcertNotFound)?;
-    Ok(Json(store.concert_by_id(id).await?))
+    Ok(Json(store.listed_concert(id).await?))
 }
 
 /// The `concert` query parameter of the routes that act on one concert.

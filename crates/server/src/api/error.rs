@@ -156,6 +156,7 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::SeatTaken { .. }
         | BookingError::SeatsInUse { .. }
         | BookingError::TierHasSales(_)
+        | BookingError::ConcertHasSales(_)
         | BookingError::TierSeated(_) => StatusCode::CONFLICT,
         BookingError::HoldExpired => StatusCode::GONE,
         BookingError::PaymentDeclined { .. } => StatusCode::PAYMENT_REQUIRED,

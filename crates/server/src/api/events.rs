@@ -43,7 +43,7 @@ async fn availability_events(
     let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
     // Asked of the store, not the live snapshot: a concert created a moment ago is in the store (read your
     // writes) before the live task has read it; its first event follows as soon as that task has.
-    store.concert_by_id(concert).await?;
+    store.listed_concert(concert).await?;
     let open = live.open_stream();
     let (mut last, mut last_queue): (Option<Arc<str>>, Option<Arc<str>>) = (None, None);
     let mut last_seats: Option<Arc<str>> = None;

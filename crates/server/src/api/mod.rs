@@ -2,6 +2,7 @@
 //! errors in one place (`error.rs`).
 
 pub mod admin;
+mod admin_concerts;
 mod bookings;
 mod checkin;
 mod concerts;

@@ -112,6 +112,6 @@ async fn show_plan(State(store): State<Store>, Path(id): Path<String>) -> Result
     params(("id" = String, Path, description = "The concert's id")),
     responses((status = 200, body = Vec<model::MapSeat>), super::openapi::LookupErrors))]
 async fn show_seats(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Vec<model::MapSeat>>, ApiError> {
-    let concert = store.concert_by_id(concert_id(&id)?).await?;
+    let concert = store.listed_concert(concert_id(&id)?).await?;
     Ok(Json(store.seats(concert.id).await?))
 }

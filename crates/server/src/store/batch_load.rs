@@ -42,6 +42,7 @@ pub(super) async fn load(
     commands: &[(&Command, Option<&Key>)],
     now: DateTime<Utc>,
 ) -> Result<Sale, sqlx::Error> {
+    titles.forget();
     let mut sale = Sale::new(now, rules);
     for hold in run_out_holds(tx, dialect, now).await? {
         sale.holds.insert(hold.id.clone(), hold);
@@ -309,8 +310,12 @@ async fn tiers_of(
     }
     let mut params = Params::new(dialect);
     let sql = format!(
-        "SELECT event_id, tier, capacity, sold, held, on_sale, price_cents, seated, blocked FROM tiers
-         WHERE event_id IN ({}) ORDER BY event_id, tier{}",
+        // An unpublished concert's tiers are not loaded, so the engine answers its sales as for no such
+        // concert. The concert's row is locked with its tiers (PostgreSQL locks every joined row): a batch
+        // waiting on an unpublish sees the concert as it left it.
+        "SELECT t.event_id, t.tier, t.capacity, t.sold, t.held, t.on_sale, t.price_cents, t.seated, t.blocked
+         FROM tiers t JOIN events e ON e.id = t.event_id
+         WHERE t.event_id IN ({}) AND e.published = 1 ORDER BY t.event_id, t.tier{}",
         params.list(concerts.len()),
         dialect.lock_rows()
     );

@@ -50,14 +50,27 @@ impl Store {
         self.concert_by_id(self.default_event_id).await
     }
 
-    /// A concert with every tier's availability.
+    /// A concert with every tier's availability, listed on the shop or not (the operator's and the door's
+    /// view; buyers get [`Store::listed_concert`]).
     pub async fn concert_by_id(&self, id: i64) -> Result<Concert, StoreError> {
         let all = self.catalog().await?;
         all.iter().find(|c| c.id == id).cloned().ok_or(StoreError::Rejected(BookingError::ConcertNotFound))
     }
 
-    /// Every concert on sale (not yet started) with its tiers: the default concert first, then by date.
+    /// A concert as buyers see it: one the operator took off the shop is no concert at all.
+    pub async fn listed_concert(&self, id: i64) -> Result<Concert, StoreError> {
+        Some(self.concert_by_id(id).await?)
+            .filter(|concert| concert.published)
+            .ok_or(StoreError::Rejected(BookingError::ConcertNotFound))
+    }
+
+    /// Every concert on sale (listed, not yet started) with its tiers: the default concert first, then by date.
     pub async fn concerts(&self) -> Result<Vec<Concert>, StoreError> {
+        Ok(self.upcoming().await?.into_iter().filter(|c| c.published).collect())
+    }
+
+    /// Every concert not yet started, listed or not (the operator's page): the default first, then by date.
+    pub async fn upcoming(&self) -> Result<Vec<Concert>, StoreError> {
         let now = Utc::now();
         let all = self.catalog().await?;
         Ok(all.iter().filter(|c| c.id == self.default_event_id || c.starts_at > now).cloned().collect())
@@ -79,7 +92,8 @@ impl Store {
         // Not one transaction: the tiers are read in one statement, and a concert's name and date have
         // nothing to agree with, so a BEGIN and COMMIT would buy nothing.
         let mut conn = self.pool.acquire().await?;
-        let events: Vec<EventRow> = sqlx::query_as("SELECT id, name, venue, starts_at, sales_open_at_ms FROM events")
+        let events: Vec<EventRow> =
+            sqlx::query_as("SELECT id, name, venue, starts_at, sales_open_at_ms, published FROM events")
             .fetch_all(&mut *conn)
             .await?;
         let mut tiers = tiers_in(&mut conn).await?;
@@ -105,6 +119,7 @@ impl Store {
                     starts_at: event.starts_at.0,
                     sales_open_at,
                     waiting_room: rooms.remove(&event.id),
+                    published: event.published != 0,
                     tiers,
                 }
             })
@@ -134,6 +149,16 @@ impl Store {
     /// Creates a concert with its tiers, in one transaction through the writer; returns it.
     pub async fn create_concert(&self, concert: NewConcert) -> Result<Concert, StoreError> {
         let id = self.writer.ask(|reply| Job::CreateConcert(concert, reply)).await??;
+        self.concert_by_id(id).await
+    }
+
+    /// Applies the operator's change to a concert, in one transaction through the writer; returns the
+    /// concert as it now is.
+    pub async fn change_concert(&self, change: super::concert_changes::ConcertChange) -> Result<Concert, StoreError> {
+        let id = match &change {
+            super::concert_changes::ConcertChange::Edit(id, _) | super::concert_changes::ConcertChange::Publish(id, _) => *id,
+        };
+        self.writer.ask(|reply| Job::ChangeConcert(change, reply)).await??;
         self.concert_by_id(id).await
     }
 }

@@ -14,6 +14,9 @@ pub(super) struct EventRow {
     pub venue: String,
     pub starts_at: At,
     pub sales_open_at_ms: Option<i64>,
+    /// 1 while the concert is listed on the shop.
+    #[sqlx(default)]
+    pub published: i64,
 }
 
 impl EventRow {
@@ -22,14 +25,18 @@ impl EventRow {
     }
 }
 
-/// Concerts as the writer has read them, for the holds and orders that carry their title and for when
-/// their sales open: a concert's name, venue, date and opening never change once it is created (there is no
-/// edit), so each is read once per process rather than once per sale. Only committed concerts get here: a
-/// sale can name a concert only after its creation was answered, which is after its batch committed.
+/// Concerts as the writer has read them in this batch, for the holds and orders that carry their title and
+/// for when their sales open. Read again in every batch (`forget`): the operator may edit a concert's name,
+/// venue and start, through this instance or another.
 #[derive(Debug, Default)]
 pub(super) struct Titles(HashMap<i64, (ConcertTitle, Option<DateTime<Utc>>)>);
 
 impl Titles {
+    /// Forgets every concert read: a new batch reads them afresh.
+    pub fn forget(&mut self) {
+        self.0.clear();
+    }
+
     /// The concert's title, and when its sales open if at a set time.
     pub async fn get(&mut self, tx: &mut Conn, id: i64) -> Result<(ConcertTitle, Option<DateTime<Utc>>), sqlx::Error> {
         if let Some(known) = self.0.get(&id) {

@@ -87,6 +87,8 @@ pub enum Job {
     Decide(Command, Option<IdempotencyKey>, Responder<Result<Answer, KeyReused>>),
     /// The operator's new concert with its tiers; answers its id.
     CreateConcert(NewConcert, Responder<Decided<i64>>),
+    /// The operator's change to a concert on the shop (`concert_changes.rs`).
+    ChangeConcert(super::concert_changes::ConcertChange, Responder<Decided<()>>),
     /// A change to the door's devices or a concert's re-entry (`devices.rs`); answers the row it touched.
     Door(super::devices::DoorChange, Responder<super::devices::Changed>),
     /// Forget idempotency keys past their time (every batch expires run-out holds anyway); answers how
@@ -121,7 +123,7 @@ impl Job {
                 (Command::SetOnSale { concert: *concert, tier: *tier, on_sale: *on_sale }, None)
             }
             Job::Decide(command, k, _) => (command.clone(), key(k)),
-            Job::CreateConcert(..) | Job::Door(..) | Job::Sweep(_) => return None,
+            Job::CreateConcert(..) | Job::ChangeConcert(..) | Job::Door(..) | Job::Sweep(_) => return None,
         })
     }
 
@@ -134,6 +136,7 @@ impl Job {
             Job::SetCapacity { reply, .. } | Job::SetOnSale { reply, .. } => drop(reply.send(Err(error))),
             Job::Decide(.., reply) => drop(reply.send(Err(error))),
             Job::CreateConcert(_, reply) => drop(reply.send(Err(error))),
+            Job::ChangeConcert(_, reply) => drop(reply.send(Err(error))),
             Job::Door(_, reply) => drop(reply.send(Err(error))),
             Job::Sweep(reply) => drop(reply.send(Err(error))),
         };
@@ -175,6 +178,7 @@ impl Job {
                 Outcome::Decided(Ok(Answer::TierChanged(result))),
             ) => drop(reply.send(Ok(result))),
             (Job::CreateConcert(_, reply), Outcome::Created(id)) => drop(reply.send(Ok(id))),
+            (Job::ChangeConcert(_, reply), Outcome::Changed(changed)) => drop(reply.send(Ok(changed))),
             (Job::Door(_, reply), Outcome::Door(changed)) => drop(reply.send(Ok(changed))),
             (Job::Sweep(reply), Outcome::Swept(forgotten)) => drop(reply.send(Ok(forgotten))),
             (job, Outcome::Decided(Ok(answer))) => job.fail(mismatch(&answer)),
@@ -192,6 +196,7 @@ impl Job {
 enum Outcome {
     Decided(Result<Answer, KeyReused>),
     Created(Decided<i64>),
+    Changed(Decided<()>),
     Door(super::devices::Changed),
     Swept(u64),
 }
@@ -374,6 +379,11 @@ async fn commit_batch(
                 let created = super::new_concerts::insert_concert(&mut tx, concert).await?;
                 moved_stock |= created.is_ok();
                 Outcome::Created(created)
+            }
+            (Job::ChangeConcert(change, _), None) => {
+                let changed = super::concert_changes::apply(&mut tx, dialect, change, rules.default_concert).await?;
+                moved_stock |= changed.is_ok();
+                Outcome::Changed(changed)
             }
             (Job::Door(change, _), None) => Outcome::Door(super::devices::apply(&mut tx, change, now).await?),
             (_, None) => Outcome::Swept(idempotency::forget_old(&mut tx, now.timestamp_millis()).await?),

@@ -12,6 +12,7 @@ mod api_catalog;
 mod api_checkin;
 mod api_calendar;
 mod api_checkout;
+mod api_concert_edit;
 mod api_door_list;
 mod api_queue;
 mod api_seating;
