@@ -163,3 +163,44 @@ pub async fn admin_set_seat_blocked(
 ) -> Result<AdminAttempt<()>, AppError> {
     answer(crate::backend::admin()?.set_seat_blocked(&token, concert, seat.trim().to_owned(), blocked).await)
 }
+
+/// A concert's new name, venue and start (UTC), and the prices (dollars) of tiers whose field was sent: a
+/// tier with buyers has its price field disabled, so it is not sent and keeps its price.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/_fn", endpoint = "admin_edit_concert")]
+pub async fn admin_edit_concert(
+    token: String,
+    concert: i64,
+    name: Option<String>,
+    venue: Option<String>,
+    starts_at: Option<String>,
+    vip_price: Option<String>,
+    front_row_price: Option<String>,
+    general_price: Option<String>,
+) -> Result<AdminAttempt<Concert>, AppError> {
+    use crate::server_fns::text;
+    let prices = [("vip", vip_price), ("front_row", front_row_price), ("general", general_price)]
+        .into_iter()
+        .filter_map(|(tier, price)| price.map(|price| (tier, price)))
+        .map(|(tier, price)| Ok(model::PriceOffer { tier, price_cents: model::parse_dollars(&price)? }))
+        .collect::<Result<Vec<_>, model::BookingError>>();
+    let edit = prices.and_then(|prices| {
+        model::ConcertEdit::parse(
+            &text(&name),
+            &text(&venue),
+            model::parse_start(&text(&starts_at)),
+            &prices,
+            chrono::Utc::now(),
+        )
+    });
+    answer(match edit {
+        Ok(edit) => crate::backend::admin()?.change_concert(&token, model::ConcertChange::Edit(concert, edit)).await,
+        Err(refusal) => Err(refusal.into()),
+    })
+}
+
+/// Puts a concert on the shop (`true`) or takes it off.
+#[server(prefix = "/_fn", endpoint = "admin_set_published")]
+pub async fn admin_set_published(token: String, concert: i64, published: bool) -> Result<AdminAttempt<Concert>, AppError> {
+    answer(crate::backend::admin()?.change_concert(&token, model::ConcertChange::Publish(concert, published)).await)
+}

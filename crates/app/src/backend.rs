@@ -5,7 +5,7 @@
 //! submission sent twice (a double click, a retried call) is answered once, with the same result.
 
 use crate::AppError;
-use model::{BookingRequest, Concert, ConcertSales, Hold, NewConcert, Order, PaymentCard, QueuePlace, Tier};
+use model::{BookingRequest, Concert, ConcertChange, ConcertSales, Hold, NewConcert, Order, PaymentCard, QueuePlace, Tier};
 use std::sync::Arc;
 
 #[async_trait::async_trait]
@@ -48,6 +48,7 @@ pub trait Admin: Send + Sync + 'static {
     /// Every concert with its per-tier figures and newest orders.
     async fn overview(&self, token: &str) -> Result<Vec<ConcertSales>, AppError>;
     async fn create_concert(&self, token: &str, concert: NewConcert) -> Result<Concert, AppError>;
+    async fn change_concert(&self, token: &str, change: ConcertChange) -> Result<Concert, AppError>;
     async fn set_capacity(&self, token: &str, concert: i64, tier: Tier, capacity: u32) -> Result<(), AppError>;
     async fn set_on_sale(&self, token: &str, concert: i64, tier: Tier, on_sale: bool) -> Result<(), AppError>;
     /// The concert's orders as CSV.

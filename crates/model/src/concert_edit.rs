@@ -23,6 +23,22 @@ pub struct ConcertEdit {
     pub prices: Vec<(Tier, Cents)>,
 }
 
+/// The operator's change to concert `.0`, as the store applies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConcertChange {
+    Edit(i64, ConcertEdit),
+    /// Listed on the shop (`true`) or taken off it.
+    Publish(i64, bool),
+}
+
+impl ConcertChange {
+    pub fn concert(&self) -> i64 {
+        match self {
+            ConcertChange::Edit(id, _) | ConcertChange::Publish(id, _) => *id,
+        }
+    }
+}
+
 /// A tier as the rules need it: its price now, and how many of its tickets buyers have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierTaken {

@@ -36,7 +36,7 @@ pub use concert::{
     parse_dollars, parse_start, Concert, ConcertTitle, NewConcert, NewTier, TierOffer, MAX_CONCERT_TEXT, MAX_PRICE,
     MAX_TIER_CAPACITY,
 };
-pub use concert_edit::{check_unpublish, ConcertEdit, PriceOffer, StoredConcert, TierTaken};
+pub use concert_edit::{check_unpublish, ConcertChange, ConcertEdit, PriceOffer, StoredConcert, TierTaken};
 pub use door_list::{DoorList, DoorListPage, ListedTicket};
 pub use error::BookingError;
 pub use hold::{Hold, HoldStatus};

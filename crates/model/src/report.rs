@@ -18,6 +18,8 @@ pub struct TierSales {
     pub blocked: u32,
     pub available: u32,
     pub on_sale: bool,
+    /// What one ticket costs now.
+    pub price_cents: Cents,
     /// What the paid orders of this tier add up to.
     pub revenue_cents: Cents,
 }
@@ -46,6 +48,9 @@ pub struct ConcertSales {
     /// Its waiting room, if it has one: the page opens its live view by itself then.
     #[serde(default)]
     pub waiting_room: Option<crate::WaitingRoom>,
+    /// Listed on the shop (the operator can take a concert with no buyers off it).
+    #[serde(default)]
+    pub published: bool,
 }
 
 /// How many minutes the operator's live view looks back.

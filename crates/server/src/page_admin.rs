@@ -6,7 +6,7 @@ use crate::{
     store::{orders_csv, Store},
 };
 use app::{backend::Admin, AppError};
-use model::{Concert, ConcertSales, NewConcert, Tier};
+use model::{Concert, ConcertChange, ConcertSales, NewConcert, Tier};
 
 /// How many of a concert's newest orders the page lists.
 const RECENT_ORDERS: u32 = 10;
@@ -40,6 +40,7 @@ impl Admin for PageAdmin {
                 tiers: self.store.sales(concert.id).await.map_err(to_page_error)?,
                 recent_orders: self.store.order_lines(concert.id, Some(RECENT_ORDERS)).await.map_err(to_page_error)?,
                 waiting_room: concert.waiting_room,
+                published: concert.published,
                 concert: concert.title(),
             });
         }
@@ -49,6 +50,11 @@ impl Admin for PageAdmin {
     async fn create_concert(&self, token: &str, concert: NewConcert) -> Result<Concert, AppError> {
         self.check(token)?;
         self.store.create_concert(concert).await.map_err(to_page_error)
+    }
+
+    async fn change_concert(&self, token: &str, change: ConcertChange) -> Result<Concert, AppError> {
+        self.check(token)?;
+        self.store.change_concert(change).await.map_err(to_page_error)
     }
 
     async fn set_capacity(&self, token: &str, concert: i64, tier: Tier, capacity: u32) -> Result<(), AppError> {

@@ -4,7 +4,7 @@
 
 use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
 use crate::{
-    store::{concert_changes::ConcertChange, Store},
+    store::Store,
     AppState,
 };
 use axum::{
@@ -12,7 +12,7 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use model::{parse_start, BookingError, Concert, ConcertEdit, PriceOffer, Tier};
+use model::{parse_start, BookingError, Concert, ConcertChange, ConcertEdit, PriceOffer, Tier};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -14,6 +14,7 @@ struct SalesRow {
     held: i64,
     blocked: i64,
     on_sale: i64,
+    price_cents: i64,
     revenue_cents: i64,
 }
 
@@ -56,7 +57,7 @@ impl Store {
     /// Each tier's capacity, sold, held (running holds), available, on sale, and revenue, VIP first.
     pub async fn sales(&self, event_id: i64) -> Result<Vec<TierSales>, StoreError> {
         let rows: Vec<SalesRow> = sqlx::query_as(
-            "SELECT tier, capacity, sold, on_sale, blocked,
+            "SELECT tier, capacity, sold, on_sale, blocked, price_cents,
                     CAST((SELECT COALESCE(SUM(quantity), 0) FROM holds h
                           WHERE h.event_id = tiers.event_id AND h.tier = tiers.tier
                             AND h.status = 'held' AND h.expires_at_ms > $2) AS BIGINT) AS held,
@@ -81,6 +82,7 @@ impl Store {
                     blocked,
                     available: capacity.saturating_sub(sold + held + blocked),
                     on_sale: row.on_sale != 0,
+                    price_cents: Cents(row.price_cents),
                     revenue_cents: Cents(row.revenue_cents),
                 })
             })

@@ -154,10 +154,8 @@ impl Store {
 
     /// Applies the operator's change to a concert, in one transaction through the writer; returns the
     /// concert as it now is.
-    pub async fn change_concert(&self, change: super::concert_changes::ConcertChange) -> Result<Concert, StoreError> {
-        let id = match &change {
-            super::concert_changes::ConcertChange::Edit(id, _) | super::concert_changes::ConcertChange::Publish(id, _) => *id,
-        };
+    pub async fn change_concert(&self, change: model::ConcertChange) -> Result<Concert, StoreError> {
+        let id = change.concert();
         self.writer.ask(|reply| Job::ChangeConcert(change, reply)).await??;
         self.concert_by_id(id).await
     }

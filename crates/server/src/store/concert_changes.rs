@@ -5,16 +5,8 @@
 //! slips in between.
 
 use super::db::{At, Conn, Dialect};
-use model::{check_unpublish, BookingError, Cents, ConcertEdit, StoredConcert, Tier, TierTaken};
+use model::{check_unpublish, BookingError, Cents, ConcertChange, ConcertEdit, StoredConcert, Tier, TierTaken};
 use sqlx::{any::AnyRow, Row};
-
-/// A change to concert `.0`.
-#[derive(Debug, Clone)]
-pub enum ConcertChange {
-    Edit(i64, ConcertEdit),
-    /// Listed on the shop (`true`) or taken off it.
-    Publish(i64, bool),
-}
 
 pub(super) async fn apply(
     tx: &mut Conn,
@@ -22,9 +14,7 @@ pub(super) async fn apply(
     change: &ConcertChange,
     default_concert: i64,
 ) -> Result<Result<(), BookingError>, sqlx::Error> {
-    let id = match change {
-        ConcertChange::Edit(id, _) | ConcertChange::Publish(id, _) => *id,
-    };
+    let id = change.concert();
     let Some(stored) = stored(tx, dialect, id, default_concert).await? else {
         return Ok(Err(BookingError::ConcertNotFound));
     };

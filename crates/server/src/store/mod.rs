@@ -15,7 +15,7 @@ mod catalog;
 mod catalog_cache;
 mod checkin;
 mod codes;
-pub mod concert_changes;
+mod concert_changes;
 mod db;
 mod device_tokens;
 pub mod devices;

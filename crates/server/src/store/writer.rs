@@ -88,7 +88,7 @@ pub enum Job {
     /// The operator's new concert with its tiers; answers its id.
     CreateConcert(NewConcert, Responder<Decided<i64>>),
     /// The operator's change to a concert on the shop (`concert_changes.rs`).
-    ChangeConcert(super::concert_changes::ConcertChange, Responder<Decided<()>>),
+    ChangeConcert(model::ConcertChange, Responder<Decided<()>>),
     /// A change to the door's devices or a concert's re-entry (`devices.rs`); answers the row it touched.
     Door(super::devices::DoorChange, Responder<super::devices::Changed>),
     /// Forget idempotency keys past their time (every batch expires run-out holds anyway); answers how

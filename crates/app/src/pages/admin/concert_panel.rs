@@ -31,6 +31,11 @@ fn problem(result: Result<AdminAttempt<()>, AppError>) -> Option<String> {
 pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
     let concert = sales.concert.id;
     let has_room = sales.waiting_room.is_some();
+    let published = sales.published;
+    let settings = view! {
+        <super::concert_settings::ConcertSettings concert=sales.concert.clone() tiers=sales.tiers.clone() published
+            token on_change />
+    };
     let title = model::when::concert_line(&sales.concert);
     let heading = format!("concert-{concert}");
     let labelled_by = heading.clone();
@@ -40,6 +45,10 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
     view! {
         <section class="admin-concert" aria-labelledby=labelled_by data-concert=concert>
             <h2 id=heading>{title}</h2>
+            {(!published).then_some(view! {
+                <p class="notice unpublished">"Not on the shop: buyers cannot see or buy it."</p>
+            })}
+            {settings}
             <super::on_sale_live::OnSaleLive concert token open=has_room />
             <table class="admin-tiers">
                 {column_headings(&["Tier", "Sold", "Held", "Available", "Revenue", "Capacity", "Sales"])}

@@ -5,6 +5,7 @@
 
 mod bar_chart;
 mod concert_panel;
+mod concert_settings;
 mod door_admin;
 mod door_live;
 mod new_concert;
