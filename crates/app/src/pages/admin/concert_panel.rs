@@ -39,6 +39,7 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
     let title = model::when::concert_line(&sales.concert);
     let heading = format!("concert-{concert}");
     let labelled_by = heading.clone();
+    let totals = totals_row(&sales.tiers);
     let tiers = sales.tiers.into_iter().map(|tier| view! { <TierRow concert tier token on_change /> }).collect_view();
     let no_orders = sales.recent_orders.is_empty();
     let orders = sales.recent_orders.into_iter().map(order_row).collect_view();
@@ -53,6 +54,7 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
             <table class="admin-tiers">
                 {column_headings(&["Tier", "Sold", "Held", "Available", "Revenue", "Capacity", "Sales"])}
                 <tbody>{tiers}</tbody>
+                {totals}
             </table>
             <h3>"Newest orders"</h3>
             <table class="admin-orders">
@@ -67,6 +69,25 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
         </section>
     }
     .into_any()
+}
+
+/// The concert's figures added up: tickets sold, held and left, and its revenue.
+fn totals_row(tiers: &[TierSales]) -> impl IntoView {
+    let sum = |figure: fn(&TierSales) -> u32| tiers.iter().map(figure).sum::<u32>();
+    let revenue = model::Cents(tiers.iter().map(|t| t.revenue_cents.0).sum());
+    view! {
+        <tfoot>
+            <tr class="totals">
+                <th scope="row">"Total"</th>
+                <td class="sold">{sum(|t| t.sold)}</td>
+                <td class="held">{sum(|t| t.held)}</td>
+                <td class="available">{sum(|t| t.available)}</td>
+                <td class="revenue">{revenue.to_string()}</td>
+                <td>{sum(|t| t.capacity)}</td>
+                <td></td>
+            </tr>
+        </tfoot>
+    }
 }
 
 #[component]
@@ -94,7 +115,12 @@ fn TierRow(concert: i64, tier: TierSales, token: RwSignal<String>, on_change: Ca
     let label = format!("Capacity of {name}");
     view! {
         <tr data-tier=code.clone()>
-            <th scope="row">{name}</th>
+            <th scope="row">
+                {name}
+                // How much of the tier is gone, at a glance.
+                <progress class="sold-bar" max=tier.capacity.max(1).to_string() value=tier.sold.to_string()
+                    aria-label=format!("{name}: {} of {} sold", tier.sold, tier.capacity)></progress>
+            </th>
             <td class="sold">{tier.sold}</td>
             <td class="held">{tier.held}</td>
             <td class="available">{tier.available}</td>
