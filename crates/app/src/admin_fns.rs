@@ -53,7 +53,7 @@ pub async fn admin_create_concert(
         .filter(|(_, _, capacity)| !text(capacity).trim().is_empty())
         .map(|(tier, price, capacity)| {
             let capacity = text(capacity).trim().parse::<i64>().map_err(|_| {
-                model::BookingError::ConcertInvalid(format!("capacity of {tier} must be a whole number"))
+                model::BookingError::ConcertInvalid(format!("the capacity of {} must be a whole number", model::Tier::parse(tier).map(|t| t.display_name()).unwrap_or(tier)))
             })?;
             Ok(model::TierOffer { tier, price_cents: model::parse_dollars(&text(price))?, capacity })
         })

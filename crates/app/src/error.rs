@@ -21,7 +21,8 @@ pub enum AppError {
     #[error("the box office is having trouble right now; please try again in a moment")]
     Unavailable,
     /// The call never reached the server or its answer was unreadable (network down, server restarting).
-    #[error("could not reach the box office ({0}); please try again")]
+    // The detail (a network error's wording) is kept for debugging, not shown: it is not the buyer's words.
+    #[error("could not reach the box office; please check your connection and try again")]
     Transport(String),
 }
 

@@ -111,12 +111,12 @@ pub(crate) fn text(field: &str, value: &str) -> Result<String, BookingError> {
 pub fn parse_start(value: &str) -> Result<DateTime<Utc>, BookingError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(invalid("starts_at is missing"));
+        return Err(invalid("the start is missing: when does the concert begin?"));
     }
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").map(|t| t.and_utc()))
-        .map_err(|_| invalid("starts_at must be a date and time such as 2027-05-01T20:00:00Z"))
+        .map_err(|_| invalid("the start must be a date and time such as 2027-05-01T20:00:00Z"))
 }
 
 /// Dollars as a form states them (`100`, `12.50`, `$1,000`) in cents.
@@ -126,7 +126,7 @@ pub fn parse_dollars(value: &str) -> Result<i64, BookingError> {
     let whole_ok = !whole.is_empty() && whole.len() <= 9 && whole.bytes().all(|b| b.is_ascii_digit());
     let cents_ok = matches!(cents.len(), 1 | 2) && cents.bytes().all(|b| b.is_ascii_digit());
     if !whole_ok || !cents_ok {
-        return Err(invalid(format!("price `{}` must be an amount in dollars such as 49.50", value.trim())));
+        return Err(invalid(format!("a price must be an amount in dollars such as 49.50, not “{}”", value.trim())));
     }
     let cents: i64 = format!("{cents:0<2}").parse().unwrap_or(0);
     Ok(whole.parse::<i64>().unwrap_or(0) * 100 + cents)
@@ -147,7 +147,7 @@ impl NewConcert {
         let starts_at = starts_at?;
         let offers = offers?;
         if starts_at <= now {
-            return Err(invalid("starts_at must be in the future"));
+            return Err(invalid("the start must be in the future"));
         }
         if offers.is_empty() {
             return Err(invalid("a concert needs at least one tier"));
@@ -156,15 +156,15 @@ impl NewConcert {
         for offer in offers {
             let tier = Tier::parse(offer.tier)?;
             if tiers.iter().any(|t| t.tier == tier) {
-                return Err(invalid(format!("tier {tier} is listed twice")));
+                return Err(invalid(format!("{} is listed twice", tier.display_name())));
             }
             if !(0..=MAX_PRICE.0).contains(&offer.price_cents) {
-                return Err(invalid(format!("price of {tier} must be between $0.00 and {MAX_PRICE}")));
+                return Err(invalid(format!("the price of {} must be between $0.00 and {MAX_PRICE}", tier.display_name())));
             }
             let capacity = u32::try_from(offer.capacity)
                 .ok()
                 .filter(|c| *c <= MAX_TIER_CAPACITY)
-                .ok_or_else(|| invalid(format!("capacity of {tier} must be between 0 and {MAX_TIER_CAPACITY}")))?;
+                .ok_or_else(|| invalid(format!("the capacity of {} must be between 0 and {MAX_TIER_CAPACITY}", tier.display_name())))?;
             tiers.push(NewTier { tier, price_cents: Cents(offer.price_cents), capacity });
         }
         tiers.sort_by_key(|t| t.tier);
@@ -175,9 +175,9 @@ impl NewConcert {
     /// `None` opens them at once. A time already past is the same as none: on sale at once.
     pub fn opening_at(self, at: Option<Result<DateTime<Utc>, BookingError>>) -> Result<NewConcert, BookingError> {
         let Some(at) = at else { return Ok(self) };
-        let at = at.map_err(|_| invalid("sales_open_at must be a date and time such as 2027-04-01T10:00:00Z"))?;
+        let at = at.map_err(|_| invalid("the sales opening must be a date and time such as 2027-04-01T10:00:00Z"))?;
         if at >= self.starts_at {
-            return Err(invalid("sales_open_at must be before the concert starts"));
+            return Err(invalid("sales must open before the concert starts"));
         }
         Ok(NewConcert { sales_open_at: Some(at), ..self })
     }
@@ -186,7 +186,7 @@ impl NewConcert {
     pub fn with_waiting_room(self, room: Option<crate::WaitingRoom>) -> Result<NewConcert, BookingError> {
         let Some(room) = room else { return Ok(self) };
         if self.sales_open_at.is_none() {
-            return Err(invalid("waiting_room needs sales_open_at: its pre-queue is drawn at the opening"));
+            return Err(invalid("a waiting room needs a set sales opening: its pre-queue is drawn then"));
         }
         Ok(NewConcert { waiting_room: Some(room.checked()?), ..self })
     }
@@ -225,7 +225,7 @@ mod tests {
         let problem = |result: Result<NewConcert, BookingError>| result.unwrap_err().to_string();
         // Fields are checked in order: a missing name is reported before a bad start.
         assert!(problem(NewConcert::parse("", "Hall", parse_start("soon"), Ok(&vip), now)).contains("name"));
-        assert!(problem(NewConcert::parse("A", "Hall", parse_start("soon"), Ok(&vip), now)).contains("starts_at"));
+        assert!(problem(NewConcert::parse("A", "Hall", parse_start("soon"), Ok(&vip), now)).contains("start"));
         assert!(problem(NewConcert::parse("", "Hall", Ok(later), Ok(&vip), now)).contains("name"));
         assert!(problem(NewConcert::parse("A", " ", Ok(later), Ok(&vip), now)).contains("venue"));
         assert!(problem(NewConcert::parse("A", "Hall", Ok(now), Ok(&vip), now)).contains("future"));
@@ -256,7 +256,7 @@ mod tests {
         let late = concert.clone().opening_at(Some(Ok(now + Duration::days(3)))).unwrap_err();
         assert!(late.to_string().contains("before the concert starts"), "{late}");
         let unreadable = concert.opening_at(Some(parse_start("tomorrow"))).unwrap_err();
-        assert!(unreadable.to_string().contains("sales_open_at"), "{unreadable}");
+        assert!(unreadable.to_string().contains("sales opening"), "{unreadable}");
     }
 
     #[test]

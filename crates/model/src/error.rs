@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum BookingError {
-    #[error("tier is missing: choose one of vip, front_row, general")]
+    #[error("choose a tier: VIP, Front Row or General Admission")]
     TierMissing,
-    #[error("unknown tier `{0}`: choose one of vip, front_row, general")]
+    #[error("there is no “{0}” tier: choose VIP, Front Row or General Admission")]
     UnknownTier(String),
     #[error("quantity is missing: say how many tickets you want")]
     QuantityMissing,
@@ -99,11 +99,11 @@ pub enum BookingError {
     InvalidSeatingPlan(String),
     #[error("{} taken a moment ago; please choose others", seats_words(.seats))]
     SeatTaken { seats: Vec<String> },
-    #[error("seat {seat:?} is not a {} seat of this concert", .tier.display_name())]
+    #[error("seat {seat} is not a {} seat of this concert", .tier.display_name())]
     SeatNotFound { seat: String, tier: crate::Tier },
-    #[error("no seat {0:?} in this concert's plan")]
+    #[error("there is no seat {0} in this concert's plan")]
     SeatUnknown(String),
-    #[error("seat {0:?} is named twice")]
+    #[error("seat {0} is chosen twice")]
     SeatRepeated(String),
     #[error("{seats} seats held or sold would leave the plan or change tier; block seats instead")]
     SeatsInUse { seats: u32 },

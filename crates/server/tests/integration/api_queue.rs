@@ -132,7 +132,7 @@ async fn unknown_visitors_and_concerts_without_a_room_are_404_and_a_room_needs_a
     });
     let (status, refused) = admin(&app, Method::POST, "/api/admin/concerts", Some(body)).await;
     assert_eq!((status, refused["error"].as_str()), (422, Some("invalid_concert")), "{refused}");
-    assert!(refused["message"].as_str().unwrap().contains("sales_open_at"), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("sales opening"), "{refused}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -145,7 +145,7 @@ async fn a_bad_concert_is_refused_naming_the_problem_and_nothing_is_created() {
         (json!({ "name": " " }), "name"),
         (json!({ "venue": "" }), "venue"),
         (json!({ "starts_at": past }), "future"),
-        (json!({ "starts_at": "soon" }), "starts_at"),
+        (json!({ "starts_at": "soon" }), "the start must be a date and time"),
         (json!({ "tiers": [] }), "at least one tier"),
         (
             json!({ "tiers": [{ "tier": "vip", "price_cents": 1, "capacity": 1 }, { "tier": "vip", "price_cents": 1, "capacity": 1 }] }),

@@ -72,7 +72,7 @@ async fn sales_cannot_open_after_the_concert_starts() {
     });
     let (status, refused) = admin(&app, Method::POST, "/api/admin/concerts", Some(body)).await;
     assert_eq!((status, refused["error"].as_str()), (422, Some("invalid_concert")), "{refused}");
-    assert!(refused["message"].as_str().unwrap().contains("sales_open_at"), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("sales must open before the concert starts"), "{refused}");
     let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(events, 1, "no concert was created");
 }
