@@ -97,9 +97,11 @@ for (const quantity of ['0', '11']) {
     await page.getByLabel('Front Row').check();
     await fillBuyer(page, quantity);
     await page.getByRole('button', { name: 'Hold tickets' }).click();
-    const error = page.getByRole('alert');
-    await expect(error).toBeVisible();
+    // Said beside the field before anything is sent, and the field is where the cursor is.
+    const error = page.locator('#quantity-problem');
     await expect(error).toContainText(quantity === '0' ? 'at least 1' : 'at most 10');
+    await expect(page.getByLabel('Quantity')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Quantity')).toBeFocused();
     await expect(page).toHaveURL(`${MAIN}/`);
     expect(await apiAvailable(MAIN, 'front_row')).toBe(before);
     await expect(availability(page, 'front_row')).toHaveText(`${before} of 500 left`);

@@ -9,6 +9,7 @@ pub mod admin_fns;
 pub mod backend;
 mod components;
 mod error;
+mod field_problems;
 mod live;
 mod pages;
 mod query_error;

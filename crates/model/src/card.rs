@@ -81,16 +81,27 @@ impl PaymentCard {
     /// against `today` (UTC).
     pub fn parse(number: &str, expiry: &str, cvc: &str, today: NaiveDate) -> Result<PaymentCard, BookingError> {
         let number = CardNumber::parse(number)?;
-        let (month, year) = parse_expiry(expiry).ok_or(BookingError::CardExpiryInvalid)?;
-        if (year, month) < (today.year(), today.month()) {
-            return Err(BookingError::CardExpired);
-        }
-        let cvc = cvc.trim();
-        if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(BookingError::CardCvcInvalid);
-        }
-        Ok(PaymentCard { number, expiry: (month, year) })
+        let expiry = check_expiry(expiry, today)?;
+        check_cvc(cvc)?;
+        Ok(PaymentCard { number, expiry })
     }
+}
+
+/// The card's last valid month from `MM/YY`, if it is not over by `today`.
+pub(crate) fn check_expiry(expiry: &str, today: NaiveDate) -> Result<(u32, i32), BookingError> {
+    let (month, year) = parse_expiry(expiry).ok_or(BookingError::CardExpiryInvalid)?;
+    if (year, month) < (today.year(), today.month()) {
+        return Err(BookingError::CardExpired);
+    }
+    Ok((month, year))
+}
+
+pub(crate) fn check_cvc(cvc: &str) -> Result<(), BookingError> {
+    let cvc = cvc.trim();
+    if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(BookingError::CardCvcInvalid);
+    }
+    Ok(())
 }
 
 fn parse_expiry(text: &str) -> Option<(u32, i32)> {

@@ -11,6 +11,7 @@ mod concert;
 mod concert_edit;
 mod door_list;
 mod error;
+mod form_check;
 mod hold;
 mod money;
 mod order;
@@ -39,6 +40,7 @@ pub use concert::{
 pub use concert_edit::{check_unpublish, ConcertChange, ConcertEdit, PriceOffer, StoredConcert, TierTaken};
 pub use door_list::{DoorList, DoorListPage, ListedTicket};
 pub use error::BookingError;
+pub use form_check::{card_form_problems, hold_form_problems, FormField};
 pub use hold::{Hold, HoldStatus};
 pub use money::Cents;
 pub use order::{Order, OrderStatus, Ticket, TicketSeat};

@@ -9,9 +9,10 @@ use crate::{
     submission::submission_key,
     AppError,
 };
+use crate::field_problems::{check_before_sending, described_by, invalid, FieldProblem, FieldProblems};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use model::{BookingError, Hold, HoldStatus, TEST_CARDS};
+use model::{BookingError, FormField, Hold, HoldStatus, TEST_CARDS};
 
 super::lazy_page!(CheckoutRoute, CheckoutPage);
 
@@ -65,6 +66,14 @@ fn Checkout(hold: Hold) -> impl IntoView {
         _ => {}
     });
     let pending = pay.pending();
+    let problems: FieldProblems = RwSignal::new(Vec::new());
+    // A refusal from the server (a declined card, say) lands below the form: brought into view, as a
+    // phone's screen may end above it.
+    Effect::new(move |_| {
+        if matches!(pay.value().get(), Some(Ok(Err(_)) | Err(_))) {
+            crate::field_problems::reveal(".checkout .result");
+        }
+    });
     let paid_already = hold.status == HoldStatus::Paid;
     if hold.status != HoldStatus::Held {
         let id = hold.id.clone();
@@ -124,20 +133,49 @@ fn Checkout(hold: Hold) -> impl IntoView {
                             <input type="hidden" name="hold" value=hold_id.get_value() />
                             <input type="hidden" name="submission" prop:value=key />
                             <div class="fields">
-                                <label class="wide">
-                                    "Card number"
-                                    <input name="card_number" autocomplete="cc-number" inputmode="numeric" required />
-                                </label>
-                                <label>
-                                    "Expiry (MM/YY)"
-                                    <input name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required />
-                                </label>
-                                <label>
-                                    "CVC"
-                                    <input name="cvc" autocomplete="cc-csc" inputmode="numeric" required />
-                                </label>
+                                <div class="field wide">
+                                    <label>
+                                        "Card number"
+                                        <input name="card_number" autocomplete="cc-number" inputmode="numeric" required
+                                            aria-invalid=invalid(problems, FormField::CardNumber)
+                                            aria-describedby=described_by(problems, FormField::CardNumber) />
+                                    </label>
+                                    <FieldProblem problems field=FormField::CardNumber />
+                                </div>
+                                <div class="field">
+                                    <label>
+                                        "Expiry (MM/YY)"
+                                        <input name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required
+                                            aria-invalid=invalid(problems, FormField::Expiry)
+                                            aria-describedby=described_by(problems, FormField::Expiry) />
+                                    </label>
+                                    <FieldProblem problems field=FormField::Expiry />
+                                </div>
+                                <div class="field">
+                                    <label>
+                                        "CVC"
+                                        <input name="cvc" autocomplete="cc-csc" inputmode="numeric" required
+                                            aria-invalid=invalid(problems, FormField::Cvc)
+                                            aria-describedby=described_by(problems, FormField::Cvc) />
+                                    </label>
+                                    <FieldProblem problems field=FormField::Cvc />
+                                </div>
                             </div>
-                            <button type="submit" formnovalidate disabled=move || pending.get()>
+                            <button
+                                type="submit"
+                                formnovalidate
+                                disabled=move || pending.get()
+                                on:click=move |click| {
+                                    check_before_sending(&click, problems, |value| {
+                                        model::card_form_problems(
+                                            &value(FormField::CardNumber),
+                                            &value(FormField::Expiry),
+                                            &value(FormField::Cvc),
+                                            chrono::Utc::now().date_naive(),
+                                        )
+                                    })
+                                }
+                            >
                                 {move || if pending.get() { "Paying…".to_owned() } else { pay_label.get_value() }}
                             </button>
                         </ActionForm>

@@ -15,9 +15,10 @@ use crate::{
     submission::submission_key,
     AppError,
 };
+use crate::field_problems::{check_before_sending, described_by, invalid, FieldProblem, FieldProblems};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map};
-use model::{Concert, Hold, QueuePlace, QueueStatus, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
+use model::{Concert, FormField, Hold, QueuePlace, QueueStatus, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -180,6 +181,13 @@ fn ConcertView(
     let picked_count = move || picked.with(Vec::len);
     // What the buyer will pay for the picked seats, before holding them (each seat at its tier's price).
     let prices: Vec<(Tier, model::Cents)> = concert.tiers.iter().map(|t| (t.tier, t.price_cents)).collect();
+    let problems: FieldProblems = RwSignal::new(Vec::new());
+    // A refusal from the server (sold out, over the limit) lands below the form: brought into view.
+    Effect::new(move |_| {
+        if matches!(book.value().get(), Some(Ok(Err(_)) | Err(_))) {
+            crate::field_problems::reveal(".result");
+        }
+    });
     // The total before holding, for a tier and quantity (the seat map says its own, above).
     let quantity = RwSignal::new(1u32);
     let order_total = {
@@ -254,8 +262,9 @@ fn ConcertView(
         <ActionForm action=book>
             <input type="hidden" name="submission" prop:value=key />
             <input type="hidden" name="concert" value=concert.id.to_string() />
-            <fieldset class="tiers">
+            <fieldset class="tiers" aria-describedby=described_by(problems, FormField::Tier)>
                 <legend>"Choose your tickets"</legend>
+                <FieldProblem problems field=FormField::Tier />
                 {options}
             </fieldset>
             {picker}
@@ -264,11 +273,14 @@ fn ConcertView(
                 {picked_summary}
             </p>
             <div class="fields">
-                <label hidden={move || picked_count() > 0}>
+                <div class="field" hidden={move || picked_count() > 0}>
+                <label>
                     "Quantity"
                     <input
                         type="number"
                         name="quantity"
+                        aria-invalid=invalid(problems, FormField::Quantity)
+                        aria-describedby=described_by(problems, FormField::Quantity)
                         min="1"
                         max=MAX_TICKETS_PER_ORDER.to_string()
                         value="1"
@@ -277,8 +289,26 @@ fn ConcertView(
                         on:input=move |event| quantity.set(event_target_value(&event).trim().parse().unwrap_or(0))
                     />
                 </label>
-                <label>"Your name" <input type="text" name="name" autocomplete="name" required /></label>
-                <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+                <FieldProblem problems field=FormField::Quantity />
+                </div>
+                <div class="field">
+                    <label>
+                        "Your name"
+                        <input type="text" name="name" autocomplete="name" required
+                            aria-invalid=invalid(problems, FormField::Name)
+                            aria-describedby=described_by(problems, FormField::Name) />
+                    </label>
+                    <FieldProblem problems field=FormField::Name />
+                </div>
+                <div class="field">
+                    <label>
+                        "Email"
+                        <input type="email" name="email" autocomplete="email" required
+                            aria-invalid=invalid(problems, FormField::Email)
+                            aria-describedby=described_by(problems, FormField::Email) />
+                    </label>
+                    <FieldProblem problems field=FormField::Email />
+                </div>
             </div>
             <p class="purchase-total" aria-live="polite" hidden={move || picked_count() > 0 || order_total().is_none()}>
                 "Total: " {order_total.clone()}
@@ -288,6 +318,17 @@ fn ConcertView(
                 type="submit"
                 formnovalidate
                 disabled=move || pending.get() || all_sold_out() || !opened.get() || !admitted
+                on:click=move |click| {
+                    check_before_sending(&click, problems, |value| {
+                        let quantity = (picked_count() == 0).then(|| value(FormField::Quantity));
+                        model::hold_form_problems(
+                            &value(FormField::Tier),
+                            quantity.as_deref(),
+                            &value(FormField::Name),
+                            &value(FormField::Email),
+                        )
+                    })
+                }
             >
                 {move || if pending.get() { "Holding…" } else { "Hold tickets" }}
             </button>
