@@ -14,6 +14,6 @@ pub use concert_list::{ConcertList, ConcertsJump};
 pub use countdown::Countdown;
 pub use join_queue::{ChooseBefore, JoinQueueForm};
 pub use order_summary::OrderSummary;
-pub use sales_open::{open_now, SalesOpen};
+pub use sales_open::{now_ms, open_now, SalesOpen};
 pub use seat_picker::SeatPicker;
 pub use tier_option::TierOption;

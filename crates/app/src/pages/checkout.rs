@@ -171,7 +171,10 @@ fn Checkout(hold: Hold) -> impl IntoView {
                                             &value(FormField::CardNumber),
                                             &value(FormField::Expiry),
                                             &value(FormField::Cvc),
-                                            chrono::Utc::now().date_naive(),
+                                            // The browser's clock (chrono cannot read it in WASM).
+                                            chrono::DateTime::from_timestamp_millis(crate::components::now_ms())
+                                                .unwrap_or_default()
+                                                .date_naive(),
                                         )
                                     })
                                 }
