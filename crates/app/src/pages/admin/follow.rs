@@ -25,15 +25,15 @@ pub fn follow_sales(
             let latest = RwSignal::new(None::<Vec<model::TierAvailability>>);
             let seats: crate::live::SeatLetters = RwSignal::new(None);
             crate::live::follow_availability(Some(concert), latest, seats, status);
-            // The first snapshot is what the overview already shows; every later one is a change.
-            let seen = StoredValue::new(false);
+            // The first snapshot is what the overview already shows; a later one that differs is a change
+            // (the same snapshot sent again, after a reconnection say, is not).
+            let seen = StoredValue::new(None::<Vec<model::TierAvailability>>);
             Effect::new(move |_| {
-                if latest.read().is_some() {
-                    if seen.get_value() {
-                        dirty.set(true);
-                    }
-                    seen.set_value(true);
+                let Some(now) = latest.get() else { return };
+                if seen.get_value().is_some_and(|before| before != now) {
+                    dirty.set(true);
                 }
+                seen.set_value(Some(now));
             });
         }
     });
@@ -50,10 +50,13 @@ pub fn reload_when_moved(dirty: RwSignal<bool>, refresh: Callback<()>) {
             move || {
                 let tick = ticks.get_value() + 1;
                 ticks.set_value(tick);
-                // Not while the operator is changing something: a reload redraws the panels and would
-                // take away what they are typing (it comes once they are done).
+                // Not while the operator is changing something or watching an on-sale's live view (which
+                // reads its own figures): a reload redraws the panels and would take away what they are
+                // typing or reading (it comes once they are done).
                 let busy = document()
-                    .query_selector("details.concert-settings[open], .admin-concert :focus, .admin-concert details[open]")
+                    .query_selector(
+                        ".admin-concert details[open], .admin-concert :focus, .admin-concert .on-sale-live:not([hidden])",
+                    )
                     .ok()
                     .flatten()
                     .is_some();
