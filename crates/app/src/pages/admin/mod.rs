@@ -8,7 +8,6 @@ mod concert_panel;
 mod concert_settings;
 mod door_admin;
 mod door_live;
-mod follow;
 mod new_concert;
 mod on_sale_live;
 mod seating_admin;
@@ -31,21 +30,6 @@ fn AdminPage() -> impl IntoView {
     let refresh = Callback::new(move |_: ()| {
         overview.dispatch(token.get_untracked());
     });
-    // Live figures: started once the token opened the overview, for every concert it lists.
-    let owner = Owner::current().expect("a component has an owner");
-    let followed = StoredValue::new(std::collections::BTreeSet::new());
-    let live = RwSignal::new(crate::live::LiveStatus::Connecting);
-    let dirty = RwSignal::new(false);
-    let started = StoredValue::new(false);
-    Effect::new(move |_| {
-        if let Some(Ok(Ok(concerts))) = overview.value().get() {
-            follow::follow_sales(&owner, followed, concerts.iter().map(|c| c.concert.id).collect(), live, dirty);
-            if !started.get_value() {
-                started.set_value(true);
-                owner.with(|| follow::reload_when_moved(dirty, refresh));
-            }
-        }
-    });
     let open = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         token.set(draft.get_untracked());
@@ -64,9 +48,6 @@ fn AdminPage() -> impl IntoView {
                 <button type="submit" disabled=move || !hydrated.get()>"Open"</button>
             </form>
             <noscript><p class="error">"The admin page needs JavaScript."</p></noscript>
-            <Show when=move || matches!(overview.value().get(), Some(Ok(Ok(_))))>
-                <crate::components::LiveStatusLine status=live of="sales figures" />
-            </Show>
             <div>
                 {move || match overview.value().get() {
                     None => None,
