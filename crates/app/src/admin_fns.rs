@@ -53,7 +53,10 @@ pub async fn admin_create_concert(
         .filter(|(_, _, capacity)| !text(capacity).trim().is_empty())
         .map(|(tier, price, capacity)| {
             let capacity = text(capacity).trim().parse::<i64>().map_err(|_| {
-                model::BookingError::ConcertInvalid(format!("the capacity of {} must be a whole number", model::Tier::parse(tier).map(|t| t.display_name()).unwrap_or(tier)))
+                model::BookingError::ConcertInvalid(format!(
+                    "the capacity of {} must be a whole number",
+                    model::Tier::parse(tier).map(|t| t.display_name()).unwrap_or(tier)
+                ))
             })?;
             Ok(model::TierOffer { tier, price_cents: model::parse_dollars(&text(price))?, capacity })
         })
@@ -201,6 +204,10 @@ pub async fn admin_edit_concert(
 
 /// Puts a concert on the shop (`true`) or takes it off.
 #[server(prefix = "/_fn", endpoint = "admin_set_published")]
-pub async fn admin_set_published(token: String, concert: i64, published: bool) -> Result<AdminAttempt<Concert>, AppError> {
+pub async fn admin_set_published(
+    token: String,
+    concert: i64,
+    published: bool,
+) -> Result<AdminAttempt<Concert>, AppError> {
     answer(crate::backend::admin()?.change_concert(&token, model::ConcertChange::Publish(concert, published)).await)
 }

@@ -5,7 +5,9 @@
 //! submission sent twice (a double click, a retried call) is answered once, with the same result.
 
 use crate::AppError;
-use model::{BookingRequest, Concert, ConcertChange, ConcertSales, Hold, NewConcert, Order, PaymentCard, QueuePlace, Tier};
+use model::{
+    BookingRequest, Concert, ConcertChange, ConcertSales, Hold, NewConcert, Order, PaymentCard, QueuePlace, Tier,
+};
 use std::sync::Arc;
 
 #[async_trait::async_trait]

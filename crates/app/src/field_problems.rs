@@ -38,6 +38,32 @@ pub fn FieldProblem(problems: FieldProblems, field: FormField) -> impl IntoView 
     }
 }
 
+/// A text input of a checked form, its label, and its problem under it. Its `name` is the field's.
+#[component]
+pub fn CheckedInput(
+    label: &'static str,
+    field: FormField,
+    problems: FieldProblems,
+    #[prop(default = "text")] kind: &'static str,
+    autocomplete: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    /// Across the whole row of fields.
+    #[prop(optional)]
+    wide: bool,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:wide=wide>
+            <label>
+                {label}
+                <input type=kind name=field.name() autocomplete=autocomplete inputmode=inputmode placeholder=placeholder
+                    required aria-invalid=invalid(problems, field) aria-describedby=described_by(problems, field) />
+            </label>
+            <FieldProblem problems field />
+        </div>
+    }
+}
+
 /// Checks the form of the submit button `click` came from with `check` (given the form's value of each
 /// field); with problems, the submission is stopped, each shown by its field, the first focused and
 /// scrolled into view.
@@ -59,8 +85,10 @@ pub fn check_before_sending(
         };
         let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
         let value = |field: FormField| data.get(field.name()).as_string().unwrap_or_default();
-        let found: Vec<(FormField, String)> =
-            check(&value).into_iter().map(|(field, error)| (field, crate::text::sentence(&error.to_string()))).collect();
+        let found: Vec<(FormField, String)> = check(&value)
+            .into_iter()
+            .map(|(field, error)| (field, crate::text::sentence(&error.to_string())))
+            .collect();
         let first = found.first().map(|(field, _)| *field);
         problems.set(found);
         if let Some(first) = first {

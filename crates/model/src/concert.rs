@@ -159,12 +159,14 @@ impl NewConcert {
                 return Err(invalid(format!("{} is listed twice", tier.display_name())));
             }
             if !(0..=MAX_PRICE.0).contains(&offer.price_cents) {
-                return Err(invalid(format!("the price of {} must be between $0.00 and {MAX_PRICE}", tier.display_name())));
+                return Err(invalid(format!(
+                    "the price of {} must be between $0.00 and {MAX_PRICE}",
+                    tier.display_name()
+                )));
             }
-            let capacity = u32::try_from(offer.capacity)
-                .ok()
-                .filter(|c| *c <= MAX_TIER_CAPACITY)
-                .ok_or_else(|| invalid(format!("the capacity of {} must be between 0 and {MAX_TIER_CAPACITY}", tier.display_name())))?;
+            let capacity = u32::try_from(offer.capacity).ok().filter(|c| *c <= MAX_TIER_CAPACITY).ok_or_else(|| {
+                invalid(format!("the capacity of {} must be between 0 and {MAX_TIER_CAPACITY}", tier.display_name()))
+            })?;
             tiers.push(NewTier { tier, price_cents: Cents(offer.price_cents), capacity });
         }
         tiers.sort_by_key(|t| t.tier);

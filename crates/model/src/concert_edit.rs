@@ -86,7 +86,10 @@ impl ConcertEdit {
                 return Err(invalid(format!("{} is listed twice", tier.display_name())));
             }
             if !(0..=MAX_PRICE.0).contains(&offer.price_cents) {
-                return Err(invalid(format!("the price of {} must be between $0.00 and {MAX_PRICE}", tier.display_name())));
+                return Err(invalid(format!(
+                    "the price of {} must be between $0.00 and {MAX_PRICE}",
+                    tier.display_name()
+                )));
             }
             read.push((tier, Cents(offer.price_cents)));
         }
@@ -149,13 +152,17 @@ mod tests {
         StoredConcert {
             sales_open_at: None,
             is_default: false,
-            tiers: tiers.iter().map(|&(tier, price, sold, held)| TierTaken { tier, price: Cents(price), sold, held }).collect(),
+            tiers: tiers
+                .iter()
+                .map(|&(tier, price, sold, held)| TierTaken { tier, price: Cents(price), sold, held })
+                .collect(),
         }
     }
 
     fn edit(prices: &[(&str, i64)]) -> ConcertEdit {
         let now = Utc::now();
-        let offers: Vec<PriceOffer<'_>> = prices.iter().map(|&(tier, price_cents)| PriceOffer { tier, price_cents }).collect();
+        let offers: Vec<PriceOffer<'_>> =
+            prices.iter().map(|&(tier, price_cents)| PriceOffer { tier, price_cents }).collect();
         ConcertEdit::parse("Night Jazz", "Blue Hall", Ok(now + Duration::days(9)), &offers, now).unwrap()
     }
 

@@ -38,7 +38,12 @@ fn problem<T>(field: FormField, checked: Result<T, BookingError>) -> Option<(For
 
 /// The hold form's problems, in the form's order. `quantity` is `None` when seats were picked on the map
 /// (their count is the quantity).
-pub fn hold_form_problems(tier: &str, quantity: Option<&str>, name: &str, email: &str) -> Vec<(FormField, BookingError)> {
+pub fn hold_form_problems(
+    tier: &str,
+    quantity: Option<&str>,
+    name: &str,
+    email: &str,
+) -> Vec<(FormField, BookingError)> {
     let tier = if tier.trim().is_empty() { Err(BookingError::TierMissing) } else { Tier::parse(tier).map(|_| ()) };
     [
         problem(FormField::Tier, tier),
@@ -79,14 +84,18 @@ mod tests {
         assert_eq!(fields(hold_form_problems("vip", None, "Ada", "")), vec![Email], "seats picked: no quantity");
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         assert_eq!(fields(card_form_problems("1234", "13/30", "1", today)), vec![CardNumber, Expiry, Cvc]);
-        assert_eq!(card_form_problems("4242 4242 4242 4242", "11/26", "123", today), vec![(Expiry, BookingError::CardExpired)]);
+        assert_eq!(
+            card_form_problems("4242 4242 4242 4242", "11/26", "123", today),
+            vec![(Expiry, BookingError::CardExpired)]
+        );
         assert_eq!(fields(card_form_problems("4242424242424242", "12/26", "123", today)), vec![]);
     }
 
     #[test]
     fn a_form_that_passes_here_passes_the_servers_parse() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        for (number, expiry, cvc) in [("4242424242424242", "01/27", "123"), ("4000 0000 0000 0002", "12/2030", "9999")] {
+        for (number, expiry, cvc) in [("4242424242424242", "01/27", "123"), ("4000 0000 0000 0002", "12/2030", "9999")]
+        {
             assert!(card_form_problems(number, expiry, cvc, today).is_empty());
             assert!(crate::PaymentCard::parse(number, expiry, cvc, today).is_ok());
         }

@@ -51,7 +51,8 @@ pub async fn page_policy(mut request: Request, next: Next) -> axum::response::Re
     let nonce = app::PageNonce::default();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    let page = response.headers().get(header::CONTENT_TYPE).is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
+    let page =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|kind| kind.as_bytes().starts_with(b"text/html"));
     if let (true, Some(nonce)) = (page, nonce.get()) {
         if let Ok(policy) = HeaderValue::from_str(&app::page_content_security_policy(nonce)) {
             response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);

@@ -7,8 +7,8 @@
 
 pub mod admission;
 pub mod api;
-pub mod calendar;
 pub mod body_limit;
+pub mod calendar;
 pub mod config;
 pub mod connections;
 pub mod hardening;

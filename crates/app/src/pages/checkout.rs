@@ -3,13 +3,13 @@
 //! A declined card leaves the hold as it is, so the buyer can try another; a hold that runs out (on the
 //! countdown, or as the server answers) replaces the form with "start again".
 
+use crate::field_problems::{check_before_sending, CheckedInput, FieldProblems};
 use crate::{
     components::Countdown,
     server_fns::{get_hold, Attempt, PayHold, ReleaseHold},
     submission::submission_key,
     AppError,
 };
-use crate::field_problems::{check_before_sending, described_by, invalid, FieldProblem, FieldProblems};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::{BookingError, FormField, Hold, HoldStatus, TEST_CARDS};
@@ -133,33 +133,12 @@ fn Checkout(hold: Hold) -> impl IntoView {
                             <input type="hidden" name="hold" value=hold_id.get_value() />
                             <input type="hidden" name="submission" prop:value=key />
                             <div class="fields">
-                                <div class="field wide">
-                                    <label>
-                                        "Card number"
-                                        <input name="card_number" autocomplete="cc-number" inputmode="numeric" required
-                                            aria-invalid=invalid(problems, FormField::CardNumber)
-                                            aria-describedby=described_by(problems, FormField::CardNumber) />
-                                    </label>
-                                    <FieldProblem problems field=FormField::CardNumber />
-                                </div>
-                                <div class="field">
-                                    <label>
-                                        "Expiry (MM/YY)"
-                                        <input name="expiry" autocomplete="cc-exp" placeholder="MM/YY" required
-                                            aria-invalid=invalid(problems, FormField::Expiry)
-                                            aria-describedby=described_by(problems, FormField::Expiry) />
-                                    </label>
-                                    <FieldProblem problems field=FormField::Expiry />
-                                </div>
-                                <div class="field">
-                                    <label>
-                                        "CVC"
-                                        <input name="cvc" autocomplete="cc-csc" inputmode="numeric" required
-                                            aria-invalid=invalid(problems, FormField::Cvc)
-                                            aria-describedby=described_by(problems, FormField::Cvc) />
-                                    </label>
-                                    <FieldProblem problems field=FormField::Cvc />
-                                </div>
+                                <CheckedInput label="Card number" field=FormField::CardNumber problems
+                                    autocomplete="cc-number" inputmode="numeric" wide=true />
+                                <CheckedInput label="Expiry (MM/YY)" field=FormField::Expiry problems
+                                    autocomplete="cc-exp" placeholder="MM/YY" />
+                                <CheckedInput label="CVC" field=FormField::Cvc problems
+                                    autocomplete="cc-csc" inputmode="numeric" />
                             </div>
                             <button
                                 type="submit"

@@ -5,17 +5,17 @@
 //! The catalog is rendered once (server-side, then hydrated); afterwards only the numbers change, through
 //! the `latest` signal, so a buyer's half-filled form is never thrown away by an update.
 
+use crate::field_problems::{check_before_sending, described_by, invalid, CheckedInput, FieldProblem, FieldProblems};
 use crate::{
     components::{
-        open_now, ChooseBefore, ConcertHeader, ConcertList, ConcertsJump, JoinQueueForm, LiveStatusLine, SalesOpen, SeatPicker,
-        TierOption,
+        open_now, ChooseBefore, ConcertHeader, ConcertList, ConcertsJump, JoinQueueForm, LiveStatusLine, SalesOpen,
+        SeatPicker, TierOption,
     },
     live::LiveStatus,
     server_fns::{get_concert, get_queue_place, get_seat_map, Attempt, JoinQueue, PlaceHold},
     submission::submission_key,
     AppError,
 };
-use crate::field_problems::{check_before_sending, described_by, invalid, FieldProblem, FieldProblems};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::{Concert, FormField, Hold, QueuePlace, QueueStatus, Tier, TierAvailability, MAX_TICKETS_PER_ORDER};
@@ -196,9 +196,9 @@ fn ConcertView(
             let tier: Tier = selected.get()?;
             let (_, price) = prices.iter().find(|(t, _)| *t == tier)?;
             let count = quantity.get();
-            (1..=MAX_TICKETS_PER_ORDER).contains(&count).then(|| {
-                format!("{count} × {} = {}", tier.display_name(), model::Cents(price.0 * i64::from(count)))
-            })
+            (1..=MAX_TICKETS_PER_ORDER)
+                .contains(&count)
+                .then(|| format!("{count} × {} = {}", tier.display_name(), model::Cents(price.0 * i64::from(count))))
         }
     };
     let picked_summary = move || {
@@ -291,24 +291,8 @@ fn ConcertView(
                 </label>
                 <FieldProblem problems field=FormField::Quantity />
                 </div>
-                <div class="field">
-                    <label>
-                        "Your name"
-                        <input type="text" name="name" autocomplete="name" required
-                            aria-invalid=invalid(problems, FormField::Name)
-                            aria-describedby=described_by(problems, FormField::Name) />
-                    </label>
-                    <FieldProblem problems field=FormField::Name />
-                </div>
-                <div class="field">
-                    <label>
-                        "Email"
-                        <input type="email" name="email" autocomplete="email" required
-                            aria-invalid=invalid(problems, FormField::Email)
-                            aria-describedby=described_by(problems, FormField::Email) />
-                    </label>
-                    <FieldProblem problems field=FormField::Email />
-                </div>
+                <CheckedInput label="Your name" field=FormField::Name problems autocomplete="name" />
+                <CheckedInput label="Email" field=FormField::Email problems kind="email" autocomplete="email" />
             </div>
             <p class="purchase-total" aria-live="polite" hidden={move || picked_count() > 0 || order_total().is_none()}>
                 "Total: " {order_total.clone()}

@@ -2,17 +2,14 @@
 //! and prices of tiers nobody has taken) and `POST /api/admin/concerts/{id}/unpublish` / `…/publish`
 //! (off the shop and back, only while nothing is sold or held). Behind the admin token (`admin.rs`).
 
-use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
-use crate::{
-    store::Store,
-    AppState,
-};
+use super::{concerts::concert_id, json_body::JsonBody, openapi::ErrorBody, ApiError};
+use crate::{store::Store, AppState};
 use axum::{
     extract::{Path, State},
     Json,
 };
 use chrono::Utc;
-use model::{parse_start, BookingError, Concert, ConcertChange, ConcertEdit, PriceOffer, Tier};
+use model::{parse_start, Concert, ConcertChange, ConcertEdit, PriceOffer, Tier};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -43,10 +40,6 @@ struct PricePatch {
     tier: String,
     #[schema(minimum = 0, maximum = 1_000_000)]
     price_cents: i64,
-}
-
-fn concert_id(text: &str) -> Result<i64, ApiError> {
-    Ok(text.parse().map_err(|_| BookingError::ConcertNotFound)?)
 }
 
 /// Changes a concert's name, venue, start, or the prices of tiers none of whose tickets is sold or held.

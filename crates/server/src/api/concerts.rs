@@ -25,9 +25,7 @@ async fn list_concerts(State(store): State<Store>) -> Result<Json<Vec<Concert>>,
 #[utoipa::path(get, path = "/api/concerts/{id}", tag = "catalog", params(("id" = String, Path, description = "The concert's id")),
     responses((status = 200, body = Concert), super::openapi::LookupErrors))]
 async fn show_concert(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<Concert>, ApiError> {
-    // Read as text so that `/api/concerts/abc` is a 404 like any unknown concert, not a decoder's 400.
-    let id = id.parse().map_err(|_| BookingError::ConcertNotFound)?;
-    Ok(Json(store.listed_concert(id).await?))
+    Ok(Json(store.listed_concert(concert_id(&id)?).await?))
 }
 
 /// The `concert` query parameter of the routes that act on one concert.
@@ -40,6 +38,12 @@ pub(super) struct ConcertQuery {
 }
 
 /// The `concert` query parameter: absent, or a concert id (anything else names no concert: 404).
+/// A concert id in a path, read as text so that `/api/concerts/abc` is a 404 like any unknown concert, not
+/// a decoder's 400.
+pub(super) fn concert_id(text: &str) -> Result<i64, ApiError> {
+    Ok(text.parse().map_err(|_| BookingError::ConcertNotFound)?)
+}
+
 pub(super) fn concert_of(query: &[(String, String)]) -> Result<Option<i64>, ApiError> {
     match query.iter().rev().find(|(name, _)| name == "concert") {
         None => Ok(None),

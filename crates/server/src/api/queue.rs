@@ -4,7 +4,7 @@
 //! The page keeps who it is and its pass in `HttpOnly` cookies (so a script on the page cannot read the
 //! pass); a program keeps the visitor id and sends the pass as `Queue-Token`.
 
-use super::{openapi::ErrorBody, ApiError};
+use super::{concerts::concert_id, openapi::ErrorBody, ApiError};
 use crate::{
     queue_pass::{cookie, pass_cookie, visitor_cookie, PassSources, QueuePasses},
     store::Store,
@@ -16,7 +16,7 @@ use axum::{
     Json,
 };
 use chrono::{DateTime, Utc};
-use model::{BookingError, QueuePlace, QueueStatus};
+use model::{QueuePlace, QueueStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -35,10 +35,6 @@ struct PlaceWithPass {
     token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     token_expires_at: Option<DateTime<Utc>>,
-}
-
-fn concert_id(text: &str) -> Result<i64, ApiError> {
-    Ok(text.parse().map_err(|_| BookingError::ConcertNotFound)?)
 }
 
 /// Joins the concert's waiting room: from `prequeue_minutes` before its sales open (the pre-queue, placed

@@ -3,7 +3,7 @@
 //! `GET /api/concerts/{id}/seating` (the plan, to draw) and `GET /api/concerts/{id}/seats` (each seat's
 //! state).
 
-use super::{json_body::JsonBody, openapi::ErrorBody, ApiError};
+use super::{concerts::concert_id, json_body::JsonBody, openapi::ErrorBody, ApiError};
 use crate::{store::Store, AppState};
 use axum::{
     extract::{DefaultBodyLimit, Path, State},
@@ -38,10 +38,6 @@ pub fn admin_router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_plan))
         .layer(DefaultBodyLimit::max(MAX_PLAN_BYTES))
         .routes(routes!(block_seat))
-}
-
-fn concert_id(text: &str) -> Result<i64, ApiError> {
-    Ok(text.parse().map_err(|_| BookingError::ConcertNotFound)?)
 }
 
 /// What a new plan came to: its seats per tier.

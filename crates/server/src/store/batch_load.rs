@@ -7,7 +7,8 @@
 //!    and on PostgreSQL only those no other instance has locked: the rest count as held until a later
 //!    batch expires them, which refuses too much for a moment and never too little);
 //! 2. the holds named by payments and releases, and the orders named by cancellations, with their tickets;
-//! 3. every tier of every concert the batch touches, locked `FOR UPDATE` on PostgreSQL;
+//! 3. every tier of every concert the batch touches, with its concert's title and opening, locked
+//!    `FOR UPDATE` on PostgreSQL;
 //! 4. each buyer's running total of each limited tier the batch touches: read after the tier's lock, since
 //!    every hold and order of a tier moves its row, so no other instance has one of them uncommitted;
 //! 5. the answers stored under the batch's idempotency keys, in any scope;
@@ -18,12 +19,11 @@
 use super::{
     db::{millis, At, Conn, Dialect, Params},
     stored_answer,
-    titles::Titles,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use model::{
     sale::{Command, ConcertId, HoldRecord, Key, OrderRecord, Rules, Sale, Stock},
-    Cents, HoldStatus, OrderStatus, Ticket, Tier,
+    Cents, ConcertTitle, HoldStatus, OrderStatus, Ticket, Tier,
 };
 use sqlx::{any::AnyRow, FromRow, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,11 +38,9 @@ pub(super) async fn load(
     tx: &mut Conn,
     dialect: Dialect,
     rules: Rules,
-    titles: &mut Titles,
     commands: &[(&Command, Option<&Key>)],
     now: DateTime<Utc>,
 ) -> Result<Sale, sqlx::Error> {
-    titles.forget();
     let mut sale = Sale::new(now, rules);
     for hold in run_out_holds(tx, dialect, now).await? {
         sale.holds.insert(hold.id.clone(), hold);
@@ -91,8 +89,12 @@ pub(super) async fn load(
         .collect();
     concerts.extend(sale.holds.values().map(|hold| hold.concert));
     concerts.extend(sale.orders.values().map(|order| order.concert));
-    for (concert, tier, stock) in tiers_of(tx, dialect, &concerts).await? {
+    for (concert, tier, stock, (title, opens)) in tiers_of(tx, dialect, &concerts).await? {
         sale.stock.insert((concert, tier), stock);
+        if let Some(opens) = opens {
+            sale.opening.insert(concert, opens);
+        }
+        sale.concerts.insert(concert, title);
     }
     let visitors: BTreeSet<&str> = commands
         .iter()
@@ -104,13 +106,6 @@ pub(super) async fn load(
     super::queue::load(tx, dialect, &mut sale, &concerts, &visitors).await?;
     super::seats::load(tx, dialect, &mut sale, commands).await?;
     super::door::load(tx, dialect, &mut sale, commands).await?;
-    for concert in sale.stock.keys().map(|(concert, _)| *concert).collect::<BTreeSet<_>>() {
-        let (title, opens) = titles.get(tx, concert).await?;
-        sale.concerts.insert(concert, title);
-        if let Some(opens) = opens {
-            sale.opening.insert(concert, opens);
-        }
-    }
 
     let mut buyers: BTreeSet<(ConcertId, Tier, String)> = commands
         .iter()
@@ -304,7 +299,7 @@ async fn tiers_of(
     tx: &mut Conn,
     dialect: Dialect,
     concerts: &BTreeSet<ConcertId>,
-) -> Result<Vec<(ConcertId, Tier, Stock)>, sqlx::Error> {
+) -> Result<Vec<(ConcertId, Tier, Stock, (ConcertTitle, Option<DateTime<Utc>>))>, sqlx::Error> {
     if concerts.is_empty() {
         return Ok(Vec::new());
     }
@@ -312,8 +307,10 @@ async fn tiers_of(
     let sql = format!(
         // An unpublished concert's tiers are not loaded, so the engine answers its sales as for no such
         // concert. The concert's row is locked with its tiers (PostgreSQL locks every joined row): a batch
-        // waiting on an unpublish sees the concert as it left it.
-        "SELECT t.event_id, t.tier, t.capacity, t.sold, t.held, t.on_sale, t.price_cents, t.seated, t.blocked
+        // waiting on an unpublish or an edit sees the concert as it left it. Its title and opening come
+        // along: the operator may edit them, so they are read with every batch's stock.
+        "SELECT t.event_id, t.tier, t.capacity, t.sold, t.held, t.on_sale, t.price_cents, t.seated, t.blocked,
+                e.name, e.venue, e.starts_at, e.sales_open_at_ms
          FROM tiers t JOIN events e ON e.id = t.event_id
          WHERE t.event_id IN ({}) AND e.published = 1 ORDER BY t.event_id, t.tier{}",
         params.list(concerts.len()),
@@ -335,7 +332,15 @@ async fn tiers_of(
                 seated: row.try_get::<i64, _>("seated")? != 0,
                 blocked: count(row.try_get("blocked")?, "blocked")?,
             };
-            Ok((row.try_get("event_id")?, tier(row.try_get("tier")?)?, stock))
+            let id: ConcertId = row.try_get("event_id")?;
+            let title = ConcertTitle {
+                id,
+                name: row.try_get("name")?,
+                venue: row.try_get("venue")?,
+                starts_at: row.try_get::<At, _>("starts_at")?.0,
+            };
+            let opens = row.try_get::<Option<i64>, _>("sales_open_at_ms")?.and_then(DateTime::from_timestamp_millis);
+            Ok((id, tier(row.try_get("tier")?)?, stock, (title, opens)))
         })
         .collect()
 }

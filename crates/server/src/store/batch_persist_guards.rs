@@ -2,7 +2,7 @@
 //! the batch loaded. Nothing can change it in the running server (the writer excludes other writers), so
 //! these tests change the row themselves, inside the batch's transaction, between load and persist.
 
-use super::super::{batch_load, codes::Codes, db, titles::Titles, Store};
+use super::super::{batch_load, codes::Codes, db, Store};
 use super::persist;
 use model::{
     sale::{Answer, Charge, Command, Rules, Sale},
@@ -40,8 +40,7 @@ async fn decide_then_persist(fixture: &Fixture, command: Command, underneath: &s
     let mut tx = sqlx::Connection::begin_with(&mut connection, "BEGIN IMMEDIATE").await?;
     let now = chrono::Utc::now();
     let wanted = [(&command, None)];
-    let mut sale: Sale =
-        batch_load::load(&mut tx, db::Dialect::Sqlite, fixture.rules, &mut Titles::default(), &wanted, now).await?;
+    let mut sale: Sale = batch_load::load(&mut tx, db::Dialect::Sqlite, fixture.rules, &wanted, now).await?;
     let loaded = super::Loaded::of(&sale);
     let answer = sale.apply(command.clone(), None, &mut Codes).expect("no key");
     if !underneath.is_empty() {

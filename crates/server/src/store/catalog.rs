@@ -94,8 +94,8 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let events: Vec<EventRow> =
             sqlx::query_as("SELECT id, name, venue, starts_at, sales_open_at_ms, published FROM events")
-            .fetch_all(&mut *conn)
-            .await?;
+                .fetch_all(&mut *conn)
+                .await?;
         let mut tiers = tiers_in(&mut conn).await?;
         let mut rooms = super::queue::rooms_in(&mut conn).await?;
         let next_expiry: Option<i64> =

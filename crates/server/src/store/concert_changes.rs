@@ -85,7 +85,12 @@ async fn stored(
         .map(|row| {
             let code: String = row.try_get("tier")?;
             let tier = Tier::parse(&code).map_err(|_| sqlx::Error::Protocol(format!("unknown tier {code}")))?;
-            Ok(TierTaken { tier, price: Cents(row.try_get("price_cents")?), sold: count(row, "sold")?, held: count(row, "held")? })
+            Ok(TierTaken {
+                tier,
+                price: Cents(row.try_get("price_cents")?),
+                sold: count(row, "sold")?,
+                held: count(row, "held")?,
+            })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Some(StoredConcert {
@@ -118,14 +123,13 @@ async fn twin(tx: &mut Conn, id: i64, edit: &ConcertEdit) -> Result<Option<Booki
 /// A new price, written only if the tier still has nothing sold or held: the rules decided on the rows
 /// this transaction locked, so anything else is a broken invariant and fails the batch.
 async fn set_price(tx: &mut Conn, id: i64, tier: Tier, price: Cents) -> Result<(), sqlx::Error> {
-    let set = sqlx::query(
-        "UPDATE tiers SET price_cents = $1 WHERE event_id = $2 AND tier = $3 AND sold = 0 AND held = 0",
-    )
-    .bind(price.0)
-    .bind(id)
-    .bind(tier.code())
-    .execute(&mut *tx)
-    .await?;
+    let set =
+        sqlx::query("UPDATE tiers SET price_cents = $1 WHERE event_id = $2 AND tier = $3 AND sold = 0 AND held = 0")
+            .bind(price.0)
+            .bind(id)
+            .bind(tier.code())
+            .execute(&mut *tx)
+            .await?;
     if set.rows_affected() != 1 {
         return Err(sqlx::Error::Protocol(format!("the price of {tier} of concert {id} changed under a sale")));
     }

@@ -22,7 +22,6 @@ use super::{
     db::{Conn, Dialect},
     durable::{self, Durability, Durable},
     idempotency::{self, IdempotencyKey},
-    titles::Titles,
     StoreError,
 };
 use chrono::{DateTime, Utc};
@@ -284,7 +283,6 @@ async fn run(
     catalog: Arc<CatalogCache>,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    let mut titles = Titles::default();
     while let Some(first) = inbox.recv().await {
         batch.extend(first);
         while batch.len() < MAX_BATCH {
@@ -297,7 +295,7 @@ async fn run(
         metrics::histogram!("boxoffice_write_batch_size").record(batch.len() as f64);
         let mut tries = 1;
         let result = loop {
-            match commit_batch(&mut connection, dialect, rules, &mut titles, &batch, now()).await {
+            match commit_batch(&mut connection, dialect, rules, &batch, now()).await {
                 Err(error) if tries < TRIES && dialect.retryable(&error) => {
                     tracing::debug!(%error, tries, "write batch conflicted with another instance; running it again");
                     metrics::counter!("boxoffice_write_batch_retries_total").increment(1);
@@ -336,7 +334,6 @@ async fn commit_batch(
     connection: &mut Conn,
     dialect: Dialect,
     rules: Rules,
-    titles: &mut Titles,
     batch: &[Job],
     now: DateTime<Utc>,
 ) -> Result<(Vec<Outcome>, bool), sqlx::Error> {
@@ -351,7 +348,7 @@ async fn commit_batch(
         commands.iter().flatten().map(|(command, key)| (command, key.as_ref())).collect();
 
     // Load.
-    let mut sale = batch_load::load(&mut tx, dialect, rules, titles, &wanted, now).await?;
+    let mut sale = batch_load::load(&mut tx, dialect, rules, &wanted, now).await?;
     let loaded = batch_persist::Loaded::of(&sale);
     let started = phase("load", started);
 

@@ -21,8 +21,11 @@ async fn new_concert(app: &TestApp, name: &str) -> i64 {
 }
 
 async fn hold(app: &TestApp, concert: i64, tier: &str, email: &str) -> reqwest::Response {
-    app.post_json("/api/holds", json!({ "concert_id": concert, "tier": tier, "quantity": 1, "name": "Ada", "email": email }))
-        .await
+    app.post_json(
+        "/api/holds",
+        json!({ "concert_id": concert, "tier": tier, "quantity": 1, "name": "Ada", "email": email }),
+    )
+    .await
 }
 
 fn price(concert: &Value, tier: &str) -> i64 {
@@ -49,7 +52,10 @@ async fn an_edit_reaches_the_concert_its_orders_and_their_calendar_files() {
     assert!(calendar.contains("LOCATION:Green Hall") && calendar.contains(&later.format("%Y%m%dT%H%M%SZ").to_string()));
     // A new hold is for the concert as edited, at the new price.
     let held: Value = hold(&app, concert, "vip", "bo@example.org").await.json().await.unwrap();
-    assert_eq!((held["total_cents"].as_i64(), held["concert"]["name"].as_str()), (Some(15000), Some("Night Jazz (moved)")));
+    assert_eq!(
+        (held["total_cents"].as_i64(), held["concert"]["name"].as_str()),
+        (Some(15000), Some("Night Jazz (moved)"))
+    );
     assert_conserved(&app.store).await;
 }
 
@@ -81,7 +87,8 @@ async fn a_price_stays_while_a_buyer_has_its_tickets_and_bad_edits_change_nothin
     }
     let (status, _) = admin(&app, Method::PATCH, "/api/admin/concerts/999", Some(json!({ "name": "X" }))).await;
     assert_eq!(status, 404);
-    let forged = app.client.patch(app.url(&path)).bearer_auth("forged").json(&json!({ "name": "X" })).send().await.unwrap();
+    let forged =
+        app.client.patch(app.url(&path)).bearer_auth("forged").json(&json!({ "name": "X" })).send().await.unwrap();
     assert_eq!(forged.status(), 401);
     let after: Value = app.get(&format!("/api/concerts/{concert}")).await.json().await.unwrap();
     assert_eq!(after, before, "nothing changed");
@@ -94,11 +101,15 @@ async fn holds_racing_a_price_change_all_pay_the_tiers_one_price() {
     for round in 0..5 {
         let concert = new_concert(&app, &format!("Race {round}")).await;
         let path = format!("/api/admin/concerts/{concert}");
-        let holds = (0..12).map(|i| {
-            let app = &app;
-            async move { hold(app, concert, "general", &format!("b{i}@example.org")).await.json::<Value>().await.unwrap() }
-        });
-        let edit = admin(&app, Method::PATCH, &path, Some(json!({ "tiers": [{ "tier": "general", "price_cents": 999 }] })));
+        let holds =
+            (0..12).map(|i| {
+                let app = &app;
+                async move {
+                    hold(app, concert, "general", &format!("b{i}@example.org")).await.json::<Value>().await.unwrap()
+                }
+            });
+        let edit =
+            admin(&app, Method::PATCH, &path, Some(json!({ "tiers": [{ "tier": "general", "price_cents": 999 }] })));
         let (holds, (status, _)) = tokio::join!(futures::future::join_all(holds), edit);
         let shown: Value = app.get(&format!("/api/concerts/{concert}")).await.json().await.unwrap();
         let now = price(&shown, "general");
