@@ -49,7 +49,6 @@ pub struct ConcertSales {
     #[serde(default)]
     pub waiting_room: Option<crate::WaitingRoom>,
     /// Listed on the shop (the operator can take a concert with no buyers off it).
-    #[serde(default)]
     pub published: bool,
 }
 
