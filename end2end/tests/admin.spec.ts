@@ -22,7 +22,7 @@ test('the operator creates a concert, buyers find and buy it, and the operator s
   const form = page.locator('.admin-new');
   await form.getByLabel('Name').fill(name);
   await form.getByLabel('Venue').fill('Blue Hall');
-  await form.getByLabel('Starts at (UTC)').fill('2031-06-01T20:00');
+  await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
   await form.getByLabel('Price of VIP in dollars').fill('120');
   await form.getByLabel('Capacity of VIP').fill('5');
   await form.getByLabel('Price of General Admission in dollars').fill('25.50');
@@ -34,6 +34,16 @@ test('the operator creates a concert, buyers find and buy it, and the operator s
   expect(concertPath).toMatch(/^\/concerts\/\d+$/);
   const panel = page.locator('section.admin-concert', { has: page.getByRole('heading', { name: new RegExp(`^${name}`) }) });
   await expect(panel.locator('tr[data-tier="general"] .available')).toHaveText('50');
+
+  // The form is emptied, so a second click creates nothing; the same concert typed again is refused.
+  await expect(form.getByLabel('Name')).toHaveValue('');
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Venue').fill('Blue Hall');
+  await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
+  await form.getByLabel('Capacity of VIP').fill('5');
+  await form.getByRole('button', { name: 'Create concert' }).click();
+  await expect(form.getByRole('alert')).toHaveText(`${name} at Blue Hall on Sunday 1 June 2031, 20:00 UTC already exists`);
+  await expect(page.locator('section.admin-concert', { has: page.getByRole('heading', { name: new RegExp(`^${name}`) }) })).toHaveCount(1);
 
   // A buyer finds it on the public page, after the default concert, and buys two General tickets.
   const buyer = await browser.newPage();

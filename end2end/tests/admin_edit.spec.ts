@@ -29,7 +29,7 @@ test('the operator edits a concert, cannot reprice a tier with buyers, and takes
   const moved = `${name} (moved)`;
   await form.getByLabel('Name', { exact: true }).fill(moved);
   await form.getByLabel('Venue').fill('Green Hall');
-  await form.getByLabel('Starts at (UTC)').fill('2031-07-02T21:00');
+  await form.getByLabel("Starts at (the venue's time)").fill('2031-07-02T21:00');
   await form.getByLabel('Price of VIP ($)').fill('95.50');
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(panel.getByRole('heading', { level: 2 })).toContainText(moved);
@@ -39,7 +39,7 @@ test('the operator edits a concert, cannot reprice a tier with buyers, and takes
 
   // A bad start is refused in words, and nothing changes.
   await settings(panel);
-  await form.getByLabel('Starts at (UTC)').fill('2020-01-01T20:00');
+  await form.getByLabel("Starts at (the venue's time)").fill('2020-01-01T20:00');
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(form.getByRole('alert')).toHaveText('the start must be in the future');
 

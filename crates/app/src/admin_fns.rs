@@ -33,6 +33,7 @@ pub async fn admin_create_concert(
     token: String,
     name: Option<String>,
     venue: Option<String>,
+    time_zone: Option<String>,
     starts_at: Option<String>,
     sales_open_at: Option<String>,
     vip_price: Option<String>,
@@ -61,20 +62,30 @@ pub async fn admin_create_concert(
             Ok(model::TierOffer { tier, price_cents: model::parse_dollars(&text(price))?, capacity })
         })
         .collect::<Result<Vec<_>, model::BookingError>>();
-    let starts_at = model::parse_start(&text(&starts_at));
-    // Left empty: on sale at once.
-    let opens = Some(text(&sales_open_at)).filter(|at| !at.trim().is_empty()).map(|at| model::parse_start(&at));
+    // The form's times are the venue's wall-clock times.
+    let zone = model::parse_time_zone(&text(&time_zone));
     let now = chrono::Utc::now();
     answer(
-        match model::NewConcert::parse(
-            &text(&name),
-            &text(&venue),
-            starts_at,
-            offers.as_deref().map_err(Clone::clone),
-            now,
-        )
-        .and_then(|concert| concert.opening_at(opens))
-        {
+        match zone
+            .and_then(|zone| {
+                let starts_at = model::parse_start_in(&text(&starts_at), zone);
+                model::NewConcert::parse(
+                    &text(&name),
+                    &text(&venue),
+                    starts_at,
+                    offers.as_deref().map_err(Clone::clone),
+                    now,
+                )
+                .map(|concert| concert.in_time_zone(zone))
+                .map(|concert| (concert, zone))
+            })
+            .and_then(|(concert, zone)| {
+                // Left empty: on sale at once.
+                let opens = Some(text(&sales_open_at))
+                    .filter(|at| !at.trim().is_empty())
+                    .map(|at| model::parse_start_in(&at, zone));
+                concert.opening_at(opens)
+            }) {
             Ok(concert) => crate::backend::admin()?.create_concert(&token, concert).await,
             Err(refusal) => Err(refusal.into()),
         },
@@ -167,7 +178,7 @@ pub async fn admin_set_seat_blocked(
     answer(crate::backend::admin()?.set_seat_blocked(&token, concert, seat.trim().to_owned(), blocked).await)
 }
 
-/// A concert's new name, venue and start (UTC), and the prices (dollars) of tiers whose field was sent: a
+/// A concert's new name, venue, time zone and start (the venue's time), and the prices (dollars) of tiers whose field was sent: a
 /// tier with buyers has its price field disabled, so it is not sent and keeps its price.
 #[allow(clippy::too_many_arguments)]
 #[server(prefix = "/_fn", endpoint = "admin_edit_concert")]
@@ -176,6 +187,7 @@ pub async fn admin_edit_concert(
     concert: i64,
     name: Option<String>,
     venue: Option<String>,
+    time_zone: Option<String>,
     starts_at: Option<String>,
     vip_price: Option<String>,
     front_row_price: Option<String>,
@@ -188,13 +200,15 @@ pub async fn admin_edit_concert(
         .map(|(tier, price)| Ok(model::PriceOffer { tier, price_cents: model::parse_dollars(&price)? }))
         .collect::<Result<Vec<_>, model::BookingError>>();
     let edit = prices.and_then(|prices| {
+        let zone = model::parse_time_zone(&text(&time_zone))?;
         model::ConcertEdit::parse(
             &text(&name),
             &text(&venue),
-            model::parse_start(&text(&starts_at)),
+            model::parse_start_in(&text(&starts_at), zone),
             &prices,
             chrono::Utc::now(),
         )
+        .map(|edit| edit.in_time_zone(zone))
     });
     answer(match edit {
         Ok(edit) => crate::backend::admin()?.change_concert(&token, model::ConcertChange::Edit(concert, edit)).await,

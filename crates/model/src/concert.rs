@@ -5,7 +5,7 @@
 //! and at least one tier, each at most once, with a price and capacity inside the limits below.
 
 use crate::{BookingError, Cents, Tier, TierAvailability};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Longest concert name or venue, in characters.
@@ -24,6 +24,9 @@ pub struct ConcertTitle {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// The venue's zone at the start, so the page can write the venue's time without a zone database.
+    #[serde(default)]
+    pub zone: crate::ZoneAt,
 }
 
 /// A concert on sale and its tiers.
@@ -34,6 +37,9 @@ pub struct Concert {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// The venue's zone at the start.
+    #[serde(default)]
+    pub zone: crate::ZoneAt,
     /// When holds and bookings open; absent: on sale since it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_open_at: Option<DateTime<Utc>>,
@@ -50,6 +56,10 @@ fn listed() -> bool {
     true
 }
 
+fn utc() -> String {
+    crate::venue_zone::UTC.to_owned()
+}
+
 impl Concert {
     /// Where the concert's booking page is. The default concert's is `/`.
     pub fn page_path(&self) -> String {
@@ -57,7 +67,13 @@ impl Concert {
     }
 
     pub fn title(&self) -> ConcertTitle {
-        ConcertTitle { id: self.id, name: self.name.clone(), venue: self.venue.clone(), starts_at: self.starts_at }
+        ConcertTitle {
+            id: self.id,
+            name: self.name.clone(),
+            venue: self.venue.clone(),
+            starts_at: self.starts_at,
+            zone: self.zone.clone(),
+        }
     }
 }
 
@@ -76,6 +92,9 @@ pub struct NewConcert {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// The venue's IANA zone (see [`NewConcert::in_time_zone`]); `UTC` unless the operator gave one.
+    #[serde(default = "utc")]
+    pub time_zone: String,
     /// When holds and bookings open (see [`NewConcert::opening_at`]); `None`: at once.
     pub sales_open_at: Option<DateTime<Utc>>,
     /// Its waiting room (see [`NewConcert::with_waiting_room`]); `None`: off.
@@ -107,16 +126,10 @@ pub(crate) fn text(field: &str, value: &str) -> Result<String, BookingError> {
     Ok(value.to_owned())
 }
 
-/// A start time as RFC 3339 (`2027-05-01T20:00:00Z`), or as a form's `2027-05-01T20:00`, read as UTC.
+/// A start time as RFC 3339 (`2027-05-01T20:00:00Z`), or as a form's `2027-05-01T20:00`, read as UTC (see
+/// [`crate::parse_start_in`] for a venue's zone).
 pub fn parse_start(value: &str) -> Result<DateTime<Utc>, BookingError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(invalid("the start is missing: when does the concert begin?"));
-    }
-    DateTime::parse_from_rfc3339(value)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").map(|t| t.and_utc()))
-        .map_err(|_| invalid("the start must be a date and time such as 2027-05-01T20:00:00Z"))
+    crate::parse_start_in(value, chrono_tz::Tz::UTC)
 }
 
 /// Dollars as a form states them (`100`, `12.50`, `$1,000`) in cents.
@@ -170,7 +183,12 @@ impl NewConcert {
             tiers.push(NewTier { tier, price_cents: Cents(offer.price_cents), capacity });
         }
         tiers.sort_by_key(|t| t.tier);
-        Ok(NewConcert { name, venue, starts_at, sales_open_at: None, waiting_room: None, tiers })
+        Ok(NewConcert { name, venue, starts_at, time_zone: utc(), sales_open_at: None, waiting_room: None, tiers })
+    }
+
+    /// The venue is in `zone` (already read: its start and opening were read in it too).
+    pub fn in_time_zone(self, zone: chrono_tz::Tz) -> NewConcert {
+        NewConcert { time_zone: zone.name().to_owned(), ..self }
     }
 
     /// Sales open at `at` (already read, or why it could not be), which must be before the concert starts;

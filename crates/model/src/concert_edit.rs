@@ -20,6 +20,8 @@ pub struct ConcertEdit {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// The venue's IANA zone (see [`ConcertEdit::in_time_zone`]).
+    pub time_zone: String,
     pub prices: Vec<(Tier, Cents)>,
 }
 
@@ -94,7 +96,12 @@ impl ConcertEdit {
             read.push((tier, Cents(offer.price_cents)));
         }
         read.sort_by_key(|(tier, _)| *tier);
-        Ok(ConcertEdit { name, venue, starts_at, prices: read })
+        Ok(ConcertEdit { name, venue, starts_at, time_zone: crate::venue_zone::UTC.to_owned(), prices: read })
+    }
+
+    /// The venue is in `zone` (already read: the start was read in it too).
+    pub fn in_time_zone(self, zone: chrono_tz::Tz) -> ConcertEdit {
+        ConcertEdit { time_zone: zone.name().to_owned(), ..self }
     }
 
     /// The prices this edit changes, if the concert as stored allows it: every priced tier exists, a price

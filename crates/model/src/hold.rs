@@ -81,7 +81,13 @@ mod tests {
         let now = Utc::now();
         let hold = Hold {
             id: "h".into(),
-            concert: crate::ConcertTitle { id: 1, name: "C".into(), venue: "V".into(), starts_at: now },
+            concert: crate::ConcertTitle {
+                id: 1,
+                name: "C".into(),
+                venue: "V".into(),
+                starts_at: now,
+                zone: Default::default(),
+            },
             tier: Tier::Vip,
             quantity: 1,
             unit_price_cents: Cents(100),

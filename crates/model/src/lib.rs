@@ -24,6 +24,7 @@ mod seating;
 mod signed_ticket;
 mod tier;
 mod user;
+mod venue_zone;
 mod waiting_room;
 pub mod when;
 
@@ -55,6 +56,7 @@ pub use seating::{
 pub use signed_ticket::{SignedCode, TicketClaim, TicketKey, TicketSigner, SIGNED_TICKET_PREFIX};
 pub use tier::{Capacities, Tier};
 pub use user::{BuyerEmail, BuyerName, UserId, MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_USER_ID_CHARS};
+pub use venue_zone::{parse_start_in, parse_time_zone, ZoneAt};
 pub use waiting_room::{
     ahead_of, Admission, QueueCounters, QueuePlace, QueueStatus, WaitingRoom, MAX_PREQUEUE_MINUTES,
     MAX_RATE_PER_MINUTE, MAX_TURN_PACING, MAX_WINDOW_MINUTES,

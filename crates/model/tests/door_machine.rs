@@ -43,7 +43,13 @@ fn opening(reentry: bool) -> (Sale, Vec<(String, String)>) {
     };
     let mut sale = Sale::new(start(), rules);
     for id in [DOOR, ELSEWHERE] {
-        let title = ConcertTitle { id, name: format!("Concert {id}"), venue: "Hall".into(), starts_at: start() };
+        let title = ConcertTitle {
+            id,
+            name: format!("Concert {id}"),
+            venue: "Hall".into(),
+            starts_at: start(),
+            zone: Default::default(),
+        };
         sale.concerts.insert(id, title);
         sale.stock.insert((id, Tier::General), Stock::counted(100, Cents(1_000)));
     }

@@ -90,7 +90,13 @@ fn sale(room: WaitingRoom, now: DateTime<Utc>) -> Sale {
     for concert in [CONCERT, OTHER] {
         sale.concerts.insert(
             concert,
-            ConcertTitle { id: concert, name: "Show".into(), venue: "Hall".into(), starts_at: start() },
+            ConcertTitle {
+                id: concert,
+                name: "Show".into(),
+                venue: "Hall".into(),
+                starts_at: start(),
+                zone: Default::default(),
+            },
         );
         sale.stock.insert((concert, Tier::General), Stock::counted(10_000, Cents(1000)));
     }

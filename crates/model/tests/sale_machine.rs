@@ -111,7 +111,13 @@ fn opening(capacities: &[u32; 5]) -> Sale {
     };
     let mut sale = Sale::new(now, rules);
     for id in [1, 2] {
-        let title = ConcertTitle { id, name: format!("Concert {id}"), venue: "Hall".into(), starts_at: now };
+        let title = ConcertTitle {
+            id,
+            name: format!("Concert {id}"),
+            venue: "Hall".into(),
+            starts_at: now,
+            zone: Default::default(),
+        };
         sale.concerts.insert(id, title);
     }
     let offered = [(1, Tier::Vip), (1, Tier::FrontRow), (1, Tier::General), (2, Tier::Vip), (2, Tier::General)];

@@ -70,7 +70,13 @@ fn opening() -> Sale {
         hold_for: Duration::from_secs(10 * 60),
     };
     let mut sale = Sale::new(now, rules);
-    let title = ConcertTitle { id: CONCERT, name: "Seated".into(), venue: "Club".into(), starts_at: now };
+    let title = ConcertTitle {
+        id: CONCERT,
+        name: "Seated".into(),
+        venue: "Club".into(),
+        starts_at: now,
+        zone: Default::default(),
+    };
     sale.concerts.insert(CONCERT, title);
     for (tier, price) in [(Tier::Vip, 10_000), (Tier::FrontRow, 5_000), (Tier::General, 1_000)] {
         sale.stock.insert((CONCERT, tier), Stock::counted(20, Cents(price)));

@@ -2,19 +2,19 @@
 //! concert's page and its queue's page show both.
 
 use crate::live::LiveStatus;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use model::ConcertTitle;
 
 #[component]
-pub fn ConcertHeader(eyebrow: &'static str, name: String, starts_at: DateTime<Utc>, venue: String) -> impl IntoView {
+pub fn ConcertHeader(eyebrow: &'static str, concert: ConcertTitle) -> impl IntoView {
     view! {
         <header class="concert">
             <p class="eyebrow">{eyebrow}</p>
-            <h1>{name}</h1>
+            <h1>{concert.name}</h1>
             <p class="concert-when">
-                <time datetime=starts_at.to_rfc3339()>{model::when::long_date_time(starts_at)}</time>
+                <super::ConcertTime at=concert.starts_at zone=concert.zone />
                 " · "
-                {venue}
+                {concert.venue}
             </p>
         </header>
     }

@@ -59,7 +59,6 @@ fn ConcertItem(concert: Concert, current: i64, default_id: i64) -> impl IntoView
     let path = if concert.id == default_id { "/".to_owned() } else { concert.page_path() };
     let left: u32 = concert.tiers.iter().filter(|t| t.on_sale).map(|t| t.available).sum();
     let from = concert.tiers.iter().map(|t| t.price_cents).min();
-    let when = model::when::long_date_time(concert.starts_at);
     let summary = match (left, from) {
         (0, _) | (_, None) => "Sold out".to_owned(),
         (_, Some(from)) => format!("From {from}"),
@@ -67,7 +66,9 @@ fn ConcertItem(concert: Concert, current: i64, default_id: i64) -> impl IntoView
     view! {
         <li class="concert-item">
             <a href=path aria-current=(concert.id == current).then_some("page")>{concert.name}</a>
-            <span>{format!(" · {when} · {} · ", concert.venue)}</span>
+            " · "
+            <super::ConcertTime at=concert.starts_at zone=concert.zone />
+            {format!(" · {} · ", concert.venue)}
             <span class="concert-item-summary">{summary}</span>
         </li>
     }

@@ -2,6 +2,7 @@
 
 mod concert_header;
 mod concert_list;
+mod concert_time;
 mod countdown;
 mod join_queue;
 mod order_summary;
@@ -11,6 +12,7 @@ mod tier_option;
 
 pub use concert_header::{ConcertHeader, LiveStatusLine};
 pub use concert_list::{ConcertList, ConcertsJump};
+pub use concert_time::{ConcertLine, ConcertTime};
 pub use countdown::Countdown;
 pub use join_queue::{ChooseBefore, JoinQueueForm};
 pub use order_summary::OrderSummary;

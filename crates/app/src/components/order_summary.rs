@@ -34,7 +34,7 @@ pub fn OrderSummary(order: Order) -> impl IntoView {
                 <dt>"Order code"</dt>
                 <dd class="order-code">{order.code.clone()}</dd>
                 <dt>"Concert"</dt>
-                <dd class="order-concert">{model::when::concert_line(&order.concert)}</dd>
+                <dd class="order-concert"><super::ConcertLine concert=order.concert.clone() /></dd>
                 <dt>"Tickets"</dt>
                 <dd class="order-tickets">{format!("{} × {}", order.quantity, order.tier.display_name())}</dd>
                 <dt>"Total"</dt>

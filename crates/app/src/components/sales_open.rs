@@ -39,7 +39,7 @@ pub fn SalesOpen(at: DateTime<Utc>, opened: RwSignal<bool>) -> impl IntoView {
             <h2 id="sales-open-heading">"Tickets go on sale soon"</h2>
             <p>
                 "Sales open on "
-                <time datetime=at.to_rfc3339()>{model::when::long_date_time(at)}</time>
+                <super::ConcertTime at />
                 "."
             </p>
             // Announced once a minute at most: a screen reader is not read every second's change.

@@ -93,7 +93,7 @@ fn Checkout(hold: Hold) -> impl IntoView {
             <h1 id="checkout-title">"Checkout"</h1>
             <dl>
                 <dt>"Concert"</dt>
-                <dd class="hold-concert">{model::when::concert_line(&hold.concert)}</dd>
+                <dd class="hold-concert"><crate::components::ConcertLine concert=hold.concert.clone() /></dd>
                 <dt>"Tickets"</dt>
                 <dd class="hold-tickets">{format!("{} × {}", hold.quantity, hold.tier.display_name())}</dd>
                 <dt>"Total"</dt>

@@ -8,8 +8,8 @@
 use crate::field_problems::{check_before_sending, described_by, invalid, CheckedInput, FieldProblem, FieldProblems};
 use crate::{
     components::{
-        open_now, ChooseBefore, ConcertHeader, ConcertList, ConcertsJump, JoinQueueForm, LiveStatusLine, SalesOpen,
-        SeatPicker, TierOption,
+        open_now, ChooseBefore, ConcertHeader, ConcertList, ConcertTime, ConcertsJump, JoinQueueForm, LiveStatusLine,
+        SalesOpen, SeatPicker, TierOption,
     },
     live::LiveStatus,
     server_fns::{get_concert, get_queue_place, get_seat_map, Attempt, JoinQueue, PlaceHold},
@@ -220,6 +220,7 @@ fn ConcertView(
             )
         })
     };
+    let title = concert.title();
     let options = concert
         .tiers
         .into_iter()
@@ -242,7 +243,7 @@ fn ConcertView(
     };
 
     view! {
-        <ConcertHeader eyebrow="Live in concert" name=concert.name starts_at=concert.starts_at venue=concert.venue />
+        <ConcertHeader eyebrow="Live in concert" concert=title />
         <LiveStatusLine status of="availability" />
         {move || {
             running
@@ -365,7 +366,7 @@ fn WaitingRoomNotice(
                 "Tickets for this concert are sold through a waiting room"
                 {sales_open_at.map(|at| view! {
                     ", opening on "
-                    <time datetime=at.to_rfc3339()>{model::when::long_date_time(at)}</time>
+                    <ConcertTime at />
                 })}
                 ". Everyone who joins before then gets a place by lot at the opening; whoever joins later queues in
                 the order they arrive."

@@ -8,7 +8,7 @@
 //! tab or a server restart shows the same place.
 
 use crate::{
-    components::{ChooseBefore, ConcertHeader, JoinQueueForm, LiveStatusLine},
+    components::{ChooseBefore, ConcertHeader, ConcertTime, JoinQueueForm, LiveStatusLine},
     live::LiveStatus,
     server_fns::{get_concert, get_queue_place, JoinQueue},
     AppError,
@@ -85,7 +85,7 @@ fn Queue(concert: Concert, place: Option<QueuePlace>) -> impl IntoView {
 
     view! {
         <p><a href=concert_page.clone()>"← The concert"</a></p>
-        <ConcertHeader eyebrow="Waiting room" name=concert.name starts_at=concert.starts_at venue=concert.venue />
+        <ConcertHeader eyebrow="Waiting room" concert=concert.title() />
         <LiveStatusLine status of="queue" />
         <section class="queue" aria-labelledby="queue-heading">
             {move || match shown() {
@@ -121,7 +121,7 @@ fn Standing(
             <h2 id="queue-heading">"You're in the pre-queue"</h2>
             <p role="status">
                 "When sales open on "
-                <time datetime=opens.to_rfc3339()>{model::when::long_date_time(opens)}</time>
+                <ConcertTime at=opens />
                 ", everyone in the pre-queue gets a place by lot. Keep this page open: it shows your place then."
             </p>
         }

@@ -17,7 +17,9 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use model::{parse_start, Concert, LiveSales, NewConcert, OrderLine, Tier, TierOffer, TierSales, WaitingRoom};
+use model::{
+    parse_start_in, parse_time_zone, Concert, LiveSales, NewConcert, OrderLine, Tier, TierOffer, TierSales, WaitingRoom,
+};
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
 use std::sync::Arc;
@@ -133,11 +135,14 @@ struct ConcertBody {
     name: String,
     #[schema(min_length = 1, max_length = 120)]
     venue: String,
-    /// RFC 3339, in the future; UTC when no offset is given (`2027-05-01T20:00`).
+    /// The venue's IANA time zone (`Europe/Berlin`); absent, UTC. The pages show times by the venue's clocks.
+    #[schema(max_length = 64, example = "Europe/Berlin")]
+    time_zone: Option<String>,
+    /// RFC 3339, in the future; without an offset (`2027-05-01T20:00`), the venue's wall-clock time.
     #[schema(format = DateTime)]
     starts_at: String,
-    /// When holds and bookings open: RFC 3339, before `starts_at`; absent, on sale at once. Before it,
-    /// holds and bookings are refused with 409 `not_on_sale_yet`.
+    /// When holds and bookings open: RFC 3339, before `starts_at` (without an offset, the venue's time);
+    /// absent, on sale at once. Before it, holds and bookings are refused with 409 `not_on_sale_yet`.
     #[schema(format = DateTime)]
     sales_open_at: Option<String>,
     /// A waiting room for the on-sale (needs `sales_open_at`); absent or not enabled, none.
@@ -204,8 +209,11 @@ async fn create_concert(
         .iter()
         .map(|t| TierOffer { tier: &t.tier, price_cents: t.price_cents, capacity: t.capacity })
         .collect();
-    let concert = NewConcert::parse(&body.name, &body.venue, parse_start(&body.starts_at), Ok(&offers), Utc::now())?
-        .opening_at(body.sales_open_at.as_deref().map(parse_start))?
+    let zone = parse_time_zone(body.time_zone.as_deref().unwrap_or_default())?;
+    let starts_at = parse_start_in(&body.starts_at, zone);
+    let concert = NewConcert::parse(&body.name, &body.venue, starts_at, Ok(&offers), Utc::now())?
+        .in_time_zone(zone)
+        .opening_at(body.sales_open_at.as_deref().map(|at| parse_start_in(at, zone)))?
         .with_waiting_room(body.waiting_room.as_ref().and_then(WaitingRoomBody::room))?;
     Ok((StatusCode::CREATED, Json(store.create_concert(concert).await?)))
 }

@@ -9,7 +9,7 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use model::{parse_start, Concert, ConcertChange, ConcertEdit, PriceOffer, Tier};
+use model::{parse_start_in, parse_time_zone, Concert, ConcertChange, ConcertEdit, PriceOffer, Tier};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -26,7 +26,10 @@ struct ConcertPatch {
     name: Option<String>,
     #[schema(min_length = 1, max_length = 120)]
     venue: Option<String>,
-    /// RFC 3339, in the future; UTC when no offset is given (`2027-05-01T20:00`).
+    /// The venue's IANA time zone (`Europe/Berlin`). Changed alone, the start stays the same instant.
+    #[schema(max_length = 64, example = "Europe/Berlin")]
+    time_zone: Option<String>,
+    /// RFC 3339, in the future; without an offset (`2027-05-01T20:00`), the venue's wall-clock time.
     starts_at: Option<String>,
     /// New prices, each only for a tier with nothing sold or held.
     #[serde(default)]
@@ -54,8 +57,9 @@ async fn edit_concert(
     JsonBody(patch): JsonBody<ConcertPatch>,
 ) -> Result<Json<Concert>, ApiError> {
     let now = store.concert_by_id(concert_id(&id)?).await?;
+    let zone = parse_time_zone(patch.time_zone.as_deref().unwrap_or(&now.zone.name))?;
     let starts_at = match &patch.starts_at {
-        Some(text) => parse_start(text),
+        Some(text) => parse_start_in(text, zone),
         None => Ok(now.starts_at),
     };
     let prices: Vec<PriceOffer<'_>> =
@@ -66,7 +70,8 @@ async fn edit_concert(
         starts_at,
         &prices,
         Utc::now(),
-    )?;
+    )?
+    .in_time_zone(zone);
     Ok(Json(store.change_concert(ConcertChange::Edit(now.id, edit)).await?))
 }
 

@@ -310,7 +310,7 @@ async fn tiers_of(
         // waiting on an unpublish or an edit sees the concert as it left it. Its title and opening come
         // along: the operator may edit them, so they are read with every batch's stock.
         "SELECT t.event_id, t.tier, t.capacity, t.sold, t.held, t.on_sale, t.price_cents, t.seated, t.blocked,
-                e.name, e.venue, e.starts_at, e.sales_open_at_ms
+                e.name, e.venue, e.starts_at, e.sales_open_at_ms, e.time_zone
          FROM tiers t JOIN events e ON e.id = t.event_id
          WHERE t.event_id IN ({}) AND e.published = 1 ORDER BY t.event_id, t.tier{}",
         params.list(concerts.len()),
@@ -333,11 +333,13 @@ async fn tiers_of(
                 blocked: count(row.try_get("blocked")?, "blocked")?,
             };
             let id: ConcertId = row.try_get("event_id")?;
+            let starts_at = row.try_get::<At, _>("starts_at")?.0;
             let title = ConcertTitle {
                 id,
                 name: row.try_get("name")?,
                 venue: row.try_get("venue")?,
-                starts_at: row.try_get::<At, _>("starts_at")?.0,
+                starts_at,
+                zone: model::ZoneAt::of(&row.try_get::<String, _>("time_zone")?, starts_at),
             };
             let opens = row.try_get::<Option<i64>, _>("sales_open_at_ms")?.and_then(DateTime::from_timestamp_millis);
             Ok((id, tier(row.try_get("tier")?)?, stock, (title, opens)))

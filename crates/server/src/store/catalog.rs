@@ -93,7 +93,7 @@ impl Store {
         // nothing to agree with, so a BEGIN and COMMIT would buy nothing.
         let mut conn = self.pool.acquire().await?;
         let events: Vec<EventRow> =
-            sqlx::query_as("SELECT id, name, venue, starts_at, sales_open_at_ms, published FROM events")
+            sqlx::query_as("SELECT id, name, venue, starts_at, sales_open_at_ms, published, time_zone FROM events")
                 .fetch_all(&mut *conn)
                 .await?;
         let mut tiers = tiers_in(&mut conn).await?;
@@ -112,11 +112,13 @@ impl Store {
                 tiers = others;
                 let tiers = mine.into_iter().map(|(_, tier)| tier).collect();
                 let sales_open_at = event.sales_open_at();
+                let zone = event.zone();
                 Concert {
                     id: event.id,
                     name: event.name,
                     venue: event.venue,
                     starts_at: event.starts_at.0,
+                    zone,
                     sales_open_at,
                     waiting_room: rooms.remove(&event.id),
                     published: event.published != 0,

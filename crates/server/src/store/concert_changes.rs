@@ -30,10 +30,11 @@ pub(super) async fn apply(
             for (tier, price) in prices {
                 set_price(tx, id, tier, price).await?;
             }
-            sqlx::query("UPDATE events SET name = $1, venue = $2, starts_at = $3 WHERE id = $4")
+            sqlx::query("UPDATE events SET name = $1, venue = $2, starts_at = $3, time_zone = $4 WHERE id = $5")
                 .bind(&edit.name)
                 .bind(&edit.venue)
                 .bind(At(edit.starts_at))
+                .bind(&edit.time_zone)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -115,7 +116,7 @@ async fn twin(tx: &mut Conn, id: i64, edit: &ConcertEdit) -> Result<Option<Booki
             "{} at {} on {} already exists",
             edit.name,
             edit.venue,
-            model::when::long_date_time(edit.starts_at)
+            model::when::venue_date_time(edit.starts_at, &model::ZoneAt::of(&edit.time_zone, edit.starts_at))
         ))
     }))
 }

@@ -40,6 +40,7 @@ pub(super) async fn seed_default_concert(
         name: DEFAULT_CONCERT_NAME.to_owned(),
         venue: DEFAULT_CONCERT_VENUE.to_owned(),
         starts_at: default_concert_start(),
+        time_zone: model::ZoneAt::default().name,
         sales_open_at: None,
         waiting_room: None,
         tiers: Tier::ALL
@@ -72,18 +73,19 @@ pub(super) async fn insert_concert(
             "{} at {} on {} already exists",
             concert.name,
             concert.venue,
-            model::when::long_date_time(concert.starts_at)
+            model::when::venue_date_time(concert.starts_at, &model::ZoneAt::of(&concert.time_zone, concert.starts_at))
         ))));
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (name, venue, starts_at, created_at, sales_open_at_ms) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id",
+        "INSERT INTO events (name, venue, starts_at, created_at, sales_open_at_ms, time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(&concert.name)
     .bind(&concert.venue)
     .bind(At(concert.starts_at))
     .bind(At(Utc::now()))
     .bind(concert.sales_open_at.map(|at| at.timestamp_millis()))
+    .bind(&concert.time_zone)
     .fetch_one(&mut *tx)
     .await?;
     for tier in &concert.tiers {

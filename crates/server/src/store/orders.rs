@@ -33,6 +33,7 @@ struct ConcertColumns {
     concert_name: String,
     concert_venue: String,
     concert_starts_at: At,
+    concert_time_zone: String,
 }
 
 impl From<ConcertColumns> for ConcertTitle {
@@ -42,6 +43,7 @@ impl From<ConcertColumns> for ConcertTitle {
             name: c.concert_name,
             venue: c.concert_venue,
             starts_at: c.concert_starts_at.0,
+            zone: model::ZoneAt::of(&c.concert_time_zone, c.concert_starts_at.0),
         }
     }
 }
@@ -52,7 +54,7 @@ fn corrupt(what: String) -> sqlx::Error {
 
 const ORDER_COLUMNS: &str = "SELECT o.id, o.secret, o.tier, o.quantity, o.unit_price_cents, o.total_cents, o.user_id,
         o.buyer_name, o.status, o.card_last4, o.created_at, o.cancelled_at,
-        e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
+        e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at, e.time_zone AS concert_time_zone
         FROM orders o JOIN events e ON e.id = o.event_id";
 
 /// The order with this code and secret, with its tickets; `None` if either is wrong.
@@ -112,7 +114,7 @@ impl Store {
         let row: HoldWithConcert = sqlx::query_as(
             "SELECT h.id, h.event_id, h.tier, h.quantity, h.unit_price_cents, h.user_id, h.buyer_name, h.status,
                     h.created_at, h.expires_at_ms, h.order_id,
-                    e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at
+                    e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at, e.time_zone AS concert_time_zone
              FROM holds h JOIN events e ON e.id = h.event_id WHERE h.id = $1",
         )
         .bind(id)

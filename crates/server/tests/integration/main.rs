@@ -17,6 +17,7 @@ mod api_door_list;
 mod api_queue;
 mod api_seating;
 mod api_signed_tickets;
+mod api_time_zones;
 mod bounded_responses;
 mod compression;
 mod concerts;

@@ -54,7 +54,8 @@ pub fn ConcertSettings(
             }
         })
         .collect_view();
-    let starts = concert.starts_at.format("%Y-%m-%dT%H:%M").to_string();
+    let starts = model::when::venue_field_value(concert.starts_at, &concert.zone);
+    let zone_id = format!("zone-{id}");
     let message = move || {
         let refusal = |result: Option<Result<Result<model::Concert, crate::AppError>, crate::AppError>>| match result {
             Some(Ok(Err(refusal)) | Err(refusal)) => Some(refusal.to_string()),
@@ -72,7 +73,11 @@ pub fn ConcertSettings(
                     <div class="fields">
                         <label>"Name" <input name="name" value=concert.name.clone() required /></label>
                         <label>"Venue" <input name="venue" value=concert.venue.clone() required /></label>
-                        <label>"Starts at (UTC)" <input type="datetime-local" name="starts_at" value=starts required /></label>
+                        <super::time_zone_field::TimeZoneField id=zone_id value=concert.zone.name.clone() />
+                        <label>
+                            "Starts at (the venue's time)"
+                            <input type="datetime-local" name="starts_at" value=starts required />
+                        </label>
                         {prices}
                     </div>
                     <button type="submit" formnovalidate disabled=move || edit.pending().get()>"Save changes"</button>

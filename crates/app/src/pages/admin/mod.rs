@@ -11,6 +11,7 @@ mod door_live;
 mod new_concert;
 mod on_sale_live;
 mod seating_admin;
+mod time_zone_field;
 
 use crate::admin_fns::admin_overview;
 use concert_panel::ConcertPanel;

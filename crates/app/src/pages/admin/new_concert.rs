@@ -1,4 +1,4 @@
-//! The form that creates a concert: name, venue, start (UTC), and a price and capacity per tier offered.
+//! The form that creates a concert: name, venue, its time zone, start (the venue's time), and a price and capacity per tier offered.
 
 use crate::admin_fns::AdminCreateConcert;
 use leptos::prelude::*;
@@ -45,9 +45,10 @@ pub fn NewConcertForm(token: RwSignal<String>, on_created: Callback<()>) -> AnyV
                 <div class="fields">
                     <label>"Name" <input name="name" required /></label>
                     <label>"Venue" <input name="venue" required /></label>
-                    <label>"Starts at (UTC)" <input type="datetime-local" name="starts_at" required /></label>
+                    <super::time_zone_field::TimeZoneField id="new-concert-zone".to_owned() value="UTC".to_owned() />
+                    <label>"Starts at (the venue's time)" <input type="datetime-local" name="starts_at" required /></label>
                     <label>
-                        "Sales open at (UTC, optional)"
+                        "Sales open at (the venue's time, optional)"
                         <input type="datetime-local" name="sales_open_at" aria-describedby="sales-open-hint" />
                     </label>
                     <p id="sales-open-hint" class="hint">"Left empty, tickets are on sale at once."</p>
