@@ -89,6 +89,11 @@ impl Snapshot {
         self.queue_json.get(&concert).cloned()
     }
 
+    /// Every concert's tiers as JSON, by concert.
+    pub fn every_json(&self) -> &HashMap<i64, Arc<str>> {
+        &self.json
+    }
+
     /// The concert's tiers as the JSON of `/api/concerts/{id}`'s `tiers`; `None` for an unknown concert.
     pub fn json_of(&self, concert: i64) -> Option<Arc<str>> {
         self.json.get(&concert).cloned()

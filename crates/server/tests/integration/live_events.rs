@@ -14,7 +14,11 @@ struct EventReader {
 
 impl EventReader {
     async fn open(app: &TestApp) -> EventReader {
-        let response = app.get("/api/events").await;
+        EventReader::open_at(app, "/api/events").await
+    }
+
+    async fn open_at(app: &TestApp, path: &str) -> EventReader {
+        let response = app.get(path).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
         EventReader { body: response.bytes_stream().boxed(), buffer: String::new() }
@@ -22,13 +26,19 @@ impl EventReader {
 
     /// The next availability event, or `None` if none arrives within `wait`.
     async fn next(&mut self, wait: Duration) -> Option<Vec<TierAvailability>> {
+        let data = self.next_named("availability", wait).await?;
+        Some(serde_json::from_str(&data).expect("availability JSON"))
+    }
+
+    /// The data of the next event called `name`, or `None` if none arrives within `wait`.
+    async fn next_named(&mut self, name: &str, wait: Duration) -> Option<String> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let frame: String = self.buffer.drain(..end + 2).collect();
-                if frame.lines().any(|line| line == "event: availability") {
+                if frame.lines().any(|line| line == format!("event: {name}")) {
                     let data = frame.lines().find_map(|line| line.strip_prefix("data: ")).expect("data line");
-                    return Some(serde_json::from_str(data).expect("availability JSON"));
+                    return Some(data.to_owned());
                 }
                 continue; // a keep-alive comment
             }
@@ -53,6 +63,32 @@ async fn a_stream_gets_the_current_availability_then_each_booking() {
     assert_eq!(booked.status(), 201);
     let update = events.next(Duration::from_secs(2)).await.expect("an update after the booking");
     assert_eq!((available(&update, Tier::Vip), available(&update, Tier::General)), (7, 10));
+}
+
+/// The operator's page follows every concert on one stream: it names the concerts that changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalog_stream_names_every_concert_on_connect_then_only_those_that_changed() {
+    let app = spawn_app(capacities(10, 10, 10)).await;
+    let body = json!({ "name": "Second", "venue": "Hall", "starts_at": "2031-06-01T20:00:00Z",
+                       "tiers": [{ "tier": "general", "price_cents": 1000, "capacity": 5 }] });
+    let (status, second) =
+        crate::api_admin::admin(&app, reqwest::Method::POST, "/api/admin/concerts", Some(body)).await;
+    assert_eq!(status, 201, "{second}");
+    let (first, second) = (app.store.default_event_id(), second["id"].as_i64().unwrap());
+    let mut events = EventReader::open_at(&app, "/api/events/catalog").await;
+    let mut named: Vec<i64> = Vec::new();
+    // The second concert may reach the live snapshot a moment after the stream opened.
+    while !named.contains(&second) {
+        let data = events.next_named("changed", Duration::from_secs(5)).await.expect("the concerts on connect");
+        named.extend(serde_json::from_str::<Vec<i64>>(&data).unwrap());
+    }
+    assert!(named.contains(&first), "{named:?}");
+    let held = app
+        .post_json("/api/holds", json!({ "concert_id": second, "tier": "general", "quantity": 1, "name": "Ada", "email": "ada@example.org" }))
+        .await;
+    assert_eq!(held.status(), 201);
+    let data = events.next_named("changed", Duration::from_secs(5)).await.expect("a change after the hold");
+    assert_eq!(serde_json::from_str::<Vec<i64>>(&data).unwrap(), vec![second], "only the concert that changed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
