@@ -72,7 +72,7 @@ pub fn follow_availability(
         }
         _ => false,
     };
-    follow_events(concert, status, vec![("availability", Box::new(on_tiers)), ("seats", Box::new(on_seats))]);
+    follow_events(feed_of(concert), status, vec![("availability", Box::new(on_tiers)), ("seats", Box::new(on_seats))]);
 }
 
 /// Starts following the counters of `concert`'s waiting room: one broadcast for every waiting page,
@@ -91,21 +91,40 @@ pub fn follow_queue(
         }
         Err(_) => false,
     };
-    follow_events(Some(concert), status, vec![("queue", Box::new(on_counters))]);
+    follow_events(feed_of(Some(concert)), status, vec![("queue", Box::new(on_counters))]);
+}
+
+/// Starts following which concerts' availability changes (every concert, on one connection): `changed`
+/// gets their ids, all of them on connect.
+#[cfg(feature = "hydrate")]
+pub fn follow_catalog(status: leptos::prelude::RwSignal<LiveStatus>, changed: impl Fn(Vec<i64>) + 'static) {
+    let on_changed = move |text: &str| match serde_json::from_str::<Vec<i64>>(text) {
+        Ok(ids) => {
+            changed(ids);
+            true
+        }
+        Err(_) => false,
+    };
+    follow_events("/api/events/catalog".to_owned(), status, vec![("changed", Box::new(on_changed))]);
+}
+
+/// The live feed of `concert` (`None`: the default one).
+#[cfg(feature = "hydrate")]
+fn feed_of(concert: Option<i64>) -> String {
+    match concert {
+        Some(id) => format!("/api/events?concert={id}"),
+        None => "/api/events".to_owned(),
+    }
 }
 
 /// What to do with one kind of event's data; `false` when it did not read.
 #[cfg(feature = "hydrate")]
 type OnEvent = Box<dyn Fn(&str) -> bool>;
 
-/// Feeds each of the `events` of the concert's live feed, on one connection, to its handler until the
+/// Feeds each of the `events` of the live feed at `address`, on one connection, to its handler until the
 /// page is left.
 #[cfg(feature = "hydrate")]
-fn follow_events(
-    concert: Option<i64>,
-    status: leptos::prelude::RwSignal<LiveStatus>,
-    events: Vec<(&'static str, OnEvent)>,
-) {
+fn follow_events(address: String, status: leptos::prelude::RwSignal<LiveStatus>, events: Vec<(&'static str, OnEvent)>) {
     use futures::{
         future::{select, Either},
         StreamExt,
@@ -122,10 +141,6 @@ fn follow_events(
         let left = left.clone();
         move || left.store(true, Ordering::Relaxed)
     });
-    let address = match concert {
-        Some(id) => format!("/api/events?concert={id}"),
-        None => "/api/events".to_owned(),
-    };
     leptos::task::spawn_local(async move {
         while !left.load(Ordering::Relaxed) {
             if let Ok(mut source) = EventSource::new(&address) {

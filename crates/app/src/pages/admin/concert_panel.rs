@@ -28,41 +28,60 @@ fn problem(result: Result<AdminAttempt<()>, AppError>) -> Option<String> {
 }
 
 #[component]
-pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
-    let concert = sales.concert.id;
-    let has_room = sales.waiting_room.is_some();
-    let published = sales.published;
-    let settings = view! {
-        <super::concert_settings::ConcertSettings concert=sales.concert.clone() tiers=sales.tiers.clone() published
-            token on_change />
+pub fn ConcertPanel(sales: Memo<Option<ConcertSales>>, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
+    // The list only holds concerts it has, so the panel's first figures are there.
+    let first = sales.get_untracked().expect("a panel is made for a concert in the list");
+    let concert = first.concert.id;
+    let has_room = first.waiting_room.is_some();
+    let read = move |figure: fn(&ConcertSales) -> String| move || sales.with(|s| s.as_ref().map(figure));
+    // Redrawn only when the operator changed the concert (an edit, taken off or put back on the shop),
+    // not with every sale: the form follows the sales by itself.
+    let form_state = Memo::new(move |_| sales.with(|s| s.as_ref().map(|s| (s.concert.clone(), s.published))));
+    let tiers = Signal::derive(move || sales.with(|s| s.as_ref().map(|s| s.tiers.clone()).unwrap_or_default()));
+    let settings = move || {
+        form_state.get().map(|(concert, published)| {
+            view! { <super::concert_settings::ConcertSettings concert tiers published token on_change /> }
+        })
     };
-    let title = model::when::concert_line(&sales.concert);
     let heading = format!("concert-{concert}");
     let labelled_by = heading.clone();
-    let totals = totals_row(&sales.tiers);
-    let tiers = sales.tiers.into_iter().map(|tier| view! { <TierRow concert tier token on_change /> }).collect_view();
-    let no_orders = sales.recent_orders.is_empty();
-    let orders = sales.recent_orders.into_iter().map(order_row).collect_view();
+    let tier_codes = move || sales.with(|s| s.as_ref().map(|s| s.tiers.iter().map(|t| t.tier).collect::<Vec<_>>()));
+    let orders = move || {
+        sales.with(|s| {
+            let lines = s.as_ref().map(|s| s.recent_orders.clone()).unwrap_or_default();
+            if lines.is_empty() {
+                view! { <tr><td colspan="6">"No orders yet."</td></tr> }.into_any()
+            } else {
+                lines.into_iter().map(order_row).collect_view().into_any()
+            }
+        })
+    };
     view! {
         <section class="admin-concert" aria-labelledby=labelled_by data-concert=concert>
-            <h2 id=heading>{title}</h2>
-            {(!published).then_some(view! {
+            <h2 id=heading>{read(|s| model::when::concert_line(&s.concert))}</h2>
+            {move || sales.with(|s| s.as_ref().is_some_and(|s| !s.published)).then_some(view! {
                 <p class="notice unpublished">"Not on the shop: buyers cannot see or buy it."</p>
             })}
             {settings}
             <super::on_sale_live::OnSaleLive concert token open=has_room />
             <table class="admin-tiers">
                 {column_headings(&["Tier", "Sold", "Held", "Available", "Revenue", "Capacity", "Sales"])}
-                <tbody>{tiers}</tbody>
-                {totals}
+                <tbody>
+                    <For each=move || tier_codes().unwrap_or_default() key=|tier| *tier let:tier>
+                        <TierRow
+                            concert
+                            tier=Memo::new(move |_| sales.with(|s| s.as_ref().and_then(|s| s.tiers.iter().find(|t| t.tier == tier).cloned())))
+                            token
+                            on_change
+                        />
+                    </For>
+                </tbody>
+                <Totals sales />
             </table>
             <h3>"Newest orders"</h3>
             <table class="admin-orders">
                 {column_headings(&["Code", "Booked at", "Tickets", "Total", "Status", "Buyer"])}
-                <tbody>
-                    {orders}
-                    {no_orders.then_some(view! { <tr><td colspan="6">"No orders yet."</td></tr> })}
-                </tbody>
+                <tbody>{orders}</tbody>
             </table>
             <CsvExport concert token />
             <super::seating_admin::SeatingAdmin concert token on_change />
@@ -72,9 +91,16 @@ pub fn ConcertPanel(sales: ConcertSales, token: RwSignal<String>, on_change: Cal
 }
 
 /// The concert's figures added up: tickets sold, held and left, and its revenue.
-fn totals_row(tiers: &[TierSales]) -> impl IntoView {
-    let sum = |figure: fn(&TierSales) -> u32| tiers.iter().map(figure).sum::<u32>();
-    let revenue = model::Cents(tiers.iter().map(|t| t.revenue_cents.0).sum());
+#[component]
+fn Totals(sales: Memo<Option<ConcertSales>>) -> impl IntoView {
+    let sum = move |figure: fn(&TierSales) -> u32| {
+        move || sales.with(|s| s.as_ref().map_or(0, |s| s.tiers.iter().map(figure).sum::<u32>()))
+    };
+    let revenue = move || {
+        sales
+            .with(|s| model::Cents(s.as_ref().map_or(0, |s| s.tiers.iter().map(|t| t.revenue_cents.0).sum())))
+            .to_string()
+    };
     view! {
         <tfoot>
             <tr class="totals">
@@ -82,7 +108,7 @@ fn totals_row(tiers: &[TierSales]) -> impl IntoView {
                 <td class="sold">{sum(|t| t.sold)}</td>
                 <td class="held">{sum(|t| t.held)}</td>
                 <td class="available">{sum(|t| t.available)}</td>
-                <td class="revenue">{revenue.to_string()}</td>
+                <td class="revenue">{revenue}</td>
                 <td>{sum(|t| t.capacity)}</td>
                 <td></td>
             </tr>
@@ -91,26 +117,31 @@ fn totals_row(tiers: &[TierSales]) -> impl IntoView {
 }
 
 #[component]
-fn TierRow(concert: i64, tier: TierSales, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
-    let code = tier.tier.code().to_owned();
-    let name = tier.tier.display_name();
-    let capacity = RwSignal::new(tier.capacity.to_string());
+fn TierRow(concert: i64, tier: Memo<Option<TierSales>>, token: RwSignal<String>, on_change: Callback<()>) -> AnyView {
+    let first = tier.get_untracked().expect("a row is made for a tier the concert has");
+    let code = first.tier.code().to_owned();
+    let name = first.tier.display_name();
+    // What the operator types stays theirs: new figures do not overwrite the field.
+    let capacity = RwSignal::new(first.capacity.to_string());
     let set_capacity = Action::new(move |(code, capacity): &(String, String)| {
         admin_set_capacity(token.get_untracked(), concert, code.clone(), capacity.clone())
     });
     let set_on_sale = Action::new(move |(code, on_sale): &(String, bool)| {
         admin_set_on_sale(token.get_untracked(), concert, code.clone(), *on_sale)
     });
-    // A change that worked shows in the reloaded figures; one that was refused says why here (a reload
-    // would redraw the row and lose the message).
+    // A change that worked shows in the fetched figures; one that was refused says why here.
     let message = RwSignal::new(None::<String>);
     let settle = move |result: Result<AdminAttempt<()>, AppError>| match problem(result) {
-        None => on_change.run(()),
+        None => {
+            message.set(None);
+            on_change.run(());
+        }
         refused => message.set(refused),
     };
     Effect::new(move |_| set_capacity.value().get().map(settle));
     Effect::new(move |_| set_on_sale.value().get().map(settle));
-    let on_sale = tier.on_sale;
+    let figure = move |read: fn(&TierSales) -> String| move || tier.with(|t| t.as_ref().map(read).unwrap_or_default());
+    let on_sale = move || tier.with(|t| t.as_ref().is_some_and(|t| t.on_sale));
     let (pause_code, capacity_code) = (code.clone(), code.clone());
     let label = format!("Capacity of {name}");
     view! {
@@ -118,13 +149,13 @@ fn TierRow(concert: i64, tier: TierSales, token: RwSignal<String>, on_change: Ca
             <th scope="row">
                 {name}
                 // How much of the tier is gone, at a glance.
-                <progress class="sold-bar" max=tier.capacity.max(1).to_string() value=tier.sold.to_string()
-                    aria-label=format!("{name}: {} of {} sold", tier.sold, tier.capacity)></progress>
+                <progress class="sold-bar" max=figure(|t| t.capacity.max(1).to_string()) value=figure(|t| t.sold.to_string())
+                    aria-label=figure(move |t| format!("{}: {} of {} sold", t.tier.display_name(), t.sold, t.capacity))></progress>
             </th>
-            <td class="sold">{tier.sold}</td>
-            <td class="held">{tier.held}</td>
-            <td class="available">{tier.available}</td>
-            <td>{tier.revenue_cents.to_string()}</td>
+            <td class="sold">{figure(|t| t.sold.to_string())}</td>
+            <td class="held">{figure(|t| t.held.to_string())}</td>
+            <td class="available">{figure(|t| t.available.to_string())}</td>
+            <td>{figure(|t| t.revenue_cents.to_string())}</td>
             <td>
                 <form class="inline" on:submit=move |event| {
                     event.prevent_default();
@@ -139,12 +170,12 @@ fn TierRow(concert: i64, tier: TierSales, token: RwSignal<String>, on_change: Ca
                     type="button"
                     class="secondary"
                     on:click=move |_| {
-                        set_on_sale.dispatch((pause_code.clone(), !on_sale));
+                        set_on_sale.dispatch((pause_code.clone(), !on_sale()));
                     }
                 >
-                    {if on_sale { "Pause" } else { "Resume" }}
+                    {move || if on_sale() { "Pause" } else { "Resume" }}
                 </button>
-                {(!on_sale).then_some(view! { <span class="paused">"Paused"</span> })}
+                {move || (!on_sale()).then_some(view! { <span class="paused">"Paused"</span> })}
             </td>
         </tr>
         {move || message.get().map(|text| view! {

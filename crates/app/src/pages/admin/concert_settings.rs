@@ -17,7 +17,9 @@ fn dollars(cents: model::Cents) -> String {
 #[component]
 pub fn ConcertSettings(
     concert: ConcertTitle,
-    tiers: Vec<TierSales>,
+    /// The tiers' figures as they move: a tier whose first ticket goes while the form is open locks its price
+    /// field then, without redrawing what the operator typed.
+    tiers: Signal<Vec<TierSales>>,
     published: bool,
     token: RwSignal<String>,
     on_change: Callback<()>,
@@ -30,13 +32,21 @@ pub fn ConcertSettings(
             on_change.run(());
         }
     });
-    let taken: u32 = tiers.iter().map(|t| t.sold + t.held).sum();
+    let taken_of = move |tier: Option<model::Tier>| {
+        tiers.with(|all| {
+            all.iter().filter(|t| tier.is_none_or(|tier| t.tier == tier)).map(|t| t.sold + t.held).sum::<u32>()
+        })
+    };
+    let taken = move || taken_of(None);
     let prices = tiers
+        .get_untracked()
         .into_iter()
         .map(|tier| {
             let name = tier.tier.display_name();
-            let taken = tier.sold + tier.held;
+            let code = tier.tier;
+            let taken = move || taken_of(Some(code));
             let hint = format!("price-hint-{id}-{}", tier.tier.code());
+            let described = hint.clone();
             view! {
                 <label>
                     {format!("Price of {name} ($)")}
@@ -44,11 +54,11 @@ pub fn ConcertSettings(
                         name=format!("{}_price", tier.tier.code())
                         value=dollars(tier.price_cents)
                         inputmode="decimal"
-                        disabled={taken > 0}
-                        aria-describedby={(taken > 0).then(|| hint.clone())}
+                        disabled={move || taken() > 0}
+                        aria-describedby={move || (taken() > 0).then(|| described.clone())}
                     />
-                    {(taken > 0).then(|| view! {
-                        <span class="hint" id=hint>{format!("{taken} sold or held: the price stays")}</span>
+                    {move || (taken() > 0).then(|| view! {
+                        <span class="hint" id=hint.clone()>{format!("{} sold or held: the price stays", taken())}</span>
                     })}
                 </label>
             }
@@ -89,13 +99,13 @@ pub fn ConcertSettings(
                     {if published {
                         view! {
                             <p class="hint">
-                                {if taken > 0 {
+                                {move || if taken() > 0 {
                                     "It has buyers: it stays on the shop.".to_owned()
                                 } else {
                                     "Nobody has bought or held a ticket yet: it can come off the shop.".to_owned()
                                 }}
                             </p>
-                            <button type="submit" class="secondary" disabled={move || publish.pending().get() || taken > 0}>
+                            <button type="submit" class="secondary" disabled={move || publish.pending().get() || taken() > 0}>
                                 "Take off the shop"
                             </button>
                         }
