@@ -20,8 +20,8 @@ test('the operator creates a concert, buyers find and buy it, and the operator s
   await expect(page.locator('.admin-new').getByRole('alert')).toHaveText('name is missing');
 
   const form = page.locator('.admin-new');
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Venue').fill('Blue Hall');
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Venue', { exact: true }).fill('Blue Hall');
   await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
   await form.getByLabel('Price of VIP in dollars').fill('120');
   await form.getByLabel('Capacity of VIP').fill('5');
@@ -36,9 +36,9 @@ test('the operator creates a concert, buyers find and buy it, and the operator s
   await expect(panel.locator('tr[data-tier="general"] .available')).toHaveText('50');
 
   // The form is emptied, so a second click creates nothing; the same concert typed again is refused.
-  await expect(form.getByLabel('Name')).toHaveValue('');
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Venue').fill('Blue Hall');
+  await expect(form.getByLabel('Name', { exact: true })).toHaveValue('');
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Venue', { exact: true }).fill('Blue Hall');
   await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
   await form.getByLabel('Capacity of VIP').fill('5');
   await form.getByRole('button', { name: 'Create concert' }).click();

@@ -28,7 +28,7 @@ test('the operator edits a concert, cannot reprice a tier with buyers, and takes
   const form = await settings(panel);
   const moved = `${name} (moved)`;
   await form.getByLabel('Name', { exact: true }).fill(moved);
-  await form.getByLabel('Venue').fill('Green Hall');
+  await form.getByLabel('Venue', { exact: true }).fill('Green Hall');
   await form.getByLabel("Starts at (the venue's time)").fill('2031-07-02T21:00');
   await form.getByLabel('Price of VIP ($)').fill('95.50');
   await form.getByRole('button', { name: 'Save changes' }).click();

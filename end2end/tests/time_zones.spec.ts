@@ -9,8 +9,8 @@ test('a buyer in New York sees a Berlin concert at the venue time and at their o
   await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Open' }).click();
   const form = page.locator('.admin-new');
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Venue').fill('Tempodrom');
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Venue', { exact: true }).fill('Tempodrom');
   await form.getByLabel('Time zone of the venue').fill('Europe/Berlin');
   await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
   await form.getByLabel('Capacity of General Admission').fill('20');

@@ -54,11 +54,13 @@ pub struct Snapshot {
     queue_json: HashMap<i64, Arc<str>>,
     /// Each seated concert's seats, one letter each in plan order (`SeatStatus::letter`).
     seats: Vec<(i64, Arc<str>)>,
+    /// Tickets sold per concert, by concert id.
+    sold: Vec<(i64, i64)>,
 }
 
 impl Snapshot {
     fn new(read: Read) -> Arc<Snapshot> {
-        let (tiers, queues, seats) = read;
+        let (tiers, queues, seats, sold) = read;
         let mut by_concert: HashMap<i64, Vec<&TierAvailability>> = HashMap::new();
         for (concert, tier) in &tiers {
             by_concert.entry(*concert).or_default().push(tier);
@@ -76,7 +78,7 @@ impl Snapshot {
             })
             .collect();
         let seats = seats.into_iter().map(|(concert, letters)| (concert, Arc::from(letters))).collect();
-        Arc::new(Snapshot { tiers, json, queues, queue_json, seats })
+        Arc::new(Snapshot { tiers, json, queues, queue_json, seats, sold })
     }
 
     /// The concert's seats' states, a letter each in plan order; `None` without a plan.
@@ -89,9 +91,15 @@ impl Snapshot {
         self.queue_json.get(&concert).cloned()
     }
 
-    /// Every concert's tiers as JSON, by concert.
-    pub fn every_json(&self) -> &HashMap<i64, Arc<str>> {
-        &self.json
+    /// What the operator's page follows of each concert: its availability and how many tickets it sold.
+    pub fn sales_marks(&self) -> HashMap<i64, (Arc<str>, i64)> {
+        self.json
+            .iter()
+            .map(|(id, json)| {
+                let sold = self.sold.iter().find(|(concert, _)| concert == id).map_or(0, |(_, sold)| *sold);
+                (*id, (json.clone(), sold))
+            })
+            .collect()
     }
 
     /// The concert's tiers as the JSON of `/api/concerts/{id}`'s `tiers`; `None` for an unknown concert.
@@ -162,17 +170,25 @@ impl Live {
         let tiers = store.availability().await?;
         let queues = store.queue_counters().await?;
         let seats = store.seat_letters().await?;
+        let sold = store.sold_by_concert().await?;
         // The gauges are there from the first scrape, not only once something has changed (the recorder
         // is installed first, or they would go nowhere).
         crate::observability::metrics();
         record_gauges(&tiers);
-        let first = Snapshot::new((tiers, queues, seats));
+        let first = Snapshot::new((tiers, queues, seats, sold));
         let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
         let streams = Arc::new(AtomicUsize::new(0));
         let changes = store.changes();
         let read = move || {
             let store = store.clone();
-            async move { tokio::try_join!(store.availability(), store.queue_counters(), store.seat_letters()) }
+            async move {
+                tokio::try_join!(
+                    store.availability(),
+                    store.queue_counters(),
+                    store.seat_letters(),
+                    store.sold_by_concert()
+                )
+            }
         };
         tokio::spawn(publish_changes(changes, read, publishers, fan_out, streams.clone()));
         let (closing, _) = watch::channel(false);
@@ -211,7 +227,7 @@ impl Live {
     }
 }
 
-type Read = (Vec<(i64, TierAvailability)>, Vec<(i64, QueueCounters)>, Vec<(i64, String)>);
+type Read = (Vec<(i64, TierAvailability)>, Vec<(i64, QueueCounters)>, Vec<(i64, String)>, Vec<(i64, i64)>);
 
 /// The live task: on each change (or every [`MAX_INTERVAL`]) reads the catalog, and deals it to the
 /// groups one after another, a step of the interval apart, so that each group hears at most once an
@@ -265,12 +281,12 @@ where
     F: std::future::Future<Output = Result<Read, StoreError>>,
 {
     match read().await {
-        Ok((tiers, queues, seats)) => {
+        Ok((tiers, queues, seats, sold)) => {
             record_gauges(&tiers);
             let same_seats = latest.seats.len() == seats.len()
                 && latest.seats.iter().zip(&seats).all(|((a, x), (b, y))| a == b && **x == **y);
-            if latest.tiers != tiers || latest.queues != queues || !same_seats {
-                Snapshot::new((tiers, queues, seats))
+            if latest.tiers != tiers || latest.queues != queues || !same_seats || latest.sold != sold {
+                Snapshot::new((tiers, queues, seats, sold))
             } else {
                 latest
             }
@@ -316,10 +332,10 @@ mod tests {
             let available = available.clone();
             move || {
                 let now = *available.lock().unwrap();
-                async move { Ok((tier(now), Vec::new(), Vec::new())) }
+                async move { Ok((tier(now), Vec::new(), Vec::new(), Vec::new())) }
             }
         };
-        let first = Snapshot::new((tier(100), Vec::new(), Vec::new()));
+        let first = Snapshot::new((tier(100), Vec::new(), Vec::new(), Vec::new()));
         let (publishers, shards): (Vec<_>, Vec<_>) = (0..SHARDS).map(|_| watch::channel(first.clone())).unzip();
         let changed = Arc::new(Notify::new());
         let (fan_out, streams) = (FanOut { frames_per_second: 16 }, Arc::new(AtomicUsize::new(32)));

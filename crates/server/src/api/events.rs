@@ -17,21 +17,21 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Server-Sent Events for a page that shows every concert (the operator's): a `changed` event with the ids
-/// of the concerts whose availability changed (`[1, 4]`), all of them on connect. The page fetches what it
+/// of the concerts whose availability or tickets sold changed (`[1, 4]`), all of them on connect. The page fetches what it
 /// shows of them; one stream serves any number of concerts, where a stream each would soon exhaust the
 /// browser's few connections to a host.
 #[utoipa::path(get, path = "/api/events/catalog", tag = "catalog",
     responses((status = 200, content_type = "text/event-stream", body = AvailabilityEvent)))]
 async fn catalog_events(State(live): State<Live>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let open = live.open_stream();
-    let mut last: std::collections::HashMap<i64, Arc<str>> = std::collections::HashMap::new();
+    let mut last: std::collections::HashMap<i64, (Arc<str>, i64)> = std::collections::HashMap::new();
     let events = WatchStream::new(live.subscribe())
         .flat_map(move |snapshot| {
-            let now = snapshot.every_json();
+            let now = snapshot.sales_marks();
             let mut changed: Vec<i64> =
-                now.iter().filter(|(id, json)| last.get(*id) != Some(*json)).map(|(id, _)| *id).collect();
+                now.iter().filter(|(id, mark)| last.get(*id) != Some(*mark)).map(|(id, _)| *id).collect();
             changed.sort_unstable();
-            last.clone_from(now);
+            last = now;
             let event = (!changed.is_empty()).then(|| {
                 open.sent(1);
                 Ok(Event::default().event("changed").data(serde_json::json!(changed).to_string()))

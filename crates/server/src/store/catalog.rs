@@ -148,6 +148,14 @@ impl Store {
         tiers_in(&mut conn).await
     }
 
+    /// Tickets sold per concert: what moves when a hold is paid or an order cancelled, which availability
+    /// alone does not show (the operator's page follows it).
+    pub async fn sold_by_concert(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        Ok(sqlx::query_as("SELECT event_id, CAST(SUM(sold) AS BIGINT) FROM tiers GROUP BY event_id ORDER BY event_id")
+            .fetch_all(self.pool())
+            .await?)
+    }
+
     /// Creates a concert with its tiers, in one transaction through the writer; returns it.
     pub async fn create_concert(&self, concert: NewConcert) -> Result<Concert, StoreError> {
         let id = self.writer.ask(|reply| Job::CreateConcert(concert, reply)).await??;

@@ -89,6 +89,13 @@ async fn the_catalog_stream_names_every_concert_on_connect_then_only_those_that_
     assert_eq!(held.status(), 201);
     let data = events.next_named("changed", Duration::from_secs(5)).await.expect("a change after the hold");
     assert_eq!(serde_json::from_str::<Vec<i64>>(&data).unwrap(), vec![second], "only the concert that changed");
+    // Paying leaves the availability as it was (held became sold), and the operator's figures still move.
+    let hold: serde_json::Value = held.json().await.unwrap();
+    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
+    let paid = app.post_json(&format!("/api/holds/{}/payment", hold["id"].as_str().unwrap()), card).await;
+    assert_eq!(paid.status(), 201);
+    let data = events.next_named("changed", Duration::from_secs(5)).await.expect("a change after the payment");
+    assert_eq!(serde_json::from_str::<Vec<i64>>(&data).unwrap(), vec![second]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -74,10 +74,14 @@ fn AdminPage() -> impl IntoView {
                 <button type="submit" disabled=move || !hydrated.get()>"Open"</button>
             </form>
             <noscript><p class="error">"The admin page needs JavaScript."</p></noscript>
-            {move || problem.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
-            <Show when=move || opened.get()>
-                <crate::components::LiveStatusLine status of="sales figures" />
-            </Show>
+            <div class="admin-answer">
+                {move || problem.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
+            </div>
+            <div class="admin-live">
+                <Show when=move || opened.get()>
+                    <crate::components::LiveStatusLine status of="sales figures" />
+                </Show>
+            </div>
             <div>
                 <For each=ids key=|id| *id let:id>
                     <ConcertPanel
