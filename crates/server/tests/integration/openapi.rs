@@ -59,6 +59,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "GET /api/concerts/{id}/seating",
             "GET /api/concerts/{id}/seats",
             "GET /api/events",
+            "GET /api/events/catalog",
             "GET /api/holds/{id}",
             "GET /api/orders/{code}/{secret}",
             "GET /api/orders/{code}/{secret}/calendar.ics",
