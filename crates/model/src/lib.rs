@@ -13,6 +13,7 @@ mod door_list;
 mod error;
 mod form_check;
 mod hold;
+pub mod mail;
 mod money;
 mod order;
 mod quantity;

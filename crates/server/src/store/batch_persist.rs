@@ -118,7 +118,32 @@ pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sa
     insert_payments(tx, dialect, &changed.payments).await?;
     insert_answers(tx, dialect, sale, &changed.answers).await?;
     super::queue::persist(tx, dialect, &loaded.queues, sale, &changed.queue).await?;
+    super::outbox::queue_in(tx, dialect, sale.now, &owed_mails(sale, &changed)).await?;
     Ok(())
+}
+
+/// The mails the batch's orders owe their buyers: a confirmation for each new order, a cancellation for
+/// each one cancelled (a new order cancelled in the same batch gets both, in that order).
+fn owed_mails<'a>(sale: &'a Sale, changed: &Changed<'a>) -> Vec<super::outbox::Owed<'a>> {
+    use model::mail::{recipient, MailKind};
+    let placed = changed.new_orders.iter().map(|code| (MailKind::OrderConfirmed, *code));
+    let cancelled_new = changed
+        .new_orders
+        .iter()
+        .filter(|code| sale.orders[**code].status == model::OrderStatus::Cancelled)
+        .map(|code| (MailKind::OrderCancelled, *code));
+    let cancelled = changed.cancelled_orders.iter().map(|code| (MailKind::OrderCancelled, *code));
+    placed
+        .chain(cancelled_new)
+        .chain(cancelled)
+        .filter_map(|(kind, order)| {
+            recipient(sale.orders[order].user_id.as_str()).map(|recipient| super::outbox::Owed {
+                kind,
+                order,
+                recipient,
+            })
+        })
+        .collect()
 }
 
 /// The error that fails a batch whose conditional update matched no row (`what` names the row).

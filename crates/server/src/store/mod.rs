@@ -29,6 +29,7 @@ mod live_sales;
 mod new_concerts;
 mod notify;
 mod orders;
+pub mod outbox;
 mod queue;
 mod seats;
 mod settings;
