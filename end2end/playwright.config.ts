@@ -20,6 +20,7 @@ const server = (port: number, capacity: string, holdSeconds = 600) => ({
     LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
     LEPTOS_SITE_ROOT: '../target/site',
     DATABASE_URL: `sqlite://.tmp/${port}/boxoffice.db`,
+    BOXOFFICE_OUTBOX_DIR: `.tmp/${port}/outbox`,
     BOXOFFICE_CAPACITY: capacity,
     BOXOFFICE_HOLD_SECONDS: String(holdSeconds),
     BOXOFFICE_ADMIN_TOKEN: ADMIN_TOKEN,

@@ -495,6 +495,8 @@ async fn start_server_with(
         .env("DATABASE_URL", database_url)
         .env("BOXOFFICE_CAPACITY", format!("vip={CAPACITY},front_row={CAPACITY},general={CAPACITY}"))
         .env("BOXOFFICE_RATE_LIMIT", "0")
+        // The buyers' mails as files beside the bench's databases.
+        .env("BOXOFFICE_OUTBOX_DIR", "bench/.tmp/outbox")
         // Every bench connection comes from this machine's one address.
         .env("BOXOFFICE_MAX_CONNECTIONS_PER_CLIENT", "100000")
         .env("BOXOFFICE_MAX_CONNECTIONS", "100000")

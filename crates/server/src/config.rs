@@ -83,9 +83,34 @@ pub struct Config {
     /// `json` for one JSON object per log line; anything else is plain text.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+
+    /// Where the buyers' mails go: `smtp://host:2525`, `smtp://host:587?tls=required` (STARTTLS),
+    /// `smtps://user:password@host` (TLS). Unset, each mail is a `.eml` file in `BOXOFFICE_OUTBOX_DIR`.
+    #[arg(long, env = "BOXOFFICE_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The mails' sender.
+    #[arg(long, env = "BOXOFFICE_MAIL_FROM", default_value = "Boxoffice <tickets@boxoffice.localhost>")]
+    pub mail_from: String,
+
+    /// The folder of the mails written as files (no SMTP server configured).
+    #[arg(long, env = "BOXOFFICE_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: std::path::PathBuf,
+
+    /// The shop's address as buyers reach it, for the links in the mails; unset, `http://` and the address
+    /// the server listens on.
+    #[arg(long, env = "BOXOFFICE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Config {
+    /// How the buyers' mails are sent, or why they cannot be.
+    pub fn mail(&self) -> Result<crate::mail::MailSettings, String> {
+        let transport = crate::mail::Transport::new(self.smtp_url.as_deref(), self.outbox_dir.clone())?;
+        let public_url = self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.addr));
+        crate::mail::MailSettings::new(transport, &self.mail_from, &public_url)
+    }
+
     /// The connection bounds, the total kept within `descriptors` (what the open-files limit leaves).
     pub fn connection_limits(&self, descriptors: u64) -> crate::connections::Limits {
         crate::connections::Limits {

@@ -13,6 +13,7 @@ pub mod config;
 pub mod connections;
 pub mod hardening;
 pub mod live;
+pub mod mail;
 pub mod observability;
 mod page_admin;
 mod page_backend;

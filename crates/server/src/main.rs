@@ -28,6 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         server::seating_seed::seat_default_concert(&store, path).await?;
     }
     server::sweeper::start(store.clone());
+    server::mail::start(store.clone(), config.mail()?);
     let fan_out = server::live::FanOut { frames_per_second: config.live_frames_per_second };
     let live = Live::start_with(store.clone(), fan_out).await?;
     let admin_token = server::api::admin::AdminToken::new(config.admin_token.clone());

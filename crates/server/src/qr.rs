@@ -1,4 +1,4 @@
-//! QR codes for tickets, as SVG (the `qrcode` crate): what a door scanner reads is the ticket's signed code
+//! QR codes for tickets, as SVG for the pages and PNG for the mails (the `qrcode` crate): what a door scanner reads is the ticket's signed code
 //! (`model::signed_ticket`), which carries the plain code and lets a scanner without the list check it.
 
 use model::{Order, TicketClaim, TicketSigner};
@@ -11,6 +11,16 @@ pub fn svg_for(text: &str) -> Option<String> {
     // The XML declaration is for standalone files; the page embeds the `<svg>` element itself.
     let start = svg.find("<svg").unwrap_or(0);
     Some(svg[start..].to_owned())
+}
+
+/// A PNG image encoding `text` (for mails: their clients do not show inline SVG), or `None` if it cannot
+/// be encoded.
+pub fn png_for(text: &str) -> Option<Vec<u8>> {
+    let code = QrCode::new(text.as_bytes()).ok()?;
+    let image = code.render::<image::Luma<u8>>().min_dimensions(240, 240).quiet_zone(true).build();
+    let mut png = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut png, image::ImageFormat::Png).ok()?;
+    Some(png.into_inner())
 }
 
 /// `order` with each ticket's signed code and its QR code filled in, for showing it.

@@ -1,6 +1,7 @@
 //! Crash safety: under booking load the real server is killed with SIGKILL at a random instant and
 //! restarted, three times in `make test` (`CRASH_CYCLES` sets more: `make soak` runs 20). Every booking answered 201 must be in the database afterwards, every
-//! booking in it must have been requested, and conservation must hold.
+//! booking in it must have been requested, and conservation must hold. Every order has its confirmation
+//! mail queued (the same transaction), and every mail goes out after the restarts, none lost to a kill.
 
 use crate::helpers::{check_conservation, fresh_database, open_store_at, ServerProcess};
 use rand::Rng;
@@ -44,7 +45,7 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
                     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
                     let mut n = 0;
                     while !stop.load(Ordering::Relaxed) {
-                        let user = format!("c{cycle}-b{buyer}-{n}");
+                        let user = format!("c{cycle}-b{buyer}-{n}@example.org");
                         n += 1;
                         ledger.lock().unwrap().requested.insert(user.clone());
                         let body = serde_json::json!({"user_id": user, "tier": "general", "quantity": 1});
@@ -90,4 +91,25 @@ async fn killing_the_server_under_load_loses_no_acknowledged_booking() {
     if let Err(broken) = check_conservation(&store).await {
         panic!("conservation broken after crashes: {broken}");
     }
+    let unmailed: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT o.id, COUNT(m.id) FROM orders o LEFT JOIN outbox m ON m.order_id = o.id AND m.kind = 'order_confirmed'
+         GROUP BY o.id HAVING COUNT(m.id) <> 1",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert!(unmailed.is_empty(), "orders without exactly one confirmation mail: {unmailed:?}");
+    // A sender killed mid-delivery leaves its row claimed until the lease runs out; then it goes out.
+    let dir = tempfile::tempdir().unwrap();
+    let files = server::mail::MailSettings::new(
+        server::mail::Transport::new(None, dir.path().to_owned()).unwrap(),
+        "Boxoffice <tickets@shop.test>",
+        "http://127.0.0.1:3000",
+    )
+    .unwrap();
+    let after_lease = || chrono::Utc::now() + chrono::Duration::seconds(model::mail::SENDING_LEASE_SECONDS + 1);
+    server::mail::deliver_due(&store, &files, after_lease).await.unwrap();
+    let unsent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(unsent, 0, "every mail queued before a kill is delivered after it");
 }

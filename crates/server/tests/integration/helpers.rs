@@ -357,6 +357,8 @@ impl ServerProcess {
         let child = command
             // Tests open many connections from one address; the bound per client is tested on its own.
             .env("BOXOFFICE_MAX_CONNECTIONS_PER_CLIENT", "100000")
+            // The mails as files in a folder of the test's, not the source tree's `data/outbox`.
+            .env("BOXOFFICE_OUTBOX_DIR", std::env::temp_dir().join(format!("boxoffice-outbox-{port}")))
             .envs(env.iter().copied())
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_OUTPUT_NAME", "boxoffice")
