@@ -80,6 +80,7 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
         .routes(routes!(live_sales))
         .routes(routes!(change_waiting_room))
         .merge(super::admin_concerts::router())
+        .merge(super::admin_mails::router())
         .merge(super::seating::admin_router())
         .merge(super::checkin::admin_router())
         .route_layer(middleware::from_fn(move |request: Request, next: Next| {
@@ -120,7 +121,7 @@ async fn sales(State(store): State<Store>, Query(query): Query<Pairs>) -> Result
 }
 
 /// A query string read as pairs, so that no query is refused in a decoder's words.
-type Pairs = Vec<(String, String)>;
+pub(super) type Pairs = Vec<(String, String)>;
 
 /// The concert an admin request names (`?concert=`), checked to exist; the default one when it names none.
 async fn concert(store: &Store, query: &[(String, String)]) -> Result<i64, ApiError> {
@@ -222,13 +223,13 @@ async fn create_concert(
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents what `recent_limit` reads
-struct Recent {
+pub(super) struct Recent {
     /// How many of the newest orders: 1–1000, default 50.
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
-fn recent_limit(query: &[(String, String)]) -> Result<u32, ApiError> {
+pub(super) fn recent_limit(query: &[(String, String)]) -> Result<u32, ApiError> {
     let Some((_, text)) = query.iter().rev().find(|(name, _)| name == "limit") else { return Ok(50) };
     text.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| ApiError::BadBody {
         status: StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod admin_concerts;
+mod admin_mails;
 mod bookings;
 mod checkin;
 mod concerts;

@@ -18,6 +18,17 @@ fn settings(url: &str) -> MailSettings {
     MailSettings::new(transport, FROM, "https://shop.test").unwrap()
 }
 
+/// One sender's pass over what is due; it ends (a mail that is not due yet is not tried again and again).
+async fn deliver(
+    store: &server::Store,
+    settings: &MailSettings,
+    clock: impl Fn() -> chrono::DateTime<Utc>,
+) -> Result<usize, server::store::StoreError> {
+    tokio::time::timeout(std::time::Duration::from_secs(20), deliver_due(store, settings, clock))
+        .await
+        .expect("a sender's pass ends: nothing is tried again before its backoff")
+}
+
 /// The outbox as `(kind, order, status, attempts)`, oldest first.
 async fn outbox(app: &TestApp) -> Vec<(String, String, String, i64)> {
     sqlx::query_as("SELECT kind, order_id, status, attempts FROM outbox ORDER BY id")
@@ -36,7 +47,7 @@ async fn a_paid_order_gets_one_mail_with_its_tickets_qr_codes_pdf_and_calendar()
     assert_eq!(outbox(&app).await, vec![("order_confirmed".into(), code.clone(), "queued".into(), 0)]);
 
     let sink = SmtpSink::start();
-    assert_eq!(deliver_due(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 1);
     let raw = sink.wait_for(1).await.remove(0);
     let mail = MessageParser::default().parse(&raw).expect("a mail a parser reads");
     assert_eq!(mail.message_id(), Some("outbox-1@shop.test"));
@@ -88,12 +99,12 @@ async fn a_paid_order_gets_one_mail_with_its_tickets_qr_codes_pdf_and_calendar()
     assert!(String::from_utf8_lossy(calendar[0].contents()).contains(&format!("UID:{code}@boxoffice")));
 
     assert_eq!(outbox(&app).await, vec![("order_confirmed".into(), code.clone(), "sent".into(), 1)]);
-    assert_eq!(deliver_due(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 0, "nothing more is due");
+    assert_eq!(deliver(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 0, "nothing more is due");
 
     // Cancelled: a second mail, saying so, with the calendar file that cancels the event.
     let cancelled = app.post_json(&format!("/api/orders/{code}/{secret}/cancel"), json!({})).await;
     assert_eq!(cancelled.status(), 200);
-    assert_eq!(deliver_due(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 1);
     let raw = sink.wait_for(2).await.remove(1);
     let mail = MessageParser::default().parse(&raw).unwrap();
     assert_eq!(mail.subject(), Some(format!("Order {code} cancelled and refunded").as_str()));
@@ -106,23 +117,32 @@ async fn a_mail_the_smtp_server_was_down_for_is_tried_again_later_and_delivered_
     let (code, ..) = paid_order_at(&app.client, &app.base, None, 1, "bo@example.org").await;
     let port = closed_port();
     let down = settings(&format!("smtp://127.0.0.1:{port}"));
-    assert_eq!(deliver_due(&app.store, &down, Utc::now).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &down, Utc::now).await.unwrap(), 1);
     assert_eq!(outbox(&app).await, vec![("order_confirmed".into(), code.clone(), "retrying".into(), 1)]);
-    assert_eq!(deliver_due(&app.store, &down, Utc::now).await.unwrap(), 0, "not again before its backoff");
+    assert_eq!(deliver(&app.store, &down, Utc::now).await.unwrap(), 0, "not again before its backoff");
     // Eleven seconds on (the first wait is ten), still down: the next wait is thirty.
     let later = || Utc::now() + Duration::seconds(11);
-    assert_eq!(deliver_due(&app.store, &down, later).await.unwrap(), 1);
-    assert_eq!(deliver_due(&app.store, &down, || Utc::now() + Duration::seconds(30)).await.unwrap(), 0);
+    assert_eq!(deliver(&app.store, &down, later).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &down, || Utc::now() + Duration::seconds(30)).await.unwrap(), 0);
     let last_error: Option<String> =
         sqlx::query_scalar("SELECT last_error FROM outbox").fetch_one(app.store.pool()).await.unwrap();
     assert!(last_error.is_some_and(|e| !e.is_empty()), "why it failed is kept for the operator");
+    let (status, shown) = crate::api_admin::admin(&app, reqwest::Method::GET, "/api/admin/mails", None).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["counts"], json!({ "queued": 0, "sending": 0, "sent": 0, "retrying": 1, "failed": 0 }));
+    assert_eq!(
+        (shown["recent"][0]["status"].as_str(), shown["recent"][0]["attempts"].as_i64()),
+        (Some("retrying"), Some(2))
+    );
+    assert!(shown["recent"][0]["last_error"].as_str().is_some_and(|e| !e.is_empty()), "{shown}");
+    assert_eq!(app.get("/api/admin/mails").await.status(), 401, "the operator's alone");
 
     // The server is back.
     let sink = SmtpSink::start_on(port);
     let much_later = || Utc::now() + Duration::seconds(11 + 31);
-    assert_eq!(deliver_due(&app.store, &down, much_later).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &down, much_later).await.unwrap(), 1);
     assert_eq!(sink.wait_for(1).await.len(), 1);
-    assert_eq!(deliver_due(&app.store, &down, || Utc::now() + Duration::hours(1)).await.unwrap(), 0);
+    assert_eq!(deliver(&app.store, &down, || Utc::now() + Duration::hours(1)).await.unwrap(), 0);
     assert_eq!(sink.received().len(), 1, "exactly one message for the order");
     assert_eq!(outbox(&app).await, vec![("order_confirmed".into(), code, "sent".into(), 3)]);
 }
@@ -132,14 +152,10 @@ async fn a_mail_undelivered_for_a_day_is_given_up_and_shown_failed() {
     let app = spawn_app(capacities(5, 5, 5)).await;
     paid_order_at(&app.client, &app.base, None, 1, "cy@example.org").await;
     let down = settings(&format!("smtp://127.0.0.1:{}", closed_port()));
-    assert_eq!(deliver_due(&app.store, &down, || Utc::now() + Duration::hours(24)).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &down, || Utc::now() + Duration::hours(24)).await.unwrap(), 1);
     let (.., status, _) = outbox(&app).await.remove(0);
     assert_eq!(status, "failed");
-    assert_eq!(
-        deliver_due(&app.store, &down, || Utc::now() + Duration::days(30)).await.unwrap(),
-        0,
-        "never tried again"
-    );
+    assert_eq!(deliver(&app.store, &down, || Utc::now() + Duration::days(30)).await.unwrap(), 0, "never tried again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,7 +168,7 @@ async fn three_senders_at_once_deliver_each_mail_once() {
     let senders: Vec<_> = (0..3)
         .map(|_| {
             let (store, settings) = (app.store.clone(), settings(&sink.url));
-            tokio::spawn(async move { deliver_due(&store, &settings, Utc::now).await.unwrap() })
+            tokio::spawn(async move { deliver(&store, &settings, Utc::now).await.unwrap() })
         })
         .collect();
     let mut tried = 0;
@@ -178,7 +194,7 @@ async fn without_smtp_each_mail_is_an_eml_file_a_parser_reads() {
     let files =
         MailSettings::new(Transport::new(None, dir.path().join("outbox")).unwrap(), FROM, "http://127.0.0.1:3000")
             .unwrap();
-    assert_eq!(deliver_due(&app.store, &files, Utc::now).await.unwrap(), 1);
+    assert_eq!(deliver(&app.store, &files, Utc::now).await.unwrap(), 1);
     let written: Vec<_> =
         std::fs::read_dir(dir.path().join("outbox")).unwrap().map(|entry| entry.unwrap().path()).collect();
     assert_eq!(written.len(), 1);

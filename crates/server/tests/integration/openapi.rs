@@ -47,6 +47,7 @@ async fn every_documented_operation_is_routed_and_the_document_is_served() {
             "GET /api/admin/checkin/conflicts",
             "GET /api/admin/devices",
             "GET /api/admin/live",
+            "GET /api/admin/mails",
             "GET /api/admin/orders",
             "GET /api/admin/orders.csv",
             "GET /api/admin/sales",
