@@ -49,7 +49,7 @@ pub fn hold_form_problems(
         problem(FormField::Tier, tier),
         quantity.and_then(|quantity| problem(FormField::Quantity, Quantity::parse(quantity))),
         problem(FormField::Name, BuyerName::parse(name)),
-        problem(FormField::Email, BuyerEmail::parse(email)),
+        problem(FormField::Email, BuyerEmail::check_as_typed(email)),
     ]
     .into_iter()
     .flatten()
@@ -101,5 +101,25 @@ mod tests {
         }
         assert!(hold_form_problems("front_row", Some("3"), "Ada", "ada@example.org").is_empty());
         assert!(crate::BookingRequest::from_page_form("front_row", "3", "Ada", "ada@example.org").is_ok());
+    }
+
+    /// The page's address check agrees with the server's on ASCII, and never refuses what the server takes.
+    #[test]
+    fn the_pages_address_check_never_refuses_what_the_server_takes() {
+        let typed = [
+            "ada@example.org", " Ada@Example.ORG ", "ada", "ada@", "@example.org", "ada@example", "ada@.org",
+            "ada@example.", "a b@example.org", "ada@@example.org", "ada\u{7}@example.org", "ada＠example.org",
+            "ａｄａ@example.org", "ada\u{200b}@example.org", "élodie@exemple.fr", "",
+        ];
+        for text in typed {
+            let server = BuyerEmail::parse(text);
+            let page = BuyerEmail::check_as_typed(text);
+            if server.is_ok() {
+                assert_eq!(page, Ok(()), "{text:?}: the server takes it, the page must too");
+            }
+            if text.is_ascii() {
+                assert_eq!(page.err(), server.err(), "{text:?}: on ASCII the two agree");
+            }
+        }
     }
 }

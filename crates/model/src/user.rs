@@ -81,27 +81,46 @@ impl BuyerEmail {
         if text.is_empty() {
             return Err(BookingError::EmailMissing);
         }
-        let shaped_right = text.chars().count() <= MAX_EMAIL_CHARS
-            && !text.chars().any(|c| c.is_whitespace() || is_invisible(c))
-            && match text.split_once('@') {
-                Some((local, domain)) => {
-                    !local.is_empty()
-                        && !domain.contains('@')
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
-                }
-                None => false,
-            };
-        if !shaped_right {
+        if !shaped_like_an_address(&text, is_invisible) {
             return Err(BookingError::EmailInvalid);
         }
         Ok(BuyerEmail(text.to_lowercase()))
     }
 
+    /// The page's check of an address as typed, without Unicode's tables (normalisation and character
+    /// categories would more than double the page's WASM): plain ASCII is checked as [`BuyerEmail::parse`]
+    /// checks it (NFKC leaves ASCII as it is, and its only invisible characters are controls); anything
+    /// else is left to the server's parse, so the page never refuses an address the server takes.
+    pub fn check_as_typed(text: &str) -> Result<(), BookingError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BookingError::EmailMissing);
+        }
+        if text.is_ascii() && !shaped_like_an_address(text, |c| c.is_ascii_control()) {
+            return Err(BookingError::EmailInvalid);
+        }
+        Ok(())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// `local@domain.tld` of at most [`MAX_EMAIL_CHARS`], with no space and nothing `invisible`.
+fn shaped_like_an_address(text: &str, invisible: fn(char) -> bool) -> bool {
+    text.chars().count() <= MAX_EMAIL_CHARS
+        && !text.chars().any(|c| c.is_whitespace() || invisible(c))
+        && match text.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        }
 }
 
 /// A character that shows nothing: a control, or a format character (zero-width spaces and joiners,
