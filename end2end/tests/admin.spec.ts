@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { ADMIN_TOKEN, MAIN } from '../playwright.config';
-import { availability, expect, holdTickets, openHydrated, payWith, test } from './fixtures';
+import { availability, expect, fillNewConcert, holdTickets, openHydrated, payWith, test } from './fixtures';
 
 // The operator's page: the token, a new concert (which the public page then lists and sells), a tier
 // paused from the page (which an open buyer's page shows at once), and the orders' CSV.
@@ -20,13 +20,10 @@ test('the operator creates a concert, buyers find and buy it, and the operator s
   await expect(page.locator('.admin-new').getByRole('alert')).toHaveText('name is missing');
 
   const form = page.locator('.admin-new');
-  await form.getByLabel('Name', { exact: true }).fill(name);
-  await form.getByLabel('Venue', { exact: true }).fill('Blue Hall');
-  await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
-  await form.getByLabel('Price of VIP in dollars').fill('120');
-  await form.getByLabel('Capacity of VIP').fill('5');
-  await form.getByLabel('Price of General Admission in dollars').fill('25.50');
-  await form.getByLabel('Capacity of General Admission').fill('50');
+  await fillNewConcert(form, {
+    name, venue: 'Blue Hall', starts: '2031-06-01T20:00',
+    tiers: { VIP: { price: '120', capacity: '5' }, 'General Admission': { price: '25.50', capacity: '50' } },
+  });
   await form.getByRole('button', { name: 'Create concert' }).click();
   const created = page.locator('.admin-new .notice').getByRole('link', { name });
   await expect(created).toBeVisible();
@@ -37,10 +34,7 @@ test('the operator creates a concert, buyers find and buy it, and the operator s
 
   // The form is emptied, so a second click creates nothing; the same concert typed again is refused.
   await expect(form.getByLabel('Name', { exact: true })).toHaveValue('');
-  await form.getByLabel('Name', { exact: true }).fill(name);
-  await form.getByLabel('Venue', { exact: true }).fill('Blue Hall');
-  await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
-  await form.getByLabel('Capacity of VIP').fill('5');
+  await fillNewConcert(form, { name, venue: 'Blue Hall', starts: '2031-06-01T20:00', tiers: { VIP: { capacity: '5' } } });
   await form.getByRole('button', { name: 'Create concert' }).click();
   await expect(form.getByRole('alert')).toHaveText(`${name} at Blue Hall on Sunday 1 June 2031, 20:00 UTC already exists`);
   await expect(page.locator('section.admin-concert', { has: page.getByRole('heading', { name: new RegExp(`^${name}`) }) })).toHaveCount(1);

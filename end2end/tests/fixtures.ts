@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from '@playwright/test';
+import { test as base, expect, Locator, Page } from '@playwright/test';
 
 // Every test fails on a console error or an uncaught exception: a broken WASM build shows up only there
 // (the server-rendered page looks right while hydration dies).
@@ -67,4 +67,19 @@ export async function createConcert(baseURL: string, adminToken: string, concert
   });
   expect(response.status).toBe(201);
   return (await response.json()).id;
+}
+
+/** Fills the admin page's new-concert form (`form`): each field given, a tier's fields by its display name. */
+export async function fillNewConcert(
+  form: Locator,
+  concert: { name: string; venue: string; starts: string; zone?: string; tiers: Record<string, { price?: string; capacity: string }> },
+) {
+  await form.getByLabel('Name', { exact: true }).fill(concert.name);
+  await form.getByLabel('Venue', { exact: true }).fill(concert.venue);
+  if (concert.zone) await form.getByLabel('Time zone of the venue').fill(concert.zone);
+  await form.getByLabel("Starts at (the venue's time)").fill(concert.starts);
+  for (const [tier, { price, capacity }] of Object.entries(concert.tiers)) {
+    if (price) await form.getByLabel(`Price of ${tier} in dollars`).fill(price);
+    await form.getByLabel(`Capacity of ${tier}`).fill(capacity);
+  }
 }

@@ -1,5 +1,5 @@
 import { ADMIN_TOKEN, MAIN } from '../playwright.config';
-import { expect, holdTickets, openHydrated, payWith, test } from './fixtures';
+import { expect, fillNewConcert, holdTickets, openHydrated, payWith, test } from './fixtures';
 
 // The operator states a concert's start by the venue's clocks; a buyer elsewhere reads the venue's time
 // with their own beside it, on the concert page, at checkout and on the order.
@@ -9,11 +9,10 @@ test('a buyer in New York sees a Berlin concert at the venue time and at their o
   await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Open' }).click();
   const form = page.locator('.admin-new');
-  await form.getByLabel('Name', { exact: true }).fill(name);
-  await form.getByLabel('Venue', { exact: true }).fill('Tempodrom');
-  await form.getByLabel('Time zone of the venue').fill('Europe/Berlin');
-  await form.getByLabel("Starts at (the venue's time)").fill('2031-06-01T20:00');
-  await form.getByLabel('Capacity of General Admission').fill('20');
+  await fillNewConcert(form, {
+    name, venue: 'Tempodrom', zone: 'Europe/Berlin', starts: '2031-06-01T20:00',
+    tiers: { 'General Admission': { capacity: '20' } },
+  });
   await form.getByRole('button', { name: 'Create concert' }).click();
   const created = page.locator('.admin-new .notice').getByRole('link', { name });
   await expect(created).toBeVisible();

@@ -167,10 +167,9 @@ impl Live {
 
     /// [`Live::start`] with a budget of frames.
     pub async fn start_with(store: Store, fan_out: FanOut) -> Result<Live, StoreError> {
-        let tiers = store.availability().await?;
+        let (tiers, sold) = store.availability().await?;
         let queues = store.queue_counters().await?;
         let seats = store.seat_letters().await?;
-        let sold = store.sold_by_concert().await?;
         // The gauges are there from the first scrape, not only once something has changed (the recorder
         // is installed first, or they would go nowhere).
         crate::observability::metrics();
@@ -182,12 +181,9 @@ impl Live {
         let read = move || {
             let store = store.clone();
             async move {
-                tokio::try_join!(
-                    store.availability(),
-                    store.queue_counters(),
-                    store.seat_letters(),
-                    store.sold_by_concert()
-                )
+                let ((tiers, sold), queues, seats) =
+                    tokio::try_join!(store.availability(), store.queue_counters(), store.seat_letters())?;
+                Ok((tiers, queues, seats, sold))
             }
         };
         tokio::spawn(publish_changes(changes, read, publishers, fan_out, streams.clone()));

@@ -24,16 +24,23 @@ pub fn png_for(text: &str) -> Option<Vec<u8>> {
 }
 
 /// `order` with each ticket's signed code and its QR code filled in, for showing it.
-pub fn with_qr_codes(mut order: Order, signer: &TicketSigner) -> Order {
+pub fn with_qr_codes(order: Order, signer: &TicketSigner) -> Order {
+    let mut order = with_signed_codes(order, signer);
     for ticket in &mut order.tickets {
-        let signed = signer.sign(&TicketClaim {
+        ticket.qr_svg = ticket.signed_code.as_deref().and_then(svg_for);
+    }
+    order
+}
+
+/// `order` with each ticket's signed code (what its QR code carries) filled in.
+pub fn with_signed_codes(mut order: Order, signer: &TicketSigner) -> Order {
+    for ticket in &mut order.tickets {
+        ticket.signed_code = Some(signer.sign(&TicketClaim {
             code: ticket.code.clone(),
             concert_id: order.concert.id,
             tier: order.tier,
             seat: ticket.seat.clone(),
-        });
-        ticket.qr_svg = svg_for(&signed);
-        ticket.signed_code = Some(signed);
+        }));
     }
     order
 }

@@ -97,19 +97,18 @@ pub fn compose(claimed: &ClaimedMail, order: &Order, settings: &MailSettings) ->
             MultiPart::mixed()
                 .multipart(alternative.multipart(related))
                 .singlepart(Attachment::new(format!("tickets-{}.pdf", order.code)).body(pdf, pdf_type()))
-                .singlepart(
-                    Attachment::new(format!("{}.ics", order.code))
-                        .body(crate::calendar::order_calendar(order), calendar_type()),
-                )
+                .singlepart(calendar_part(order))
         }
-        MailKind::OrderCancelled => {
-            MultiPart::mixed().multipart(alternative.singlepart(SinglePart::html(html))).singlepart(
-                Attachment::new(format!("{}.ics", order.code))
-                    .body(crate::calendar::order_calendar(order), calendar_type()),
-            )
-        }
+        MailKind::OrderCancelled => MultiPart::mixed()
+            .multipart(alternative.singlepart(SinglePart::html(html)))
+            .singlepart(calendar_part(order)),
     };
     builder.multipart(body).map_err(|error| format!("the mail could not be put together: {error}"))
+}
+
+/// The order as a calendar event (cancelled once the order is), attached.
+fn calendar_part(order: &Order) -> SinglePart {
+    Attachment::new(format!("{}.ics", order.code)).body(crate::calendar::order_calendar(order), calendar_type())
 }
 
 fn png_type() -> ContentType {

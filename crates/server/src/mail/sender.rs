@@ -76,6 +76,7 @@ async fn send(store: &Store, settings: &MailSettings, mail: &ClaimedMail) -> Res
     }
     .await
     .map_err(|error| format!("the order could not be read: {error}"))?;
-    let order = crate::qr::with_qr_codes(order, store.ticket_signer());
+    // The mail draws its own QR codes (PNG, and in the PDF), from the signed codes.
+    let order = crate::qr::with_signed_codes(order, store.ticket_signer());
     settings.transport.send(compose(mail, &order, settings)?).await
 }

@@ -142,18 +142,20 @@ impl Store {
         Ok(self.concert().await?.tiers)
     }
 
-    /// Every concert's tiers with their availability, by concert id: what the live feed publishes.
-    pub async fn availability(&self) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
+    /// Every concert's tiers with their availability, by concert id: what the live feed publishes. With it,
+    /// from the same read, the tickets sold per concert: what moves when a hold is paid or an order
+    /// cancelled, which availability alone does not show (the operator's page follows it).
+    pub async fn availability(&self) -> Result<(Vec<(i64, TierAvailability)>, Vec<(i64, i64)>), StoreError> {
         let mut conn = self.pool.acquire().await?;
-        tiers_in(&mut conn).await
-    }
-
-    /// Tickets sold per concert: what moves when a hold is paid or an order cancelled, which availability
-    /// alone does not show (the operator's page follows it).
-    pub async fn sold_by_concert(&self) -> Result<Vec<(i64, i64)>, StoreError> {
-        Ok(sqlx::query_as("SELECT event_id, CAST(SUM(sold) AS BIGINT) FROM tiers GROUP BY event_id ORDER BY event_id")
-            .fetch_all(self.pool())
-            .await?)
+        let rows = tier_rows_in(&mut conn).await?;
+        let mut sold: Vec<(i64, i64)> = Vec::new();
+        for row in &rows {
+            match sold.last_mut() {
+                Some((concert, count)) if *concert == row.event_id => *count += row.sold,
+                _ => sold.push((row.event_id, row.sold)),
+            }
+        }
+        Ok((availability_of(rows)?, sold))
     }
 
     /// Creates a concert with its tiers, in one transaction through the writer; returns it.
@@ -173,6 +175,15 @@ impl Store {
 
 /// Every concert's tiers with availability, most expensive first within a concert.
 async fn tiers_in(conn: &mut Conn) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
+    availability_of(tier_rows_in(conn).await?)
+}
+
+fn availability_of(rows: Vec<TierRow>) -> Result<Vec<(i64, TierAvailability)>, StoreError> {
+    rows.into_iter().map(|row| Ok((row.event_id, row.into_availability()?))).collect()
+}
+
+/// Every concert's tier rows in concert order, holds past their expiry no longer counted as held.
+async fn tier_rows_in(conn: &mut Conn) -> Result<Vec<TierRow>, StoreError> {
     let rows: Vec<TierRow> = sqlx::query_as(
         "SELECT event_id, tier, name, price_cents, capacity, sold, held, on_sale, seated, blocked
          FROM tiers ORDER BY event_id, price_cents DESC, tier",
@@ -189,13 +200,14 @@ async fn tiers_in(conn: &mut Conn) -> Result<Vec<(i64, TierAvailability)>, Store
     .bind(Utc::now().timestamp_millis())
     .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|mut row| {
             if let Some((.., out)) = ran_out.iter().find(|(event, tier, _)| *event == row.event_id && *tier == row.tier)
             {
                 row.held -= out;
             }
-            Ok((row.event_id, row.into_availability()?))
+            row
         })
-        .collect()
+        .collect())
 }

@@ -57,8 +57,9 @@ impl Dialect {
         }
     }
 
-    /// Appended to the sweep's read of expired holds: each instance's sweeper takes the holds no other
-    /// transaction has locked and leaves the rest, instead of queueing behind another instance's sweep.
+    /// Appended to a read of work any instance may take (the sweep's expired holds, the outbox's due mails):
+    /// each instance takes the rows no other transaction has locked and leaves the rest, instead of
+    /// queueing behind another instance.
     pub fn skip_locked(self) -> &'static str {
         match self {
             Dialect::Sqlite => "",

@@ -290,7 +290,7 @@ pub async fn tier_counts_of(store: &Store, event: i64, tier: Tier) -> TierCounts
 /// `held` what the running holds add up to and `available` what the store reports: computed independently,
 /// so a lost update shows. The counters must agree with the rows, and every sold ticket must have its row.
 pub async fn check_conservation(store: &Store) -> Result<(), String> {
-    for (concert, availability) in store.availability().await.map_err(|e| e.to_string())? {
+    for (concert, availability) in store.availability().await.map_err(|e| e.to_string())?.0 {
         let c = tier_counts_of(store, concert, availability.tier).await;
         let available = i64::from(availability.available);
         let held_now = c.live_held_quantity;
