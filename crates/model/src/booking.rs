@@ -123,6 +123,9 @@ pub struct TierAvailability {
     /// It sells the seats of the concert's plan (`GET /api/concerts/{id}/seats`): its capacity is their count.
     #[serde(default)]
     pub seated: bool,
+    /// Buyers on its waiting list, not yet offered tickets.
+    #[serde(default)]
+    pub waiting: u32,
 }
 
 #[cfg(test)]

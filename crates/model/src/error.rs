@@ -117,6 +117,12 @@ pub enum BookingError {
     SeatsQuantity { seats: u32 },
     #[error("choose seats or ask for the best available, not both")]
     SeatsAndBest,
+    #[error("{available} tickets are still on sale: buy them now instead of joining the waiting list")]
+    TicketsAvailable { available: u32 },
+    #[error("you are already on the waiting list for {} tickets", .0.display_name())]
+    AlreadyWaiting(crate::Tier),
+    #[error("{} has reserved seats: choose seats when some come free instead of joining a waiting list", .0.display_name())]
+    WaitlistSeated(crate::Tier),
 }
 
 /// "seat A-1 was", "seats were".
@@ -178,6 +184,9 @@ impl BookingError {
             BookingError::NoSeatingPlan => "no_seating_plan",
             BookingError::SeatsQuantity { .. } => "invalid_quantity",
             BookingError::SeatsAndBest => "invalid_seats",
+            BookingError::TicketsAvailable { .. } => "tickets_available",
+            BookingError::AlreadyWaiting(_) => "already_waiting",
+            BookingError::WaitlistSeated(_) => "waitlist_seated",
         }
     }
 }
@@ -232,6 +241,8 @@ impl BookingError {
             "queue_token_invalid" => "that waiting-room pass is not valid for this concert",
             "seat_taken" => "a seat you chose was taken a moment ago; please choose others",
             "seat_not_found" | "invalid_seats" => "choose your seats on the map",
+            "tickets_available" => "tickets are on sale again: buy them now instead of joining the waiting list",
+            "already_waiting" => "you are already on the waiting list for those tickets",
             _ => return None,
         };
         Some(words.to_owned())

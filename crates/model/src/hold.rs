@@ -59,6 +59,9 @@ pub struct Hold {
     /// Its seats, for a seated tier.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub seats: Vec<crate::TicketSeat>,
+    /// It is a waiting-list offer: tickets that came back, held for this buyer.
+    #[serde(default)]
+    pub offer: bool,
 }
 
 impl Hold {
@@ -99,6 +102,7 @@ mod tests {
             expires_at: now + Duration::seconds(5),
             order_code: None,
             seats: Vec::new(),
+            offer: false,
         };
         assert_eq!(hold.status_at(now), HoldStatus::Held);
         assert_eq!(hold.status_at(now + Duration::seconds(5)), HoldStatus::Expired);

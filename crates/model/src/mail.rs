@@ -15,6 +15,10 @@ pub enum MailKind {
     OrderConfirmed,
     /// The order was cancelled and refunded.
     OrderCancelled,
+    /// Tickets came back and are held for a waiting-list entry: pay them by the offer's end.
+    WaitlistOffer,
+    /// The buyer asked for their orders: every order of the address, with its link.
+    OrdersFound,
 }
 
 impl MailKind {
@@ -22,11 +26,15 @@ impl MailKind {
         match self {
             MailKind::OrderConfirmed => "order_confirmed",
             MailKind::OrderCancelled => "order_cancelled",
+            MailKind::WaitlistOffer => "waitlist_offer",
+            MailKind::OrdersFound => "orders_found",
         }
     }
 
     pub fn parse(code: &str) -> Option<MailKind> {
-        [MailKind::OrderConfirmed, MailKind::OrderCancelled].into_iter().find(|kind| kind.code() == code)
+        [MailKind::OrderConfirmed, MailKind::OrderCancelled, MailKind::WaitlistOffer, MailKind::OrdersFound]
+            .into_iter()
+            .find(|kind| kind.code() == code)
     }
 }
 

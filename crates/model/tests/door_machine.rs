@@ -40,6 +40,7 @@ fn opening(reentry: bool) -> (Sale, Vec<(String, String)>) {
         max_per_order: 6,
         buyer_limits: "vip=none,front_row=none,general=none".parse::<BuyerLimits>().expect("valid"),
         hold_for: Duration::from_secs(600),
+        offer_for: Duration::from_secs(30 * 60),
     };
     let mut sale = Sale::new(start(), rules);
     for id in [DOOR, ELSEWHERE] {

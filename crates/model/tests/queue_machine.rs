@@ -43,6 +43,9 @@ impl Fresh for Draws {
         self.n += 1;
         format!("v_{}", self.n)
     }
+    fn waitlist_id(&mut self) -> String {
+        self.hold_id()
+    }
     fn draw(&mut self) -> i64 {
         self.draws.next().unwrap_or(0)
     }
@@ -85,6 +88,7 @@ fn sale(room: WaitingRoom, now: DateTime<Utc>) -> Sale {
         max_per_order: 10,
         buyer_limits: BuyerLimits::default(),
         hold_for: Duration::from_secs(600),
+        offer_for: Duration::from_secs(30 * 60),
     };
     let mut sale = Sale::new(now, rules);
     for concert in [CONCERT, OTHER] {

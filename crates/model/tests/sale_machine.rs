@@ -108,6 +108,7 @@ fn opening(capacities: &[u32; 5]) -> Sale {
         max_per_order: MAX_PER_ORDER,
         buyer_limits: limits(),
         hold_for: Duration::from_secs(10 * 60),
+        offer_for: Duration::from_secs(30 * 60),
     };
     let mut sale = Sale::new(now, rules);
     for id in [1, 2] {

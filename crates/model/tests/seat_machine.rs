@@ -68,6 +68,7 @@ fn opening() -> Sale {
         max_per_order: 6,
         buyer_limits: "vip=4,front_row=none,general=none".parse::<BuyerLimits>().expect("valid"),
         hold_for: Duration::from_secs(10 * 60),
+        offer_for: Duration::from_secs(30 * 60),
     };
     let mut sale = Sale::new(now, rules);
     let title = ConcertTitle {

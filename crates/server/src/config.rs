@@ -32,6 +32,10 @@ pub struct Config {
     #[arg(long, env = "BOXOFFICE_HOLD_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub hold_seconds: u64,
 
+    /// How long a waiting-list offer keeps returned tickets for its buyer, in minutes.
+    #[arg(long, env = "BOXOFFICE_WAITLIST_OFFER_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1_440))]
+    pub offer_minutes: u64,
+
     /// The most tickets one order may have (at most 10).
     #[arg(long, env = "BOXOFFICE_MAX_PER_ORDER", default_value_t = MAX_TICKETS_PER_ORDER as u8,
           value_parser = clap::value_parser!(u8).range(1..=MAX_TICKETS_PER_ORDER as i64))]
@@ -123,6 +127,7 @@ impl Config {
     pub fn sale(&self) -> SaleSettings {
         SaleSettings {
             hold_for: Duration::from_secs(self.hold_seconds),
+            offer_for: Duration::from_secs(self.offer_minutes.saturating_mul(60)),
             max_per_order: u32::from(self.max_per_order),
             buyer_limits: self.buyer_limits,
             door_list_limit: self.door_list_limit,

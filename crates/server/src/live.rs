@@ -316,6 +316,7 @@ mod tests {
             available,
             on_sale: true,
             seated: false,
+            waiting: 0,
         };
         vec![(1, tier)]
     }

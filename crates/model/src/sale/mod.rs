@@ -23,11 +23,13 @@ mod queue;
 mod records;
 mod seats;
 mod steps;
+mod waitlist;
 
 pub use door::{DoorRecord, ScanLog, ScanOutcome};
 pub use queue::{Joined, Queue, Visitor};
 pub use records::{Charge, ConcertId, HoldRecord, OrderRecord, Payment, PaymentKind, Stock};
 pub use seats::{best_available, SeatRecord, SeatState};
+pub use waitlist::{EntryState, Line, Waiting, WaitlistEntry};
 
 use crate::{Booking, BookingError, BookingRequest, BuyerLimits, ConcertTitle, Hold, Order, Tier};
 use chrono::{DateTime, Utc};
@@ -45,6 +47,8 @@ pub struct Rules {
     pub buyer_limits: BuyerLimits,
     /// How long a hold keeps its tickets.
     pub hold_for: Duration,
+    /// How long a waiting-list offer keeps its tickets for its buyer.
+    pub offer_for: Duration,
 }
 
 /// New unguessable codes, made by the caller (the engine draws no randomness of its own).
@@ -55,6 +59,8 @@ pub trait Fresh {
     fn ticket_code(&mut self) -> String;
     /// A waiting-room visitor's id: unguessable, since it shows their place and fetches their token.
     fn visitor_id(&mut self) -> String;
+    /// A waiting-list entry's id: unguessable, since it is the entry's answer to its buyer.
+    fn waitlist_id(&mut self) -> String;
     /// A pre-queue visitor's draw: uniformly random, so their place owes nothing to when they joined.
     fn draw(&mut self) -> i64;
 }
@@ -88,6 +94,11 @@ pub struct Sale {
     /// The scanning devices of the batch's scans that are paired and not revoked (a scan from any other is
     /// refused): the batch is where a revocation takes effect, whatever a caller's cache believes.
     pub active_devices: std::collections::BTreeSet<i64>,
+    /// The waiting lists of the batch's tiers (every loaded tier has one, mostly empty).
+    pub lines: BTreeMap<(ConcertId, Tier), Line>,
+    /// Waiting-list entries the batch needs: the joins' buyers', the offers of its holds, and the first
+    /// waiting of each tier that may get tickets back (see `waitlist.rs`).
+    pub entries: BTreeMap<String, WaitlistEntry>,
     /// Answers stored under idempotency keys: (scope, key) → (fingerprint, answer).
     pub answers: BTreeMap<(String, String), (String, Answer)>,
     /// What the steps so far changed, in order: what the store writes.
@@ -152,6 +163,8 @@ pub enum Command {
         /// The plan's JSON as uploaded, kept for drawing the map.
         plan: String,
     },
+    /// A buyer joins the waiting list of a tier that cannot serve them (see `waitlist.rs`).
+    JoinWaitlist(BookingRequest),
     /// A scanner device scanned a ticket at the door (its nonce is the command's idempotency key).
     Redeem {
         device: crate::DeviceRef,
@@ -174,6 +187,7 @@ pub enum Answer {
     RoomChanged(Result<crate::WaitingRoom, BookingError>),
     SeatingChanged(Result<(), BookingError>),
     Scanned(crate::ScanAnswer),
+    Waitlisted(Result<Waiting, BookingError>),
 }
 
 /// A change a step made, for the store to persist (the records themselves are in the [`Sale`]).
@@ -212,6 +226,12 @@ pub enum Effect {
     Door(String),
     /// A scan, for the door's log.
     Scanned(ScanLog),
+    /// A new waiting-list entry.
+    WaitlistJoined(String),
+    /// A waiting-list entry's state changed (the store guards it against the state it came from).
+    Entry(String),
+    /// A tier's waiting-list counters changed.
+    Line(ConcertId, Tier),
 }
 
 /// An idempotency key with the fingerprint of the request it came with. `scope` is the kind of request
@@ -246,6 +266,8 @@ impl Sale {
             tickets: BTreeMap::new(),
             reentry: std::collections::BTreeSet::new(),
             active_devices: std::collections::BTreeSet::new(),
+            lines: BTreeMap::new(),
+            entries: BTreeMap::new(),
             answers: BTreeMap::new(),
             effects: Vec::new(),
         }
@@ -280,15 +302,16 @@ impl Sale {
             Command::Book(request) => Answer::Booked(self.book(&request, fresh)),
             Command::Hold(request) => Answer::Held(self.hold(&request, fresh)),
             Command::Pay { hold_id, charge } => Answer::Paid(self.pay(&hold_id, &charge, fresh)),
-            Command::Cancel { code, secret } => Answer::Cancelled(self.cancel(&code, &secret)),
-            Command::Release { hold_id } => Answer::Released(self.release(&hold_id)),
-            Command::Expire => Answer::Expired { holds: self.expire() },
+            Command::Cancel { code, secret } => Answer::Cancelled(self.cancel(&code, &secret, fresh)),
+            Command::Release { hold_id } => Answer::Released(self.release(&hold_id, fresh)),
+            Command::Expire => Answer::Expired { holds: self.expire(fresh) },
             Command::SetCapacity { concert, tier, capacity } => {
-                Answer::TierChanged(self.set_capacity(concert, tier, capacity))
+                Answer::TierChanged(self.set_capacity(concert, tier, capacity, fresh))
             }
             Command::SetOnSale { concert, tier, on_sale } => {
-                Answer::TierChanged(self.set_on_sale(concert, tier, on_sale))
+                Answer::TierChanged(self.set_on_sale(concert, tier, on_sale, fresh))
             }
+            Command::JoinWaitlist(request) => Answer::Waitlisted(self.join_waitlist(&request, fresh)),
             Command::JoinQueue { concert, visitor } => {
                 Answer::Joined(self.join_queue(concert, visitor.as_deref(), fresh))
             }

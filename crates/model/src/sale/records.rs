@@ -53,6 +53,9 @@ pub struct HoldRecord {
     /// Its seats, for a seated tier (as many as `quantity`).
     #[serde(default)]
     pub seats: Vec<String>,
+    /// The waiting-list entry it is the offer of.
+    #[serde(default)]
+    pub offer: Option<String>,
 }
 
 impl HoldRecord {
@@ -76,6 +79,7 @@ impl HoldRecord {
             expires_at: self.expires_at,
             order_code: self.order_code.clone(),
             seats,
+            offer: self.offer.is_some(),
         }
     }
 }

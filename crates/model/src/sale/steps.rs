@@ -20,7 +20,7 @@ enum Into {
 }
 
 impl Sale {
-    fn concert_of(&self, request: &BookingRequest) -> ConcertId {
+    pub(super) fn concert_of(&self, request: &BookingRequest) -> ConcertId {
         request.concert_id.unwrap_or(self.rules.default_concert)
     }
 
@@ -30,7 +30,7 @@ impl Sale {
     }
 
     /// What `request` would have of its tier once granted: refused if that breaks a limit.
-    fn check_limits(&self, concert: ConcertId, request: &BookingRequest) -> Result<(), BookingError> {
+    pub(super) fn check_limits(&self, concert: ConcertId, request: &BookingRequest) -> Result<(), BookingError> {
         let wanted = request.quantity.get();
         if wanted > self.rules.max_per_order {
             return Err(BookingError::QuantityTooLarge { max: self.rules.max_per_order });
@@ -47,7 +47,7 @@ impl Sale {
         self.bought.get(&(concert, tier, user.to_owned())).copied().unwrap_or(0)
     }
 
-    fn add_bought(&mut self, concert: ConcertId, tier: Tier, user: &str, quantity: i64) {
+    pub(super) fn add_bought(&mut self, concert: ConcertId, tier: Tier, user: &str, quantity: i64) {
         if self.rules.buyer_limits.of(tier).is_none() {
             return;
         }
@@ -165,6 +165,7 @@ impl Sale {
             expires_at: self.now + self.rules.hold_for,
             order_code: None,
             seats,
+            offer: None,
         };
         self.move_seats(concert, &hold.seats, &SeatState::Held(hold.id.clone()));
         let shown = self.shown(&hold);
@@ -219,6 +220,7 @@ impl Sale {
         let paid = self.holds.get_mut(hold_id).expect("read above");
         paid.status = HoldStatus::Paid;
         paid.order_code = Some(code.clone());
+        self.offer_ended(&hold, super::EntryState::Bought);
         self.effects.push(Effect::HoldPaid { hold: hold.id, order: code.clone() });
         Ok(self.orders[&code].to_order(self.title(hold.concert)))
     }
@@ -242,8 +244,8 @@ impl Sale {
     }
 
     /// A running hold is given back: its tickets go back on sale at once and it can no longer be paid.
-    pub(super) fn release(&mut self, hold_id: &str) -> Result<Hold, BookingError> {
-        let hold = self.running_hold(hold_id)?;
+    pub(super) fn release(&mut self, hold_id: &str, fresh: &mut impl Fresh) -> Result<Hold, BookingError> {
+        let hold = self.running_hold(hold_id)?.clone();
         let (concert, tier, quantity, user) = (hold.concert, hold.tier, hold.quantity, hold.user_id.clone());
         let seats = hold.seats.clone();
         let stock = self.stock.get_mut(&(concert, tier)).expect("a hold's tier is loaded with it");
@@ -253,11 +255,14 @@ impl Sale {
         let released = self.holds.get_mut(hold_id).expect("read above");
         released.status = HoldStatus::Released;
         self.effects.extend([Effect::Stock(concert, tier), Effect::HoldReleased(hold_id.to_owned())]);
-        Ok(self.shown(&self.holds[hold_id]))
+        self.offer_ended(&hold, super::EntryState::Declined);
+        let shown = self.shown(&self.holds[hold_id]);
+        self.offer_returned(concert, tier, fresh);
+        Ok(shown)
     }
 
     /// A paid order is refunded and its tickets go back on sale. A wrong secret is an unknown order.
-    pub(super) fn cancel(&mut self, code: &str, secret: &str) -> Result<Order, BookingError> {
+    pub(super) fn cancel(&mut self, code: &str, secret: &str, fresh: &mut impl Fresh) -> Result<Order, BookingError> {
         let order = self.orders.get(code).filter(|o| super::secret_matches(&o.secret, secret));
         let order = order.ok_or(BookingError::OrderNotFound)?;
         if order.status == OrderStatus::Cancelled {
@@ -287,11 +292,12 @@ impl Sale {
             Effect::OrderCancelled(code.to_owned()),
             Effect::Paid(refund),
         ]);
+        self.offer_returned(concert, tier, fresh);
         Ok(self.orders[code].to_order(self.title(concert)))
     }
 
     /// Every loaded hold that ran out is expired and its tickets go back on sale; returns how many.
-    pub(super) fn expire(&mut self) -> u32 {
+    pub(super) fn expire(&mut self, fresh: &mut impl Fresh) -> u32 {
         let now = self.now;
         let expired: Vec<HoldRecord> =
             self.holds.values().filter(|h| h.status == HoldStatus::Held && !h.running_at(now)).cloned().collect();
@@ -302,12 +308,24 @@ impl Sale {
             self.move_seats(hold.concert, &hold.seats, &SeatState::Free);
             self.holds.get_mut(&hold.id).expect("listed above").status = HoldStatus::Expired;
             self.effects.extend([Effect::Stock(hold.concert, hold.tier), Effect::HoldExpired(hold.id.clone())]);
+            self.offer_ended(hold, super::EntryState::Lapsed);
+        }
+        let returned: std::collections::BTreeSet<(ConcertId, Tier)> =
+            expired.iter().map(|hold| (hold.concert, hold.tier)).collect();
+        for (concert, tier) in returned {
+            self.offer_returned(concert, tier, fresh);
         }
         u32::try_from(expired.len()).unwrap_or(u32::MAX)
     }
 
     /// Never below what is sold or held.
-    pub(super) fn set_capacity(&mut self, concert: ConcertId, tier: Tier, capacity: u32) -> Result<(), BookingError> {
+    pub(super) fn set_capacity(
+        &mut self,
+        concert: ConcertId,
+        tier: Tier,
+        capacity: u32,
+        fresh: &mut impl Fresh,
+    ) -> Result<(), BookingError> {
         let stock = self.tier_mut(concert, tier)?;
         if stock.seated {
             return Err(BookingError::TierSeated(tier));
@@ -318,13 +336,21 @@ impl Sale {
         }
         stock.capacity = capacity;
         self.effects.push(Effect::Stock(concert, tier));
+        self.offer_returned(concert, tier, fresh);
         Ok(())
     }
 
     /// Pausing stops new holds and bookings; running holds can still be paid.
-    pub(super) fn set_on_sale(&mut self, concert: ConcertId, tier: Tier, on_sale: bool) -> Result<(), BookingError> {
+    pub(super) fn set_on_sale(
+        &mut self,
+        concert: ConcertId,
+        tier: Tier,
+        on_sale: bool,
+        fresh: &mut impl Fresh,
+    ) -> Result<(), BookingError> {
         self.tier_mut(concert, tier)?.on_sale = on_sale;
         self.effects.push(Effect::Stock(concert, tier));
+        self.offer_returned(concert, tier, fresh);
         Ok(())
     }
 

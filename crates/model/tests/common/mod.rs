@@ -28,6 +28,9 @@ impl Fresh for Counter {
     fn visitor_id(&mut self) -> String {
         self.next("v_")
     }
+    fn waitlist_id(&mut self) -> String {
+        self.next("w_")
+    }
     fn draw(&mut self) -> i64 {
         self.0 += 1;
         self.0 as i64

@@ -81,6 +81,7 @@ pub fn router(token: AdminToken) -> OpenApiRouter<AppState> {
         .routes(routes!(change_waiting_room))
         .merge(super::admin_concerts::router())
         .merge(super::admin_mails::router())
+        .merge(super::waitlist::admin_router())
         .merge(super::seating::admin_router())
         .merge(super::checkin::admin_router())
         .route_layer(middleware::from_fn(move |request: Request, next: Next| {

@@ -157,7 +157,10 @@ fn status_of(refusal: &BookingError) -> StatusCode {
         | BookingError::SeatsInUse { .. }
         | BookingError::TierHasSales(_)
         | BookingError::ConcertHasSales(_)
-        | BookingError::TierSeated(_) => StatusCode::CONFLICT,
+        | BookingError::TierSeated(_)
+        | BookingError::TicketsAvailable { .. }
+        | BookingError::AlreadyWaiting(_)
+        | BookingError::WaitlistSeated(_) => StatusCode::CONFLICT,
         BookingError::HoldExpired => StatusCode::GONE,
         BookingError::PaymentDeclined { .. } => StatusCode::PAYMENT_REQUIRED,
         BookingError::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,

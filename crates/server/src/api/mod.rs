@@ -18,6 +18,7 @@ mod orders;
 mod queue;
 pub mod seating;
 mod tickets;
+mod waitlist;
 
 pub use error::ApiError;
 
@@ -66,6 +67,7 @@ fn documented_routes(admin_token: admin::AdminToken) -> OpenApiRouter<AppState> 
         .merge(events::router())
         .merge(seating::router())
         .merge(checkin::router())
+        .merge(waitlist::router())
         .merge(admin::router(admin_token))
 }
 

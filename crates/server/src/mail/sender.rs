@@ -2,10 +2,10 @@
 //! it sent, or failed with the backoff's next try. A crash anywhere loses nothing: an unsent row stays due,
 //! a claimed one comes due again when its lease runs out.
 
-use super::{compose, MailSettings};
+use super::{compose, compose::About, MailSettings};
 use crate::store::{outbox::ClaimedMail, Store, StoreError};
 use chrono::Utc;
-use model::mail::MailStatus;
+use model::mail::{MailKind, MailStatus};
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
@@ -62,7 +62,8 @@ pub async fn deliver_due(
             metrics::counter!("boxoffice_mails_total", "outcome" => status.code()).increment(1);
             if let Err(error) = outcome {
                 // The mail's id and order, not its address: the log is not the place for buyers' details.
-                tracing::warn!(mail = mail.id, order = %mail.order, attempts = mail.attempts,
+                tracing::warn!(mail = mail.id, kind = mail.kind.code(), order = mail.order.as_deref(),
+                    hold = mail.hold.as_deref(), attempts = mail.attempts,
                     given_up = status == MailStatus::Failed, %error, "a mail could not be delivered");
             }
         }
@@ -70,13 +71,33 @@ pub async fn deliver_due(
 }
 
 async fn send(store: &Store, settings: &MailSettings, mail: &ClaimedMail) -> Result<(), String> {
-    let order = async {
-        let secret = store.order_secret(&mail.order).await?;
-        store.order(&mail.order, &secret).await
-    }
-    .await
-    .map_err(|error| format!("the order could not be read: {error}"))?;
-    // The mail draws its own QR codes (PNG, and in the PDF), from the signed codes.
-    let order = crate::qr::with_signed_codes(order, store.ticket_signer());
-    settings.transport.send(compose(mail, &order, settings)?).await
+    let about =
+        read_about(store, mail).await.map_err(|error| format!("what the mail tells of could not be read: {error}"))?;
+    settings.transport.send(compose(mail, &about, settings)?).await
 }
+
+/// The records the mail tells of, as they are now.
+async fn read_about(store: &Store, mail: &ClaimedMail) -> Result<About, StoreError> {
+    let order = |code: String| async move {
+        let secret = store.order_secret(&code).await?;
+        // The mail draws its own QR codes (PNG, and in the PDF), from the signed codes.
+        Ok::<_, StoreError>(crate::qr::with_signed_codes(store.order(&code, &secret).await?, store.ticket_signer()))
+    };
+    match (mail.kind, &mail.order, &mail.hold) {
+        (MailKind::OrderConfirmed | MailKind::OrderCancelled, Some(code), _) => {
+            Ok(About::Order(order(code.clone()).await?))
+        }
+        (MailKind::WaitlistOffer, _, Some(hold)) => Ok(About::Offer(store.hold(hold).await?)),
+        (MailKind::OrdersFound, _, _) => {
+            let mut orders = Vec::new();
+            for code in store.order_codes_of(&mail.recipient, ORDERS_IN_ONE_MAIL).await? {
+                orders.push(order(code).await?);
+            }
+            Ok(About::Orders(orders))
+        }
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// The most orders one "find my orders" mail lists (the newest).
+const ORDERS_IN_ONE_MAIL: i64 = 50;

@@ -14,7 +14,8 @@
 //! 5. the answers stored under the batch's idempotency keys, in any scope;
 //! 6. (after the tiers) the waiting rooms of the batch's concerts, locked on PostgreSQL, and the visitors
 //!    its joins name (`queue.rs`);
-//! 7. (after the tiers) the seats the batch needs, locked on PostgreSQL (`seats.rs`).
+//! 7. (after the tiers) the seats the batch needs, locked on PostgreSQL (`seats.rs`);
+//! 8. (after the tiers, before the buyers' totals) the waiting-list entries the batch needs (`waitlist.rs`).
 
 use super::{
     db::{millis, At, Conn, Dialect, Params},
@@ -22,7 +23,7 @@ use super::{
 };
 use chrono::{DateTime, TimeZone, Utc};
 use model::{
-    sale::{Command, ConcertId, HoldRecord, Key, OrderRecord, Rules, Sale, Stock},
+    sale::{Command, ConcertId, HoldRecord, Key, Line, OrderRecord, Rules, Sale, Stock},
     Cents, ConcertTitle, HoldStatus, OrderStatus, Ticket, Tier,
 };
 use sqlx::{any::AnyRow, FromRow, Row};
@@ -70,7 +71,7 @@ pub(super) async fn load(
     let mut concerts: BTreeSet<ConcertId> = commands
         .iter()
         .filter_map(|(command, _)| match command {
-            Command::Book(request) | Command::Hold(request) => {
+            Command::Book(request) | Command::Hold(request) | Command::JoinWaitlist(request) => {
                 Some(request.concert_id.unwrap_or(rules.default_concert))
             }
             Command::SetCapacity { concert, .. }
@@ -89,8 +90,9 @@ pub(super) async fn load(
         .collect();
     concerts.extend(sale.holds.values().map(|hold| hold.concert));
     concerts.extend(sale.orders.values().map(|order| order.concert));
-    for (concert, tier, stock, (title, opens)) in tiers_of(tx, dialect, &concerts).await? {
+    for (concert, tier, stock, line, (title, opens)) in tiers_of(tx, dialect, &concerts).await? {
         sale.stock.insert((concert, tier), stock);
+        sale.lines.insert((concert, tier), line);
         if let Some(opens) = opens {
             sale.opening.insert(concert, opens);
         }
@@ -106,11 +108,12 @@ pub(super) async fn load(
     super::queue::load(tx, dialect, &mut sale, &concerts, &visitors).await?;
     super::seats::load(tx, dialect, &mut sale, commands).await?;
     super::door::load(tx, dialect, &mut sale, commands).await?;
+    super::waitlist::load(tx, dialect, &mut sale, commands).await?;
 
     let mut buyers: BTreeSet<(ConcertId, Tier, String)> = commands
         .iter()
         .filter_map(|(command, _)| match command {
-            Command::Book(request) | Command::Hold(request) => Some((
+            Command::Book(request) | Command::Hold(request) | Command::JoinWaitlist(request) => Some((
                 request.concert_id.unwrap_or(rules.default_concert),
                 request.tier,
                 request.user_id.as_str().to_owned(),
@@ -120,6 +123,7 @@ pub(super) async fn load(
         .collect();
     buyers.extend(sale.holds.values().map(|hold| (hold.concert, hold.tier, hold.user_id.clone())));
     buyers.extend(sale.orders.values().map(|order| (order.concert, order.tier, order.user_id.clone())));
+    buyers.extend(sale.entries.values().map(|entry| (entry.concert, entry.tier, entry.user_id.clone())));
     buyers.retain(|(concert, tier, _)| {
         rules.buyer_limits.of(*tier).is_some() && sale.stock.contains_key(&(*concert, *tier))
     });
@@ -131,20 +135,20 @@ pub(super) async fn load(
     Ok(sale)
 }
 
-fn corrupt(what: String) -> sqlx::Error {
+pub(super) fn corrupt(what: String) -> sqlx::Error {
     sqlx::Error::Protocol(format!("unexpected value in the database: {what}"))
 }
 
-fn count(value: i64, what: &str) -> Result<u32, sqlx::Error> {
+pub(super) fn count(value: i64, what: &str) -> Result<u32, sqlx::Error> {
     u32::try_from(value).map_err(|_| corrupt(format!("{what} {value}")))
 }
 
-fn tier(code: &str) -> Result<Tier, sqlx::Error> {
+pub(super) fn tier(code: &str) -> Result<Tier, sqlx::Error> {
     Tier::parse(code).map_err(|_| corrupt(format!("tier {code}")))
 }
 
 const HOLD_COLUMNS: &str = "SELECT id, event_id, tier, quantity, unit_price_cents, user_id, buyer_name, status,
-        created_at, expires_at_ms, order_id FROM holds";
+        created_at, expires_at_ms, order_id, waitlist_id FROM holds";
 
 /// A hold's row as [`HOLD_COLUMNS`] reads it (also read with its concert by `orders.rs`).
 #[derive(FromRow)]
@@ -160,6 +164,7 @@ pub(super) struct HoldRow {
     created_at: At,
     expires_at_ms: i64,
     order_id: Option<String>,
+    waitlist_id: Option<String>,
 }
 
 impl TryFrom<HoldRow> for HoldRecord {
@@ -180,6 +185,7 @@ impl TryFrom<HoldRow> for HoldRecord {
             user_id: row.user_id,
             buyer_name: row.buyer_name,
             order_code: row.order_id,
+            offer: row.waitlist_id,
             // Filled in by `seats::load` for a seated tier.
             seats: Vec::new(),
         })
@@ -299,7 +305,7 @@ async fn tiers_of(
     tx: &mut Conn,
     dialect: Dialect,
     concerts: &BTreeSet<ConcertId>,
-) -> Result<Vec<(ConcertId, Tier, Stock, (ConcertTitle, Option<DateTime<Utc>>))>, sqlx::Error> {
+) -> Result<Vec<(ConcertId, Tier, Stock, Line, (ConcertTitle, Option<DateTime<Utc>>))>, sqlx::Error> {
     if concerts.is_empty() {
         return Ok(Vec::new());
     }
@@ -310,7 +316,7 @@ async fn tiers_of(
         // waiting on an unpublish or an edit sees the concert as it left it. Its title and opening come
         // along: the operator may edit them, so they are read with every batch's stock.
         "SELECT t.event_id, t.tier, t.capacity, t.sold, t.held, t.on_sale, t.price_cents, t.seated, t.blocked,
-                e.name, e.venue, e.starts_at, e.sales_open_at_ms, e.time_zone
+                t.waiting, t.lined, e.name, e.venue, e.starts_at, e.sales_open_at_ms, e.time_zone
          FROM tiers t JOIN events e ON e.id = t.event_id
          WHERE t.event_id IN ({}) AND e.published = 1 ORDER BY t.event_id, t.tier{}",
         params.list(concerts.len()),
@@ -332,6 +338,10 @@ async fn tiers_of(
                 seated: row.try_get::<i64, _>("seated")? != 0,
                 blocked: count(row.try_get("blocked")?, "blocked")?,
             };
+            let line = Line {
+                waiting: count(row.try_get("waiting")?, "waiting")?,
+                joined: u64::try_from(row.try_get::<i64, _>("lined")?).map_err(|_| corrupt("lined".into()))?,
+            };
             let id: ConcertId = row.try_get("event_id")?;
             let starts_at = row.try_get::<At, _>("starts_at")?.0;
             let title = ConcertTitle {
@@ -342,7 +352,7 @@ async fn tiers_of(
                 zone: model::ZoneAt::of(&row.try_get::<String, _>("time_zone")?, starts_at),
             };
             let opens = row.try_get::<Option<i64>, _>("sales_open_at_ms")?.and_then(DateTime::from_timestamp_millis);
-            Ok((id, tier(row.try_get("tier")?)?, stock, (title, opens)))
+            Ok((id, tier(row.try_get("tier")?)?, stock, line, (title, opens)))
         })
         .collect()
 }

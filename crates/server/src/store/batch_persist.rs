@@ -66,6 +66,8 @@ impl<'a> Changed<'a> {
                 Effect::Seat(..) | Effect::Seating(_) => {}
                 // Written by `door::persist`, from the tickets' loaded and final states.
                 Effect::Door(_) | Effect::Scanned(_) => {}
+                // Written by `waitlist::persist`, from the entries' loaded and final states.
+                Effect::WaitlistJoined(_) | Effect::Entry(_) | Effect::Line(..) => {}
             }
         }
         // A record new in this batch is inserted as it ends; only those that were there get updated.
@@ -85,6 +87,8 @@ pub(super) struct Loaded {
     pub queues: BTreeMap<ConcertId, model::sale::Queue>,
     pub seats: BTreeMap<(ConcertId, String), model::sale::SeatRecord>,
     pub tickets: BTreeMap<String, model::sale::DoorRecord>,
+    pub entries: BTreeMap<String, model::sale::WaitlistEntry>,
+    pub lines: BTreeMap<(ConcertId, Tier), model::sale::Line>,
 }
 
 impl Loaded {
@@ -94,6 +98,8 @@ impl Loaded {
             queues: sale.queues.clone(),
             seats: sale.seats.clone(),
             tickets: sale.tickets.clone(),
+            entries: sale.entries.clone(),
+            lines: sale.lines.clone(),
         }
     }
 }
@@ -109,6 +115,7 @@ pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sa
     }
     insert_holds(tx, dialect, sale, &changed.new_holds).await?;
     insert_orders(tx, dialect, sale, &changed.new_orders).await?;
+    super::waitlist::persist(tx, dialect, &loaded.entries, &loaded.lines, sale).await?;
     end_holds(tx, dialect, "expired", &changed.expired_holds).await?;
     end_holds(tx, dialect, "released", &changed.released_holds).await?;
     mark_holds_paid(tx, dialect, sale, &changed.paid_holds).await?;
@@ -122,8 +129,9 @@ pub(super) async fn persist(tx: &mut Conn, dialect: Dialect, loaded: &Loaded, sa
     Ok(())
 }
 
-/// The mails the batch's orders owe their buyers: a confirmation for each new order, a cancellation for
-/// each one cancelled (a new order cancelled in the same batch gets both, in that order).
+/// The mails the batch owes buyers: a confirmation for each new order, a cancellation for each one
+/// cancelled (a new order cancelled in the same batch gets both, in that order), and an offer for each
+/// waiting-list entry whose tickets came back.
 fn owed_mails<'a>(sale: &'a Sale, changed: &Changed<'a>) -> Vec<super::outbox::Owed<'a>> {
     use model::mail::{recipient, MailKind};
     let placed = changed.new_orders.iter().map(|code| (MailKind::OrderConfirmed, *code));
@@ -139,10 +147,19 @@ fn owed_mails<'a>(sale: &'a Sale, changed: &Changed<'a>) -> Vec<super::outbox::O
         .filter_map(|(kind, order)| {
             recipient(sale.orders[order].user_id.as_str()).map(|recipient| super::outbox::Owed {
                 kind,
-                order,
+                order: Some(order),
+                hold: None,
                 recipient,
             })
         })
+        .chain(changed.new_holds.iter().filter(|id| sale.holds[**id].offer.is_some()).filter_map(|id| {
+            recipient(sale.holds[*id].user_id.as_str()).map(|recipient| super::outbox::Owed {
+                kind: MailKind::WaitlistOffer,
+                order: None,
+                hold: Some(id),
+                recipient,
+            })
+        }))
         .collect()
 }
 
@@ -188,8 +205,8 @@ async fn insert_holds(tx: &mut Conn, dialect: Dialect, sale: &Sale, ids: &[&str]
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO holds (id, event_id, tier, user_id, buyer_name, quantity, unit_price_cents, total_cents,
-                                status, created_at, expires_at_ms, order_id) VALUES {}",
-            Params::new(dialect).rows(chunk.len(), 12)
+                                status, created_at, expires_at_ms, order_id, waitlist_id) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 13)
         );
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
@@ -206,7 +223,8 @@ async fn insert_holds(tx: &mut Conn, dialect: Dialect, sale: &Sale, ids: &[&str]
                 .bind(hold.status.code())
                 .bind(At(hold.created_at))
                 .bind(millis(hold.expires_at))
-                .bind(hold.order_code.as_deref());
+                .bind(hold.order_code.as_deref())
+                .bind(hold.offer.as_deref());
         }
         insert.execute(&mut *tx).await?;
     }

@@ -25,6 +25,7 @@ async fn fixture() -> Fixture {
         max_per_order: 10,
         buyer_limits: BuyerLimits::default(),
         hold_for: Duration::from_secs(600),
+        offer_for: Duration::from_secs(30 * 60),
     };
     store.close().await;
     Fixture { _dir: dir, url, rules }

@@ -101,6 +101,15 @@ impl Store {
         Ok(self.writer.ask(|reply| Job::Hold(request, key, reply)).await??)
     }
 
+    /// Puts the buyer on the waiting list of a tier that cannot serve them now.
+    pub async fn join_waitlist(
+        &self,
+        request: BookingRequest,
+        key: Option<IdempotencyKey>,
+    ) -> Result<model::sale::Waiting, StoreError> {
+        Ok(self.writer.ask(|reply| Job::JoinWaitlist(request, key, reply)).await??)
+    }
+
     /// Settles a hold with the processor's verdict on the card (see `payments.rs`).
     pub async fn pay_hold(
         &self,

@@ -19,6 +19,7 @@ struct TierRow {
     on_sale: i64,
     seated: i64,
     blocked: i64,
+    waiting: i64,
 }
 
 impl TierRow {
@@ -35,6 +36,7 @@ impl TierRow {
             )?,
             on_sale: self.on_sale != 0,
             seated: self.seated != 0,
+            waiting: count(self.waiting)?,
         })
     }
 }
@@ -185,7 +187,7 @@ fn availability_of(rows: Vec<TierRow>) -> Result<Vec<(i64, TierAvailability)>, S
 /// Every concert's tier rows in concert order, holds past their expiry no longer counted as held.
 async fn tier_rows_in(conn: &mut Conn) -> Result<Vec<TierRow>, StoreError> {
     let rows: Vec<TierRow> = sqlx::query_as(
-        "SELECT event_id, tier, name, price_cents, capacity, sold, held, on_sale, seated, blocked
+        "SELECT event_id, tier, name, price_cents, capacity, sold, held, on_sale, seated, blocked, waiting
          FROM tiers ORDER BY event_id, price_cents DESC, tier",
     )
     .fetch_all(&mut *conn)

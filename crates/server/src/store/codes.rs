@@ -46,6 +46,11 @@ pub fn new_ticket_code() -> String {
 }
 
 /// A waiting-room visitor's id: 128 random bits, since it shows their place and fetches their pass.
+/// A waiting-list entry's id: its buyer's answer, so unguessable (128 random bits), time-ordered.
+pub fn new_waitlist_id() -> String {
+    format!("w_{}{}", time_prefix(), hex(16))
+}
+
 pub fn new_visitor_id() -> String {
     format!("v_{}{}", time_prefix(), hex(16))
 }
@@ -85,6 +90,9 @@ impl model::sale::Fresh for Codes {
     }
     fn visitor_id(&mut self) -> String {
         new_visitor_id()
+    }
+    fn waitlist_id(&mut self) -> String {
+        new_waitlist_id()
     }
     fn draw(&mut self) -> i64 {
         rand::rng().random()

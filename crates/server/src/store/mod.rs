@@ -35,6 +35,7 @@ mod seats;
 mod settings;
 mod stored_answer;
 mod titles;
+mod waitlist;
 mod writer;
 
 pub use admin::orders_csv;
@@ -43,6 +44,7 @@ pub use db::{Dialect, Pool};
 pub use devices::NotADevice;
 pub use idempotency::{IdempotencyKey, InFlight, InFlightGuard, KEEP_KEYS};
 pub use model::sale::Charge;
+pub use waitlist::WaitlistLine;
 pub use writer::{Decided, MAX_BATCH};
 
 use model::{BookingError, BuyerLimits, Capacities, MAX_TICKETS_PER_ORDER};
@@ -79,6 +81,8 @@ pub enum StoreError {
 pub struct SaleSettings {
     /// How long a hold keeps its tickets.
     pub hold_for: Duration,
+    /// How long a waiting-list offer keeps its tickets for its buyer.
+    pub offer_for: Duration,
     /// At most this many tickets in one order (never above [`MAX_TICKETS_PER_ORDER`]).
     pub max_per_order: u32,
     pub buyer_limits: BuyerLimits,
@@ -90,6 +94,7 @@ impl Default for SaleSettings {
     fn default() -> Self {
         SaleSettings {
             hold_for: Duration::from_secs(10 * 60),
+            offer_for: Duration::from_secs(30 * 60),
             max_per_order: MAX_TICKETS_PER_ORDER,
             buyer_limits: BuyerLimits::default(),
             door_list_limit: 20_000,
@@ -140,6 +145,7 @@ impl Store {
             max_per_order: sale.max_per_order.min(MAX_TICKETS_PER_ORDER),
             buyer_limits: sale.buyer_limits,
             hold_for: sale.hold_for,
+            offer_for: sale.offer_for,
         };
         let catalog = Arc::new(catalog_cache::CatalogCache::default());
         let durability = db::durability(url, dialect)?;

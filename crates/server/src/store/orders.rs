@@ -113,7 +113,7 @@ impl Store {
     pub async fn hold(&self, id: &str) -> Result<Hold, StoreError> {
         let row: HoldWithConcert = sqlx::query_as(
             "SELECT h.id, h.event_id, h.tier, h.quantity, h.unit_price_cents, h.user_id, h.buyer_name, h.status,
-                    h.created_at, h.expires_at_ms, h.order_id,
+                    h.created_at, h.expires_at_ms, h.order_id, h.waitlist_id,
                     e.id AS concert_id, e.name AS concert_name, e.venue AS concert_venue, e.starts_at AS concert_starts_at, e.time_zone AS concert_time_zone
              FROM holds h JOIN events e ON e.id = h.event_id WHERE h.id = $1",
         )

@@ -15,10 +15,11 @@ use sqlx::{Connection, FromRow};
 /// Rows per multi-row insert (5 values a row), as for the batch's other inserts.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
-/// A mail the batch owes: what it tells, of which order, to whom.
+/// A mail the batch owes: what it tells, of which order or hold, to whom.
 pub(super) struct Owed<'a> {
     pub kind: MailKind,
-    pub order: &'a str,
+    pub order: Option<&'a str>,
+    pub hold: Option<&'a str>,
     pub recipient: String,
 }
 
@@ -31,14 +32,15 @@ pub(super) async fn queue_in(
 ) -> Result<(), sqlx::Error> {
     for chunk in owed.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "INSERT INTO outbox (kind, order_id, recipient, queued_at_ms, next_attempt_ms) VALUES {}",
-            Params::new(dialect).rows(chunk.len(), 5)
+            "INSERT INTO outbox (kind, order_id, hold_id, recipient, queued_at_ms, next_attempt_ms) VALUES {}",
+            Params::new(dialect).rows(chunk.len(), 6)
         );
         let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
         for mail in chunk {
             insert = insert
                 .bind(mail.kind.code())
                 .bind(mail.order)
+                .bind(mail.hold)
                 .bind(mail.recipient.as_str())
                 .bind(millis(now))
                 .bind(millis(now));
@@ -53,7 +55,10 @@ pub(super) async fn queue_in(
 pub struct ClaimedMail {
     pub id: i64,
     pub kind: MailKind,
-    pub order: String,
+    /// The order it tells of (a confirmation or a cancellation).
+    pub order: Option<String>,
+    /// The hold it tells of (a waiting-list offer).
+    pub hold: Option<String>,
     pub recipient: String,
     /// Deliveries tried so far, this one included.
     pub attempts: u32,
@@ -64,7 +69,8 @@ pub struct ClaimedMail {
 struct OutboxRow {
     id: i64,
     kind: String,
-    order_id: String,
+    order_id: Option<String>,
+    hold_id: Option<String>,
     recipient: String,
     attempts: i64,
     queued_at_ms: i64,
@@ -75,7 +81,9 @@ struct OutboxRow {
 pub struct MailLine {
     pub id: i64,
     pub kind: MailKind,
-    pub order_code: String,
+    pub order_code: Option<String>,
+    /// The hold of a waiting-list offer.
+    pub hold_id: Option<String>,
     pub recipient: String,
     pub status: MailStatus,
     pub attempts: u32,
@@ -88,7 +96,30 @@ fn at(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// A buyer asks for the list of their orders at most this often: a form anyone can fill in must not make
+/// the shop mail an address more than that.
+pub const ORDERS_FOUND_EVERY_MINUTES: i64 = 10;
+
 impl Store {
+    /// Queues the mail listing every order of `email` (normalised, as orders keep it) — only if it has any
+    /// and none was queued in the last [`ORDERS_FOUND_EVERY_MINUTES`], in one statement, so the asker learns
+    /// nothing either way (the page answers the same). Returns whether a mail was queued.
+    pub async fn ask_for_orders(&self, email: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let since = now - Duration::minutes(ORDERS_FOUND_EVERY_MINUTES);
+        let queued = sqlx::query(
+            "INSERT INTO outbox (kind, recipient, queued_at_ms, next_attempt_ms)
+             SELECT 'orders_found', $1, $2, $2
+             WHERE EXISTS (SELECT 1 FROM orders WHERE user_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM outbox WHERE recipient = $1 AND kind = 'orders_found' AND queued_at_ms > $3)",
+        )
+        .bind(email)
+        .bind(millis(now))
+        .bind(millis(since))
+        .execute(self.pool())
+        .await?;
+        Ok(queued.rows_affected() == 1)
+    }
+
     /// Claims up to `limit` of the oldest mails that are due (queued, retrying, or sending with their lease
     /// run out) until the lease runs out from `now`, in one transaction; none when nothing is due.
     pub async fn claim_mails(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<ClaimedMail>, StoreError> {
@@ -96,7 +127,7 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let mut tx = conn.begin_with(dialect.begin_write()).await?;
         let sql = format!(
-            "SELECT id, kind, order_id, recipient, attempts, queued_at_ms FROM outbox
+            "SELECT id, kind, order_id, hold_id, recipient, attempts, queued_at_ms FROM outbox
              WHERE status IN ('queued', 'retrying', 'sending') AND next_attempt_ms <= $1
              ORDER BY next_attempt_ms, id LIMIT $2{}",
             dialect.skip_locked()
@@ -132,6 +163,7 @@ impl Store {
                     id: row.id,
                     kind,
                     order: row.order_id,
+                    hold: row.hold_id,
                     recipient: row.recipient,
                     attempts: u32::try_from(row.attempts + 1).unwrap_or(u32::MAX),
                     queued_at: at(row.queued_at_ms),
@@ -199,7 +231,8 @@ impl Store {
         struct Line {
             id: i64,
             kind: String,
-            order_id: String,
+            order_id: Option<String>,
+            hold_id: Option<String>,
             recipient: String,
             status: String,
             attempts: i64,
@@ -208,7 +241,7 @@ impl Store {
             last_error: Option<String>,
         }
         let rows: Vec<Line> = sqlx::query_as(
-            "SELECT id, kind, order_id, recipient, status, attempts, queued_at_ms, sent_at_ms, last_error
+            "SELECT id, kind, order_id, hold_id, recipient, status, attempts, queued_at_ms, sent_at_ms, last_error
              FROM outbox ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
@@ -223,6 +256,7 @@ impl Store {
                     id: row.id,
                     kind: MailKind::parse(&row.kind).ok_or_else(|| corrupt("kind"))?,
                     order_code: row.order_id,
+                    hold_id: row.hold_id,
                     recipient: row.recipient,
                     status: MailStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
                     attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
@@ -232,6 +266,17 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The codes of the newest orders of `email` (at most `limit`), for the mail that lists them.
+    pub async fn order_codes_of(&self, email: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM orders WHERE user_id = $1 AND secret IS NOT NULL ORDER BY created_at DESC, id LIMIT $2",
+        )
+        .bind(email)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// The secret of order `code`, for the link in its mail (the mail is the buyer's; the secret never

@@ -51,6 +51,7 @@ pub type Decided<T> = Result<T, BookingError>;
 pub enum Job {
     Book(BookingRequest, Option<IdempotencyKey>, Responder<Decided<Booking>>),
     Hold(BookingRequest, Option<IdempotencyKey>, Responder<Decided<Hold>>),
+    JoinWaitlist(BookingRequest, Option<IdempotencyKey>, Responder<Decided<model::sale::Waiting>>),
     Pay {
         hold_id: String,
         charge: Charge,
@@ -108,6 +109,7 @@ impl Job {
         Some(match self {
             Job::Book(request, k, _) => (Command::Book(request.clone()), key(k)),
             Job::Hold(request, k, _) => (Command::Hold(request.clone()), key(k)),
+            Job::JoinWaitlist(request, k, _) => (Command::JoinWaitlist(request.clone()), key(k)),
             Job::Pay { hold_id, charge, key: k, .. } => {
                 (Command::Pay { hold_id: hold_id.clone(), charge: charge.clone() }, key(k))
             }
@@ -130,6 +132,7 @@ impl Job {
     fn fail(self, error: StoreError) {
         match self {
             Job::Book(.., reply) => drop(reply.send(Err(error))),
+            Job::JoinWaitlist(.., reply) => drop(reply.send(Err(error))),
             Job::Hold(.., reply) | Job::Release { reply, .. } => drop(reply.send(Err(error))),
             Job::Pay { reply, .. } | Job::Cancel { reply, .. } => drop(reply.send(Err(error))),
             Job::SetCapacity { reply, .. } | Job::SetOnSale { reply, .. } => drop(reply.send(Err(error))),
@@ -158,6 +161,10 @@ impl Job {
             }
             (Job::Hold(request, _, reply), Outcome::Decided(Ok(Answer::Held(result)))) => {
                 count_sale("hold", Some(request.tier), code(&result));
+                drop(reply.send(Ok(result)))
+            }
+            (Job::JoinWaitlist(request, _, reply), Outcome::Decided(Ok(Answer::Waitlisted(result)))) => {
+                count_sale("waitlist", Some(request.tier), code(&result));
                 drop(reply.send(Ok(result)))
             }
             (Job::Pay { reply, .. }, Outcome::Decided(Ok(Answer::Paid(result)))) => {
@@ -362,12 +369,14 @@ async fn commit_batch(
     let started = phase("decide", started);
     // Persist, with the store's own housekeeping alongside.
     batch_persist::persist(&mut tx, dialect, &loaded, &sale).await?;
-    // A waiting room's new settings are part of the catalog too (its counters are not: the live feed reads
+    // A waiting room's new settings and a tier's waiting list are part of the catalog too (its counters are not: the live feed reads
     // them each second, and a join in every batch would empty the cache as fast as it filled).
-    let mut moved_stock = sale
-        .effects
-        .iter()
-        .any(|effect| matches!(effect, model::sale::Effect::Stock(..) | model::sale::Effect::RoomSet(..)));
+    let mut moved_stock = sale.effects.iter().any(|effect| {
+        matches!(
+            effect,
+            model::sale::Effect::Stock(..) | model::sale::Effect::RoomSet(..) | model::sale::Effect::Line(..)
+        )
+    });
     let mut outcomes = Vec::with_capacity(batch.len());
     for (job, decided) in batch.iter().zip(decided) {
         outcomes.push(match (job, decided) {

@@ -12,9 +12,9 @@ async fn tickets_lists_the_three_tiers_with_prices_and_availability() {
     assert_eq!(
         body,
         json!([
-            {"tier": "vip", "name": "VIP", "price_cents": 10000, "capacity": 100, "available": 100, "on_sale": true, "seated": false},
-            {"tier": "front_row", "name": "Front Row", "price_cents": 5000, "capacity": 500, "available": 500, "on_sale": true, "seated": false},
-            {"tier": "general", "name": "General Admission", "price_cents": 1000, "capacity": 5000, "available": 5000, "on_sale": true, "seated": false}
+            {"tier": "vip", "name": "VIP", "price_cents": 10000, "capacity": 100, "available": 100, "on_sale": true, "seated": false, "waiting": 0},
+            {"tier": "front_row", "name": "Front Row", "price_cents": 5000, "capacity": 500, "available": 500, "on_sale": true, "seated": false, "waiting": 0},
+            {"tier": "general", "name": "General Admission", "price_cents": 1000, "capacity": 5000, "available": 5000, "on_sale": true, "seated": false, "waiting": 0}
         ])
     );
 }

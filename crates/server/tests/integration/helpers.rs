@@ -238,6 +238,11 @@ pub struct TierCounts {
     pub seats_sold: i64,
     pub seats_held: i64,
     pub seats_blocked: i64,
+    /// The tier's `waiting` counter, its waiting-list entries still waiting, and its offered entries whose
+    /// hold is not held (none, when the list is kept).
+    pub waiting: i64,
+    pub waiting_rows: i64,
+    pub offers_not_held: i64,
 }
 
 /// [`tier_counts_of`] the default concert.
@@ -282,6 +287,13 @@ pub async fn tier_counts_of(store: &Store, event: i64, tier: Tier) -> TierCounts
         seats_held: one("SELECT COUNT(*) FROM seats s JOIN holds h ON h.id = s.hold_id AND h.status = 'held'
              WHERE s.event_id = $1 AND s.tier = $2 AND s.state = 'held'")
         .await,
+        waiting: one("SELECT waiting FROM tiers WHERE event_id = $1 AND tier = $2").await,
+        waiting_rows: one("SELECT COUNT(*) FROM waitlist WHERE event_id = $1 AND tier = $2 AND state = 'waiting'")
+            .await,
+        offers_not_held: one("SELECT COUNT(*) FROM waitlist w LEFT JOIN holds h ON h.id = w.hold_id
+             WHERE w.event_id = $1 AND w.tier = $2 AND w.state = 'offered'
+               AND (h.id IS NULL OR h.status <> 'held' OR h.waitlist_id <> w.id OR h.quantity <> w.quantity)")
+        .await,
         seats_blocked: one("SELECT COUNT(*) FROM seats WHERE event_id = $1 AND tier = $2 AND state = 'blocked'").await,
     }
 }
@@ -305,6 +317,8 @@ pub async fn check_conservation(store: &Store) -> Result<(), String> {
             || c.held != c.held_quantity
             || c.ticket_rows != c.booked_quantity
             || !seats_agree
+            || c.waiting != c.waiting_rows
+            || c.offers_not_held != 0
         {
             return Err(format!(
                 "concert {concert} {}: sold {} + held {held_now} + available {available} != capacity {} ({c:?})",

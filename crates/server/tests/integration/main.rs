@@ -18,6 +18,7 @@ mod api_queue;
 mod api_seating;
 mod api_signed_tickets;
 mod api_time_zones;
+mod api_waitlist;
 mod bounded_responses;
 mod compression;
 mod concerts;

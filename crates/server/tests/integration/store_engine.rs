@@ -27,12 +27,13 @@ enum Step {
     Cancel { order: usize, right_secret: bool },
     SetCapacity(Tier, u32),
     SetOnSale(Tier, bool),
+    Join(BookingRequest),
 }
 
 fn random_steps(rng: &mut StdRng, holds: usize, orders: usize) -> Vec<Step> {
     let tier = |rng: &mut StdRng| Tier::ALL[rng.random_range(0..Tier::ALL.len())];
     (0..60)
-        .map(|_| match rng.random_range(0..10) {
+        .map(|_| match rng.random_range(0..12) {
             0..=2 => Step::Book(request(BUYERS[rng.random_range(0..4)], tier(rng), rng.random_range(1..=4))),
             3..=5 => Step::Hold(request(BUYERS[rng.random_range(0..4)], tier(rng), rng.random_range(1..=4))),
             6 => match rng.random_bool(0.5) {
@@ -41,7 +42,8 @@ fn random_steps(rng: &mut StdRng, holds: usize, orders: usize) -> Vec<Step> {
             },
             7 => Step::Cancel { order: rng.random_range(0..orders), right_secret: rng.random_bool(0.8) },
             8 => Step::SetCapacity(tier(rng), rng.random_range(0..=14)),
-            _ => Step::SetOnSale(tier(rng), rng.random_bool(0.7)),
+            9 => Step::SetOnSale(tier(rng), rng.random_bool(0.7)),
+            _ => Step::Join(request(BUYERS[rng.random_range(0..4)], tier(rng), rng.random_range(1..=4))),
         })
         .collect()
 }
@@ -73,6 +75,7 @@ fn command(step: &Step, store: &Store, holds: &[Hold], orders: &[(String, String
         },
         Step::SetCapacity(tier, capacity) => Command::SetCapacity { concert, tier, capacity },
         Step::SetOnSale(tier, on_sale) => Command::SetOnSale { concert, tier, on_sale },
+        Step::Join(request) => Command::JoinWaitlist(request),
     }
 }
 
@@ -107,6 +110,9 @@ fn summary(answer: &Result<Answer, KeyReused>) -> String {
         Ok(Answer::RoomChanged(result)) => format!("room changed: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::SeatingChanged(result)) => format!("seating changed: {:?}", result.as_ref().map_err(refusal)),
         Ok(Answer::Scanned(answer)) => format!("scanned: {answer:?}"),
+        Ok(Answer::Waitlisted(result)) => {
+            format!("waitlisted: {:?}", result.as_ref().map(|w| (w.place, w.quantity)).map_err(refusal))
+        }
     }
 }
 
