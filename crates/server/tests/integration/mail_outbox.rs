@@ -203,3 +203,47 @@ async fn without_smtp_each_mail_is_an_eml_file_a_parser_reads() {
     let mail = MessageParser::default().parse(&raw).unwrap();
     assert!(mail.body_text(0).unwrap().contains(&code));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_list_offer_mails_the_link_that_pays_it_and_find_my_orders_mails_every_order_link() {
+    let app = spawn_app(capacities(5, 5, 1)).await;
+    let (code, secret, _) = paid_order_at(&app.client, &app.base, None, 1, "first@example.org").await;
+    let path = format!("/api/concerts/{}/waitlist", app.store.default_event_id());
+    let joined =
+        app.post_json(&path, json!({ "tier": "general", "quantity": 1, "email": "ada@example.org", "name": "Ada" }));
+    assert_eq!(joined.await.status(), 201);
+    assert_eq!(app.post_json(&format!("/api/orders/{code}/{secret}/cancel"), json!({})).await.status(), 200);
+    let hold: String = sqlx::query_scalar("SELECT hold_id FROM waitlist").fetch_one(app.store.pool()).await.unwrap();
+
+    let sink = SmtpSink::start();
+    // The confirmation and the cancellation of the first order, and Ada's offer.
+    assert_eq!(deliver(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 3);
+    let mails: Vec<_> = sink.wait_for(3).await;
+    let offer = mails
+        .iter()
+        .map(|raw| MessageParser::default().parse(raw).unwrap())
+        .find(|mail| mail.subject() == Some("Tickets for The Midnight Orchestra are yours to buy"))
+        .expect("the offer's mail");
+    assert_eq!(offer.to().and_then(|to| to.first()).and_then(|to| to.address()), Some("ada@example.org"));
+    let link = format!("https://shop.test/checkout/{hold}");
+    let html = offer.body_html(0).unwrap().replace("&#x2f;", "/");
+    assert!(offer.body_text(0).unwrap().contains(&link) && html.contains(&link), "the link that pays the offer");
+    assert!(offer.body_text(0).unwrap().contains("1 × General Admission"));
+    let card = json!({ "card_number": "4242424242424242", "expiry": "12/35", "cvc": "123" });
+    let order: serde_json::Value =
+        app.post_json(&format!("/api/holds/{hold}/payment"), card).await.json().await.unwrap();
+
+    assert_eq!(app.post_json("/api/orders/lookup", json!({ "email": "ada@example.org" })).await.status(), 202);
+    // The payment's confirmation, and the list.
+    assert_eq!(deliver(&app.store, &settings(&sink.url), Utc::now).await.unwrap(), 2);
+    let all = sink.wait_for(5).await;
+    let found = all
+        .iter()
+        .map(|raw| MessageParser::default().parse(raw).unwrap())
+        .find(|mail| mail.subject() == Some("Your orders"))
+        .expect("the list of Ada's orders");
+    let order_link =
+        format!("https://shop.test/orders/{}/{}", order["code"].as_str().unwrap(), order["secret"].as_str().unwrap());
+    assert!(found.body_text(0).unwrap().contains(&order_link), "{}", found.body_text(0).unwrap());
+    assert!(found.body_html(0).unwrap().replace("&#x2f;", "/").contains(&order_link));
+}
