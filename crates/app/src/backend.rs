@@ -32,6 +32,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn cancel(&self, code: &str, secret: &str, submission: Option<String>) -> Result<Order, AppError>;
     /// Finds an order by its code and the buyer's email.
     async fn find_order(&self, code: &str, email: &str) -> Result<Order, AppError>;
+    /// Puts the buyer on the waiting list of a tier that cannot serve them now.
+    async fn join_waitlist(
+        &self,
+        request: BookingRequest,
+        submission: Option<String>,
+    ) -> Result<model::sale::Waiting, AppError>;
+    /// Mails the address the links of its orders, if it has any (the caller learns nothing either way).
+    async fn ask_for_orders(&self, email: &str) -> Result<(), AppError>;
     /// Joins the concert's waiting room as the visitor the request's cookie names (or a new one, whose
     /// cookie the answer sets).
     async fn join_queue(&self, concert: i64) -> Result<QueuePlace, AppError>;

@@ -146,6 +146,51 @@ pub async fn find_order(code: Option<String>, email: Option<String>) -> Result<A
     Ok(path)
 }
 
+/// Joins a sold-out tier's waiting list; without JavaScript the browser goes back to the concert's page,
+/// which reads the place from its address (`?waitlisted=`).
+#[server(prefix = "/_fn", endpoint = "join_waitlist")]
+pub async fn join_waitlist(
+    concert: Option<String>,
+    tier: Option<String>,
+    quantity: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    submission: Option<String>,
+) -> Result<Attempt<model::sale::Waiting>, AppError> {
+    let request = model::BookingRequest::from_page_form(&text(&tier), &text(&quantity), &text(&name), &text(&email));
+    let joined = match (request, text(&concert).parse::<i64>()) {
+        (Ok(request), Ok(concert)) => {
+            crate::backend::backend()?.join_waitlist(request.for_concert(Some(concert)), submission).await
+        }
+        (Err(refusal), _) => Err(refusal.into()),
+        (_, Err(_)) => Err(BookingError::ConcertNotFound.into()),
+    };
+    let waiting = answer(joined)?;
+    match (&waiting, plain_form_post()) {
+        (Ok(waiting), Some(back)) => {
+            leptos_axum::redirect(&format!("{back}?waitlisted={}&tier={}", waiting.place, waiting.tier.code()))
+        }
+        (refused, _) => send_refusal_back(refused),
+    }
+    Ok(waiting)
+}
+
+/// Find my orders: mails the address the links of its orders. The answer is the same whether or not it
+/// has any; without JavaScript the browser comes back to `/orders?asked=1`, which says so.
+#[server(prefix = "/_fn", endpoint = "find_orders")]
+pub async fn find_orders(email: Option<String>) -> Result<Attempt<()>, AppError> {
+    let asked = match model::BuyerEmail::parse(&text(&email)) {
+        Ok(email) => crate::backend::backend()?.ask_for_orders(email.as_str()).await,
+        Err(refusal) => Err(refusal.into()),
+    };
+    let asked = answer(asked)?;
+    match &asked {
+        Ok(()) => redirect_plain_form_posts("/orders?asked=1"),
+        refused => send_refusal_back(refused),
+    }
+    Ok(asked)
+}
+
 /// Joins the concert's waiting room (keeping the place the visitor's cookie names, if any); without
 /// JavaScript the browser goes on to the queue's page.
 #[server(prefix = "/_fn", endpoint = "join_queue")]

@@ -243,6 +243,7 @@ impl BookingError {
             "seat_not_found" | "invalid_seats" => "choose your seats on the map",
             "tickets_available" => "tickets are on sale again: buy them now instead of joining the waiting list",
             "already_waiting" => "you are already on the waiting list for those tickets",
+            "waitlist_seated" => "tickets with reserved seats have no waiting list: choose seats when some come free",
             _ => return None,
         };
         Some(words.to_owned())

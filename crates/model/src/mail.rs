@@ -6,6 +6,11 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The one answer to "find my orders", on the page and in the API, whether or not the address has orders:
+/// nobody learns whose address bought what.
+pub const ORDERS_LOOKUP_ANSWER: &str =
+    "If this address has orders, a mail with a link to each is on its way. It can take a few minutes.";
+
 /// What a mail tells its buyer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -111,6 +111,19 @@ impl Backend for PageBackend {
         })
     }
 
+    async fn join_waitlist(
+        &self,
+        request: BookingRequest,
+        submission: Option<String>,
+    ) -> Result<model::sale::Waiting, AppError> {
+        let (key, _in_flight) = claim(&self.store, "page:waitlist", submission, fingerprint::hold(&request)).await?;
+        self.store.join_waitlist(request, key).await.map_err(to_page_error)
+    }
+
+    async fn ask_for_orders(&self, email: &str) -> Result<(), AppError> {
+        self.store.ask_for_orders(email, Utc::now()).await.map(|_| ()).map_err(to_page_error)
+    }
+
     async fn join_queue(&self, concert: i64) -> Result<QueuePlace, AppError> {
         let known = request_cookies().cookie(&visitor_cookie(concert)).map(str::to_owned);
         let place = self.store.join_queue(concert, known).await.map_err(to_page_error)?;

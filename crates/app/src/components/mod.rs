@@ -9,6 +9,7 @@ mod order_summary;
 mod sales_open;
 mod seat_picker;
 mod tier_option;
+mod waitlist_form;
 
 pub use concert_header::{ConcertHeader, LiveStatusLine};
 pub use concert_list::{ConcertList, ConcertsJump};
@@ -19,3 +20,4 @@ pub use order_summary::OrderSummary;
 pub use sales_open::{now_ms, open_now, SalesOpen};
 pub use seat_picker::SeatPicker;
 pub use tier_option::TierOption;
+pub use waitlist_form::{WaitlistForm, WaitlistTier};

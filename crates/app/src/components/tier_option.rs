@@ -14,8 +14,11 @@ pub fn TierOption(
     available: Signal<u32>,
     on_sale: Signal<bool>,
     capacity: Signal<u32>,
+    /// Buyers on its waiting list.
+    waiting: Signal<u32>,
     selected: RwSignal<Option<model::Tier>>,
 ) -> impl IntoView {
+    let seated = tier.seated;
     let (this, code) = (tier.tier, tier.tier.code());
     let id = format!("tier-{code}");
     let label_for = id.clone();
@@ -33,7 +36,12 @@ pub fn TierOption(
     });
     let availability_text = move || match (on_sale.get(), available.get()) {
         (false, _) => "Not on sale right now".to_string(),
-        (true, 0) => "Sold out".to_string(),
+        (true, 0) if seated => "Sold out".to_string(),
+        // Not a dead end: the waiting list below takes their place.
+        (true, 0) => match waiting.get() {
+            0 => "Sold out: join the waiting list".to_string(),
+            n => format!("Sold out: {n} on the waiting list"),
+        },
         (true, n) => format!("{n} of {} left", capacity.get()),
     };
     view! {

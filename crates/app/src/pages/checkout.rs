@@ -91,6 +91,12 @@ fn Checkout(hold: Hold) -> impl IntoView {
     view! {
         <section class="checkout" aria-labelledby="checkout-title">
             <h1 id="checkout-title">"Checkout"</h1>
+            {hold.offer.then(|| view! {
+                <p class="notice offer-notice">
+                    "Tickets came back and we held them for you from the waiting list. Pay before the time runs
+                    out, or they pass to the next person in line."
+                </p>
+            })}
             <dl>
                 <dt>"Concert"</dt>
                 <dd class="hold-concert"><crate::components::ConcertLine concert=hold.concert.clone() /></dd>

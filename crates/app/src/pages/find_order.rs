@@ -1,6 +1,7 @@
-//! `/orders`: "find my order" by its code and the email it was bought with.
+//! `/orders`: "find my order" by its code and the email it was bought with, or, without the code, every
+//! order of the email by mail (the page answers the same whether or not the address bought anything).
 
-use crate::server_fns::FindOrder;
+use crate::server_fns::{FindOrder, FindOrders};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -36,6 +37,34 @@ fn FindOrderPage() -> impl IntoView {
                 {move || find.value().get().is_none().then(crate::query_error::refusal_from_address)}
                 {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}
             </div>
+            <MailMyOrders />
         </main>
+    }
+}
+
+/// Lost the code? Every order of the address, by mail: the links travel only there.
+#[component]
+fn MailMyOrders() -> impl IntoView {
+    let ask = ServerAction::<FindOrders>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let asked_plainly = move || query.read().get("asked").is_some();
+    let result = move || match ask.value().get() {
+        Some(Ok(Ok(()))) => Some(view! { <p class="notice">{model::mail::ORDERS_LOOKUP_ANSWER}</p> }.into_any()),
+        Some(Ok(Err(refusal))) => Some(view! { <p class="error" role="alert">{refusal.to_string()}</p> }.into_any()),
+        Some(Err(failure)) => Some(view! { <p class="error" role="alert">{failure.to_string()}</p> }.into_any()),
+        None => asked_plainly().then(|| view! { <p class="notice">{model::mail::ORDERS_LOOKUP_ANSWER}</p> }.into_any()),
+    };
+    view! {
+        <section class="mail-my-orders" aria-labelledby="mail-orders-heading">
+            <h2 id="mail-orders-heading">"Lost your order code?"</h2>
+            <p>"We'll mail every order of your address to it, each with its link."</p>
+            <ActionForm action=ask>
+                <div class="fields">
+                    <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+                </div>
+                <button type="submit" formnovalidate disabled=move || ask.pending().get()>"Mail me my orders"</button>
+            </ActionForm>
+            <div class="mail-orders-result" aria-live="polite">{result}</div>
+        </section>
     }
 }

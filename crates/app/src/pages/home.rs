@@ -9,7 +9,7 @@ use crate::field_problems::{check_before_sending, described_by, invalid, Checked
 use crate::{
     components::{
         open_now, ChooseBefore, ConcertHeader, ConcertList, ConcertTime, ConcertsJump, JoinQueueForm, LiveStatusLine,
-        SalesOpen, SeatPicker, TierOption,
+        SalesOpen, SeatPicker, TierOption, WaitlistForm, WaitlistTier,
     },
     live::LiveStatus,
     server_fns::{get_concert, get_queue_place, get_seat_map, Attempt, JoinQueue, PlaceHold},
@@ -221,6 +221,21 @@ fn ConcertView(
         })
     };
     let title = concert.title();
+    // The tiers a waiting list can take buyers for: sold by quantity, sold out while on sale.
+    let waitlist_tiers: Vec<WaitlistTier> = concert
+        .tiers
+        .iter()
+        .filter(|t| !t.seated)
+        .map(|t| {
+            let (code, initial) = (t.tier, (t.available, t.on_sale, t.waiting));
+            let now = move || latest.read().as_ref().and_then(|tiers| tiers.iter().find(|t| t.tier == code).cloned());
+            let sold_out = Signal::derive(move || {
+                now().map_or(initial.0 == 0 && initial.1, |t| t.available == 0 && t.on_sale)
+            });
+            let waiting = Signal::derive(move || now().map_or(initial.2, |t| t.waiting));
+            WaitlistTier { tier: code, name: t.name.clone(), sold_out, waiting }
+        })
+        .collect();
     let options = concert
         .tiers
         .into_iter()
@@ -232,7 +247,9 @@ fn ConcertView(
             let on_sale = Signal::derive(move || now().map_or(initially_on_sale, |t| t.on_sale));
             // The operator may change a tier's capacity during the sale.
             let capacity = Signal::derive(move || now().map_or(initial_capacity, |t| t.capacity));
-            view! { <TierOption tier available on_sale capacity selected /> }
+            let initial_waiting = tier.waiting;
+            let waiting = Signal::derive(move || now().map_or(initial_waiting, |t| t.waiting));
+            view! { <TierOption tier available on_sale capacity waiting selected /> }
         })
         .collect_view();
     let all_sold_out = move || {
@@ -326,6 +343,9 @@ fn ConcertView(
         <div class="result" aria-live="polite">
             {move || book.value().get().is_none().then(crate::query_error::refusal_from_address)}
             {move || book.value().get().map(result_view)}
+        </div>
+        <div hidden=move || !opened.get() || !admitted>
+            <WaitlistForm concert=concert_id tiers=waitlist_tiers />
         </div>
     }
 }

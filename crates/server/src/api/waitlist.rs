@@ -92,11 +92,6 @@ struct LookupAnswer {
     message: &'static str,
 }
 
-/// The one answer to a lookup, whether or not the address has orders: the page tells nobody whose
-/// address bought what.
-pub const LOOKUP_ANSWER: &str =
-    "If this address has orders, a mail with a link to each is on its way. It can take a few minutes.";
-
 /// Find my orders: mails the address one list of its orders with their links (at most one such mail every
 /// 10 minutes). The answer is the same whether or not it has orders; the links travel only by mail.
 #[utoipa::path(post, path = "/api/orders/lookup", tag = "orders", request_body = LookupBody,
@@ -107,5 +102,5 @@ async fn find_orders(
 ) -> Result<(StatusCode, Json<LookupAnswer>), ApiError> {
     let email = BuyerEmail::parse(body.email.as_deref().unwrap_or_default())?;
     store.ask_for_orders(email.as_str(), chrono::Utc::now()).await?;
-    Ok((StatusCode::ACCEPTED, Json(LookupAnswer { message: LOOKUP_ANSWER })))
+    Ok((StatusCode::ACCEPTED, Json(LookupAnswer { message: model::mail::ORDERS_LOOKUP_ANSWER })))
 }

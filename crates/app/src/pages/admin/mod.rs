@@ -8,6 +8,7 @@ mod concert_panel;
 mod concert_settings;
 mod door_admin;
 mod door_live;
+mod inbox_admin;
 mod new_concert;
 mod on_sale_live;
 mod seating_admin;
@@ -94,6 +95,7 @@ fn AdminPage() -> impl IntoView {
             <Show when=move || opened.get()>
                 <door_admin::DoorAdmin token />
                 <door_live::DoorLive token />
+                <inbox_admin::InboxAdmin token />
                 <NewConcertForm token on_created=refresh />
             </Show>
         </main>
