@@ -44,7 +44,9 @@ pub fn WaitlistForm(concert: i64, tiers: Vec<WaitlistTier>) -> impl IntoView {
         Some(joined_words(place, tier))
     };
     let result = move || match join.value().get() {
-        Some(Ok(Ok(waiting))) => Some(view! { <p class="notice">{joined_words(waiting.place, waiting.tier)}</p> }.into_any()),
+        Some(Ok(Ok(waiting))) => {
+            Some(view! { <p class="notice">{joined_words(waiting.place, waiting.tier)}</p> }.into_any())
+        }
         Some(Ok(Err(refusal))) => Some(view! { <p class="error" role="alert">{refusal.to_string()}</p> }.into_any()),
         Some(Err(failure)) => Some(view! { <p class="error" role="alert">{failure.to_string()}</p> }.into_any()),
         None => joined_plainly().map(|words| view! { <p class="notice">{words}</p> }.into_any()),

@@ -229,9 +229,8 @@ fn ConcertView(
         .map(|t| {
             let (code, initial) = (t.tier, (t.available, t.on_sale, t.waiting));
             let now = move || latest.read().as_ref().and_then(|tiers| tiers.iter().find(|t| t.tier == code).cloned());
-            let sold_out = Signal::derive(move || {
-                now().map_or(initial.0 == 0 && initial.1, |t| t.available == 0 && t.on_sale)
-            });
+            let sold_out =
+                Signal::derive(move || now().map_or(initial.0 == 0 && initial.1, |t| t.available == 0 && t.on_sale));
             let waiting = Signal::derive(move || now().map_or(initial.2, |t| t.waiting));
             WaitlistTier { tier: code, name: t.name.clone(), sold_out, waiting }
         })
