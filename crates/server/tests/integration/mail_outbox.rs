@@ -247,3 +247,46 @@ async fn a_waiting_list_offer_mails_the_link_that_pays_it_and_find_my_orders_mai
     assert!(found.body_text(0).unwrap().contains(&order_link), "{}", found.body_text(0).unwrap());
     assert!(found.body_html(0).unwrap().replace("&#x2f;", "/").contains(&order_link));
 }
+
+/// Three server processes on one database, each with its own sender, against one SMTP server: every
+/// order's mail arrives once (the claims of one instance are skipped by the others), whichever instance
+/// sold it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_server_processes_deliver_each_mail_once() {
+    const ORDERS: usize = 24;
+    let database = crate::helpers::fresh_database().await;
+    let sink = SmtpSink::start();
+    let env = [("BOXOFFICE_SMTP_URL", sink.url.as_str()), ("BOXOFFICE_MAIL_FROM", FROM)];
+    let instances = crate::scale_out::start_three_with(&database.url, "vip=10,front_row=10,general=100", &env).await;
+    let client = reqwest::Client::new();
+    let sales = (0..ORDERS).map(|n| {
+        let base = format!("http://127.0.0.1:{}", instances[n % 3].port);
+        let client = client.clone();
+        async move { paid_order_at(&client, &base, None, 1, &format!("buyer{n}@example.org")).await.0 }
+    });
+    let codes: std::collections::BTreeSet<String> = futures::future::join_all(sales).await.into_iter().collect();
+    assert_eq!(codes.len(), ORDERS);
+    let mut received = Vec::new();
+    for _ in 0..200 {
+        received = sink.received();
+        if received.len() >= ORDERS {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Three senders polling twice a second have had time to send any mail again.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    received = sink.received();
+    let ids: std::collections::BTreeSet<String> = received
+        .iter()
+        .map(|raw| MessageParser::default().parse(raw).unwrap().message_id().expect("a Message-ID").to_owned())
+        .collect();
+    assert_eq!(received.len(), ORDERS, "each order's confirmation once, not {}", received.len());
+    assert_eq!(ids.len(), ORDERS, "every mail its own Message-ID");
+    let store = crate::helpers::open_store_at(&database.url).await;
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND attempts = 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(sent, ORDERS as i64, "each sent at its first try, by one sender");
+}

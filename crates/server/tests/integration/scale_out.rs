@@ -18,17 +18,22 @@ const BUYERS: usize = 300;
 /// database (migrations under an advisory lock, one seeds the default concert); three processes on one new
 /// SQLite file start one after another.
 pub(crate) async fn start_three(url: &str, capacity: &str) -> Vec<ServerProcess> {
+    start_three_with(url, capacity, &[]).await
+}
+
+/// [`start_three`] with more environment for each.
+pub(crate) async fn start_three_with(url: &str, capacity: &str, env: &[(&str, &str)]) -> Vec<ServerProcess> {
     if url.starts_with("postgres") {
         let (a, b, c) = tokio::join!(
-            ServerProcess::start(url, capacity),
-            ServerProcess::start(url, capacity),
-            ServerProcess::start(url, capacity)
+            ServerProcess::start_with(url, capacity, env, None),
+            ServerProcess::start_with(url, capacity, env, None),
+            ServerProcess::start_with(url, capacity, env, None)
         );
         vec![a, b, c]
     } else {
         let mut instances = Vec::new();
         for _ in 0..3 {
-            instances.push(ServerProcess::start(url, capacity).await);
+            instances.push(ServerProcess::start_with(url, capacity, env, None).await);
         }
         instances
     }
