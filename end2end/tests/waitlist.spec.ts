@@ -58,6 +58,8 @@ test('a buyer joins the waiting list of a sold-out tier, and the offer mailed wh
   const hold = await api('/api/holds', { concert_id: id, tier: 'general', quantity: 1, name: 'First', email: 'first@example.org' });
   const order = await api(`/api/holds/${hold.id}/payment`, { card_number: '4242424242424242', expiry: '12/35', cvc: '123' });
 
+  // On a phone, where the form must fit.
+  await page.setViewportSize({ width: 390, height: 844 });
   await openHydrated(page, `${MAIN}/concerts/${id}`);
   const tier = page.locator('label.tier[data-tier="general"]');
   await expect(tier).toContainText('Sold out: join the waiting list');
@@ -72,6 +74,7 @@ test('a buyer joins the waiting list of a sold-out tier, and the offer mailed wh
   await expect(list.locator('.waitlist-result')).toContainText('number 1 in line');
   // The page follows the list live, as it follows the stock.
   await expect(tier).toContainText('Sold out: 1 on the waiting list');
+  await page.screenshot({ path: 'test-results/waitlist-joined-phone.png', fullPage: true });
 
   // Elsewhere, the order is cancelled: its ticket is held for Wanda and mailed to her.
   await api(`/api/orders/${order.code}/${order.secret}/cancel`, {});

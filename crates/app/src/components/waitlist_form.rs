@@ -55,8 +55,8 @@ pub fn WaitlistForm(concert: i64, tiers: Vec<WaitlistTier>) -> impl IntoView {
         <section class="waitlist" id="waitlist" aria-labelledby="waitlist-heading" hidden=move || !open()>
             <h2 id="waitlist-heading">"Sold out? Join the waiting list"</h2>
             <p>
-                "When tickets come back, we hold them for the first in line and mail you a link to pay. You
-                have 30 minutes before they pass to the next person."
+                "When tickets come back, we hold them for the first in line and mail you a link to pay. The
+                mail says until when they are yours; after that they pass to the next person."
             </p>
             <ActionForm action=join>
                 <input type="hidden" name="submission" prop:value=key />
