@@ -266,17 +266,15 @@ async fn three_server_processes_deliver_each_mail_once() {
     });
     let codes: std::collections::BTreeSet<String> = futures::future::join_all(sales).await.into_iter().collect();
     assert_eq!(codes.len(), ORDERS);
-    let mut received = Vec::new();
     for _ in 0..200 {
-        received = sink.received();
-        if received.len() >= ORDERS {
+        if sink.received().len() >= ORDERS {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     // Three senders polling twice a second have had time to send any mail again.
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
-    received = sink.received();
+    let received = sink.received();
     let ids: std::collections::BTreeSet<String> = received
         .iter()
         .map(|raw| MessageParser::default().parse(raw).unwrap().message_id().expect("a Message-ID").to_owned())

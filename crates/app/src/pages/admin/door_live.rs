@@ -9,7 +9,6 @@ use model::{DeviceRef, Redeemed, Tier};
 use serde::Deserialize;
 
 /// How often the figures are read again, in milliseconds.
-#[cfg(feature = "hydrate")]
 const EVERY_MS: u32 = 5_000;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -38,20 +37,10 @@ struct Conflict {
 
 #[component]
 pub fn DoorLive(token: RwSignal<String>) -> AnyView {
-    let concerts = RwSignal::new(Vec::<(i64, String)>::new());
-    let concert = RwSignal::new(None::<i64>);
+    let (concert, concerts) = super::concert_choice::chosen_concert();
     let status = RwSignal::new(None::<Status>);
     let conflicts = RwSignal::new(Vec::<Conflict>::new());
     let problem = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            let list = crate::scanner::concerts().await;
-            if concert.get_untracked().is_none() {
-                concert.set(list.first().map(|(id, _)| *id));
-            }
-            concerts.set(list);
-        });
-    });
     let load = move || {
         let Some(id) = concert.get_untracked() else { return };
         leptos::task::spawn_local(async move {
@@ -71,31 +60,11 @@ pub fn DoorLive(token: RwSignal<String>) -> AnyView {
             }
         });
     };
-    Effect::new(move |_| {
-        concert.track();
-        load();
-    });
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            // Ends with the page: its signals are gone then.
-            while concert.try_get_untracked().is_some() {
-                gloo_timers::future::TimeoutFuture::new(EVERY_MS).await;
-                load();
-            }
-        });
-    });
+    super::concert_choice::reload_every(concert, EVERY_MS, load);
     view! {
         <section class="door-live" aria-labelledby="door-live-heading">
             <h2 id="door-live-heading">"At the door, live"</h2>
-            <label class="concert-choice">
-                "Concert"
-                <select on:change=move |event| concert.set(event_target_value(&event).parse().ok())>
-                    {move || concerts.get().into_iter().map(|(id, line)| view! {
-                        <option value=id.to_string() selected=move || concert.get() == Some(id)>{line}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <super::concert_choice::ConcertChoice label="Concert" concert concerts />
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             {move || status.get().map(|status| door_table(&status))}
             {move || {

@@ -9,7 +9,6 @@ use model::{mail::MailStatus, sale::EntryState, Tier};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-#[cfg(feature = "hydrate")]
 const EVERY_MS: u32 = 5_000;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -40,20 +39,10 @@ struct Entry {
 
 #[component]
 pub fn InboxAdmin(token: RwSignal<String>) -> AnyView {
-    let concerts = RwSignal::new(Vec::<(i64, String)>::new());
-    let concert = RwSignal::new(None::<i64>);
+    let (concert, concerts) = super::concert_choice::chosen_concert();
     let mails = RwSignal::new(None::<Mails>);
     let entries = RwSignal::new(Vec::<Entry>::new());
     let problem = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            let list = crate::scanner::concerts().await;
-            if concert.get_untracked().is_none() {
-                concert.set(list.first().map(|(id, _)| *id));
-            }
-            concerts.set(list);
-        });
-    });
     let load = move || {
         let Some(id) = concert.get_untracked() else { return };
         leptos::task::spawn_local(async move {
@@ -72,32 +61,13 @@ pub fn InboxAdmin(token: RwSignal<String>) -> AnyView {
             }
         });
     };
-    Effect::new(move |_| {
-        concert.track();
-        load();
-    });
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            while concert.try_get_untracked().is_some() {
-                gloo_timers::future::TimeoutFuture::new(EVERY_MS).await;
-                load();
-            }
-        });
-    });
+    super::concert_choice::reload_every(concert, EVERY_MS, load);
     view! {
         <section class="inbox-admin" aria-labelledby="inbox-admin-heading">
             <h2 id="inbox-admin-heading">"Mails and waiting lists"</h2>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             {move || mails.get().map(|mails| mail_view(&mails))}
-            <label class="concert-choice">
-                "Waiting lists of"
-                <select on:change=move |event| concert.set(event_target_value(&event).parse().ok())>
-                    {move || concerts.get().into_iter().map(|(id, line)| view! {
-                        <option value=id.to_string() selected=move || concert.get() == Some(id)>{line}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <super::concert_choice::ConcertChoice label="Waiting lists of" concert concerts />
             {move || waitlist_view(&entries.get())}
         </section>
     }

@@ -4,6 +4,7 @@
 //! a cookie, not in storage), and every call sends it in its body; a reload asks for it again.
 
 mod bar_chart;
+mod concert_choice;
 mod concert_panel;
 mod concert_settings;
 mod door_admin;
