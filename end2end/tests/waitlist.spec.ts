@@ -66,10 +66,10 @@ test('a buyer joins the waiting list of a sold-out tier, and the offer mailed wh
   const list = page.getByRole('region', { name: 'Sold out? Join the waiting list' });
   await expect(list).toBeVisible();
   const email = `waiting-${Date.now()}@example.org`;
-  await list.getByLabel('Tickets').selectOption('general');
-  await list.getByLabel('How many').fill('1');
-  await list.getByLabel('Your name').fill('Wanda Waiting');
-  await list.getByLabel('Email').fill(email);
+  await list.getByLabel('Tickets to wait for').selectOption('general');
+  await list.getByLabel('How many to wait for').fill('1');
+  await list.getByLabel('Name on the waiting list').fill('Wanda Waiting');
+  await list.getByLabel('Address for the offer mail').fill(email);
   await list.getByRole('button', { name: 'Join the waiting list' }).click();
   await expect(list.locator('.waitlist-result')).toContainText('number 1 in line');
   // The page follows the list live, as it follows the stock.
@@ -107,14 +107,14 @@ test('a buyer who lost the order code gets every order of the address by mail, a
   const order = await api(`/api/holds/${hold.id}/payment`, { card_number: '4242424242424242', expiry: '12/35', cvc: '123' });
   await openHydrated(page, `${MAIN}/orders`);
   const form = page.getByRole('region', { name: 'Lost your order code?' });
-  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Address to mail them to').fill(email);
   await form.getByRole('button', { name: 'Mail me my orders' }).click();
   const answer = form.locator('.mail-orders-result');
   await expect(answer).toContainText('If this address has orders, a mail with a link to each is on its way.');
   const said = await answer.textContent();
   await page.reload();
   await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-  await form.getByLabel('Email').fill(`nobody-${Date.now()}@example.org`);
+  await form.getByLabel('Address to mail them to').fill(`nobody-${Date.now()}@example.org`);
   await form.getByRole('button', { name: 'Mail me my orders' }).click();
   await expect(answer).toHaveText(said!);
   await expect(page.locator('body')).not.toContainText(order.code);

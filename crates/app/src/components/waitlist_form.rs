@@ -61,15 +61,20 @@ pub fn WaitlistForm(concert: i64, tiers: Vec<WaitlistTier>) -> impl IntoView {
             <ActionForm action=join>
                 <input type="hidden" name="submission" prop:value=key />
                 <input type="hidden" name="concert" value=concert.to_string() />
+                // Labels of their own (not the hold form's "Email"), and the select's label apart from it, so
+                // its options' text is not part of its name.
                 <div class="fields">
-                    <label>"Tickets" <select name="tier" required>{choices}</select></label>
+                    <div class="field">
+                        <label for="waitlist-tier">"Tickets to wait for"</label>
+                        <select id="waitlist-tier" name="tier" required>{choices}</select>
+                    </div>
                     <label>
-                        "How many"
+                        "How many to wait for"
                         <input type="number" name="quantity" min="1" max=MAX_TICKETS_PER_ORDER.to_string() value="1"
                             inputmode="numeric" required />
                     </label>
-                    <label>"Your name" <input name="name" autocomplete="name" required /></label>
-                    <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+                    <label>"Name on the waiting list" <input name="name" autocomplete="name" required /></label>
+                    <label>"Address for the offer mail" <input type="email" name="email" autocomplete="email" required /></label>
                 </div>
                 <button type="submit" formnovalidate disabled=move || join.pending().get()>
                     {move || if join.pending().get() { "Joining…" } else { "Join the waiting list" }}

@@ -60,7 +60,8 @@ fn MailMyOrders() -> impl IntoView {
             <p>"We'll mail every order of your address to it, each with its link."</p>
             <ActionForm action=ask>
                 <div class="fields">
-                    <label>"Email" <input type="email" name="email" autocomplete="email" required /></label>
+                    // Not "Email": that is the field of the form above.
+                    <label>"Address to mail them to" <input type="email" name="email" autocomplete="email" required /></label>
                 </div>
                 <button type="submit" formnovalidate disabled=move || ask.pending().get()>"Mail me my orders"</button>
             </ActionForm>
