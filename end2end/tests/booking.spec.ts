@@ -119,7 +119,7 @@ test('a sold-out tier says so and cannot be chosen', async ({ page, consoleError
   expect(response.status).toBe(201);
 
   await openHydrated(page, SCARCE);
-  await expect(availability(page, 'general')).toHaveText('Sold out');
+  await expect(availability(page, 'general')).toHaveText('Sold out: join the waiting list');
   const general = page.getByLabel('General Admission');
   await expect(general).toBeDisabled();
   await expect(page.getByLabel('VIP')).toBeEnabled();

@@ -37,7 +37,7 @@ test('a tier sold out through the API turns "Sold out" in an open page and leave
   await expect(page.getByLabel('Front Row')).toBeEnabled();
 
   await bookViaApi(SCARCE, 'front_row', 3);
-  await expect(availability(page, 'front_row')).toHaveText('Sold out', { timeout: 1_000 });
+  await expect(availability(page, 'front_row')).toHaveText('Sold out: join the waiting list', { timeout: 1_000 });
   await expect(page.getByLabel('Front Row')).toBeDisabled();
   expect(consoleErrors).toEqual([]);
 });

@@ -106,7 +106,7 @@ test('a buyer who lost the order code gets every order of the address by mail, a
   const hold = await api('/api/holds', { tier: 'general', quantity: 1, name: 'Lost', email });
   const order = await api(`/api/holds/${hold.id}/payment`, { card_number: '4242424242424242', expiry: '12/35', cvc: '123' });
   await openHydrated(page, `${MAIN}/orders`);
-  const form = page.getByRole('region', { name: 'Lost your order code?' });
+  const form = page.getByRole('region', { name: 'No code at hand?' });
   await form.getByLabel('Address to mail them to').fill(email);
   await form.getByRole('button', { name: 'Mail me my orders' }).click();
   const answer = form.locator('.mail-orders-result');

@@ -56,7 +56,7 @@ fn MailMyOrders() -> impl IntoView {
     };
     view! {
         <section class="mail-my-orders" aria-labelledby="mail-orders-heading">
-            <h2 id="mail-orders-heading">"Lost your order code?"</h2>
+            <h2 id="mail-orders-heading">"No code at hand?"</h2>
             <p>"We'll mail every order of your address to it, each with its link."</p>
             <ActionForm action=ask>
                 <div class="fields">
