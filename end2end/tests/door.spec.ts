@@ -88,6 +88,8 @@ async function qrVideo(page: Page, svgs: string[]): Promise<string> {
 }
 
 test('a scanner pairs by reading the admin page\'s QR, then reads a ticket with the camera, once', async ({ page }) => {
+  // Two browsers, a generated video and QR decoding in WASM from a fake camera: over 30 s on a busy machine.
+  test.slow();
   await addScanner(page, `Camera door ${Date.now()}`);
   const pairingQr = (await page.locator('.pairing-qr').innerHTML()).trim();
   expect(pairingQr).toMatch(/^<svg/);
