@@ -228,7 +228,7 @@ fn ConcertView(
         .filter(|t| !t.seated)
         .map(|t| {
             let (code, initial) = (t.tier, (t.available, t.on_sale, t.waiting));
-            let now = move || latest.read().as_ref().and_then(|tiers| tiers.iter().find(|t| t.tier == code).cloned());
+            let now = move || latest_tier(&latest.read(), code);
             let sold_out =
                 Signal::derive(move || now().map_or(initial.0 == 0 && initial.1, |t| t.available == 0 && t.on_sale));
             let waiting = Signal::derive(move || now().map_or(initial.2, |t| t.waiting));
@@ -241,7 +241,7 @@ fn ConcertView(
         .map(|tier| {
             let (initial, initially_on_sale, initial_capacity) = (tier.available, tier.on_sale, tier.capacity);
             let code = tier.tier;
-            let now = move || latest.read().as_ref().and_then(|tiers| tiers.iter().find(|t| t.tier == code).cloned());
+            let now = move || latest_tier(&latest.read(), code);
             let available = Signal::derive(move || now().map_or(initial, |t| t.available));
             let on_sale = Signal::derive(move || now().map_or(initially_on_sale, |t| t.on_sale));
             // The operator may change a tier's capacity during the sale.
@@ -411,7 +411,12 @@ fn result_view(result: Result<Attempt<Hold>, AppError>) -> AnyView {
     view! { <p class="error" role="alert">{message}</p> }.into_any()
 }
 
+/// A tier as the live feed last said.
+fn latest_tier(latest: &Option<Vec<TierAvailability>>, tier: Tier) -> Option<TierAvailability> {
+    latest.as_ref()?.iter().find(|t| t.tier == tier).cloned()
+}
+
 /// A tier's availability and whether it is on sale, as the live feed last said.
 fn available_now(latest: &Option<Vec<TierAvailability>>, tier: Tier) -> Option<(u32, bool)> {
-    latest.as_ref()?.iter().find(|t| t.tier == tier).map(|t| (t.available, t.on_sale))
+    latest_tier(latest, tier).map(|t| (t.available, t.on_sale))
 }

@@ -125,7 +125,7 @@ async fn sales(State(store): State<Store>, Query(query): Query<Pairs>) -> Result
 pub(super) type Pairs = Vec<(String, String)>;
 
 /// The concert an admin request names (`?concert=`), checked to exist; the default one when it names none.
-async fn concert(store: &Store, query: &[(String, String)]) -> Result<i64, ApiError> {
+pub(super) async fn concert(store: &Store, query: &[(String, String)]) -> Result<i64, ApiError> {
     let id = concerts::concert_of(query)?.unwrap_or(store.default_event_id());
     Ok(store.concert_by_id(id).await?.id)
 }

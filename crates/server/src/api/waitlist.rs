@@ -75,9 +75,7 @@ async fn join_waitlist(
     params(super::concerts::ConcertQuery),
     responses((status = 200, body = Vec<WaitlistLine>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn waitlist(State(store): State<Store>, Query(query): Query<Pairs>) -> Result<Json<Vec<WaitlistLine>>, ApiError> {
-    let concert = super::concerts::concert_of(&query)?.unwrap_or(store.default_event_id());
-    let concert = store.concert_by_id(concert).await?.id;
-    Ok(Json(store.waitlist(concert).await?))
+    Ok(Json(store.waitlist(super::admin::concert(&store, &query).await?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -198,3 +198,44 @@ async fn scalar_text(fixture: &Fixture, sql: &str) -> String {
     let mut connection = db::connect(&fixture.url, db::Dialect::Sqlite).await.expect("a connection");
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut connection).await.expect("a text")
 }
+
+/// A sold-out VIP tier (two sold to the guard buyer) with `waiting@example.org` on its list: the order.
+async fn sold_out_with_one_waiting(fixture: &Fixture) -> (String, String) {
+    let mut connection = db::connect(&fixture.url, db::Dialect::Sqlite).await.expect("a connection");
+    sqlx::query("UPDATE tiers SET capacity = 2 WHERE tier = 'vip'").execute(&mut connection).await.unwrap();
+    let order = match decide_then_persist(fixture, Command::Book(request("vip")), "").await {
+        Ok(Answer::Booked(Ok(booking))) => booking,
+        other => panic!("expected a booking, got {other:?}"),
+    };
+    let waiting = BookingRequest::parse("waiting@example.org", "vip", Quantity::parse("2")).unwrap();
+    match decide_then_persist(fixture, Command::JoinWaitlist(waiting), "").await {
+        Ok(Answer::Waitlisted(Ok(_))) => {}
+        other => panic!("expected a place on the list, got {other:?}"),
+    }
+    (order.id.clone(), order.secret.clone().expect("a secret"))
+}
+
+#[tokio::test]
+async fn a_waiting_list_moved_underneath_refuses_the_join() {
+    let fixture = fixture().await;
+    sold_out_with_one_waiting(&fixture).await;
+    let another = BookingRequest::parse("another@example.org", "vip", Quantity::parse("1")).unwrap();
+    let result = decide_then_persist(
+        &fixture,
+        Command::JoinWaitlist(another),
+        "UPDATE tiers SET lined = lined + 1, waiting = waiting + 1 WHERE tier = 'vip'",
+    )
+    .await;
+    refused_because(result, "the waiting list of vip");
+    assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM waitlist").await, 1, "the join wrote nothing");
+}
+
+#[tokio::test]
+async fn an_entry_moved_underneath_gets_no_offer() {
+    let fixture = fixture().await;
+    let (code, secret) = sold_out_with_one_waiting(&fixture).await;
+    let result =
+        decide_then_persist(&fixture, Command::Cancel { code, secret }, "UPDATE waitlist SET state = 'lapsed'").await;
+    refused_because(result, "waiting-list entry");
+    assert_eq!(scalar(&fixture, "SELECT COUNT(*) FROM holds WHERE waitlist_id IS NOT NULL").await, 0);
+}

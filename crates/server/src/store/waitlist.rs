@@ -81,7 +81,21 @@ pub(super) async fn load(
         let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(*concert).bind(tier.code()).bind(*user);
         found.extend(query.fetch_all(&mut *tx).await?);
     }
-    let mut returning: BTreeSet<(ConcertId, Tier)> = sale.holds.values().map(|h| (h.concert, h.tier)).collect();
+    // Tickets come back from holds that ran out or are given back, not from those being paid: a flash
+    // sale's every payment must not read the line.
+    let released: BTreeSet<&str> = commands
+        .iter()
+        .filter_map(|(command, _)| match command {
+            Command::Release { hold_id } => Some(hold_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut returning: BTreeSet<(ConcertId, Tier)> = sale
+        .holds
+        .values()
+        .filter(|hold| !hold.running_at(sale.now) || released.contains(hold.id.as_str()))
+        .map(|hold| (hold.concert, hold.tier))
+        .collect();
     returning.extend(sale.orders.values().map(|order| (order.concert, order.tier)));
     returning.extend(commands.iter().filter_map(|(command, _)| match command {
         Command::SetCapacity { concert, tier, .. } | Command::SetOnSale { concert, tier, .. } => {
